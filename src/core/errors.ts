@@ -1,0 +1,112 @@
+import type { SourceLocation } from './types.js';
+
+/** Error kinds; the CLI maps each to an exit code in one place (`src/cli/exit-codes.ts`). */
+export type VigilErrorCode =
+  | 'usage'
+  | 'config'
+  | 'input'
+  | 'advisory-data'
+  | 'nothing-to-audit'
+  | 'internal';
+
+export interface VigilErrorOptions {
+  readonly location?: SourceLocation;
+  readonly hint?: string;
+  readonly cause?: unknown;
+}
+
+/**
+ * Base of every error vigil raises on purpose. Its message is one line, in compiler form when a
+ * location is known: `poetry.lock:42: invalid TOML ...`.
+ */
+export class VigilError extends Error {
+  readonly code: VigilErrorCode;
+  readonly location: SourceLocation | undefined;
+  readonly hint: string | undefined;
+
+  constructor(code: VigilErrorCode, message: string, options: VigilErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.location = options.location;
+    this.hint = options.hint;
+  }
+
+  /** `file:line:column: message`, the form editors and CI jump to. */
+  format(): string {
+    return formatLocated(this.location, this.message);
+  }
+}
+
+/** A bad command line: unknown flag, missing argument. */
+export class UsageError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('usage', message, options);
+  }
+}
+
+/** A configuration file (policy, settings) that is invalid. */
+export class ConfigError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('config', message, options);
+  }
+}
+
+/** A dependency file we cannot read as a whole (broken JSON, TOML error, unknown lockfile version). */
+export class LockfileParseError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('input', message, options);
+  }
+}
+
+/** A malformed advisory record. */
+export class AdvisoryParseError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('input', message, options);
+  }
+}
+
+/** The advisory store is missing, stale, corrupt, or could not be downloaded: we fail closed. */
+export class AdvisoryStoreError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('advisory-data', message, options);
+  }
+}
+
+/** No dependency file was found below the audited paths. */
+export class NothingToAuditError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('nothing-to-audit', message, options);
+  }
+}
+
+/** A bug in vigil. */
+export class InternalError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('internal', message, options);
+  }
+}
+
+export function formatLocated(location: SourceLocation | undefined, message: string): string {
+  if (!location) return message;
+  let prefix = location.file;
+  if (location.line !== undefined) {
+    prefix += `:${location.line}`;
+    if (location.column !== undefined) prefix += `:${location.column}`;
+  }
+  return `${prefix}: ${message}`;
+}
+
+/** 1-based line and column of a character offset in a text. */
+export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}

@@ -1,0 +1,106 @@
+// Plain readonly data passed between the pipeline stages. No classes, no I/O.
+
+/** Ecosystem ids are OSV's own strings (https://ossf.github.io/osv-schema/#affectedpackage-field). */
+export const ECOSYSTEM_IDS = ['PyPI', 'npm'] as const;
+export type EcosystemId = (typeof ECOSYSTEM_IDS)[number];
+
+export function isEcosystemId(value: string): value is EcosystemId {
+  return (ECOSYSTEM_IDS as readonly string[]).includes(value);
+}
+
+/** A place in a file, as editors and CI annotations expect it. */
+export interface SourceLocation {
+  /** Path of the file, relative to the audited root when it lies below it, with `/` separators. */
+  readonly file: string;
+  /** 1-based line, when the format lets us know it. */
+  readonly line?: number;
+  /** 1-based column, when known. */
+  readonly column?: number;
+}
+
+/**
+ * Whether the project asks for a package itself (`true`), gets it through another package
+ * (`false`), or the file does not say (`'unknown'`, e.g. a flat requirements.txt or an SBOM
+ * without a dependency graph).
+ */
+export type Directness = boolean | 'unknown';
+
+/**
+ * Why a package is installed beyond the default runtime set. `dev` (development / test groups),
+ * `optional` (optional or extra dependencies), `peer` (npm peer dependencies).
+ */
+export const PACKAGE_SCOPES = ['dev', 'optional', 'peer'] as const;
+export type PackageScope = (typeof PACKAGE_SCOPES)[number];
+
+/** One locked package. */
+export interface Package {
+  /**
+   * Identifier unique within its lockfile (e.g. `node_modules/a/node_modules/b` for npm,
+   * `name@version` elsewhere); the targets of `dependsOn`.
+   */
+  readonly key: string;
+  readonly ecosystem: EcosystemId;
+  /** The name as the lockfile writes it. */
+  readonly name: string;
+  readonly version: string;
+  /** Package URL (https://github.com/package-url/purl-spec). */
+  readonly purl: string;
+  /** Where the package is locked. */
+  readonly location: SourceLocation;
+  readonly direct: Directness;
+  /** Empty for a default runtime dependency. */
+  readonly scopes: readonly PackageScope[];
+  /** Keys of the packages (same lockfile) this one depends on; empty when the format has no edges. */
+  readonly dependsOn: readonly string[];
+}
+
+/** A lockfile entry we did not audit, and why. Counted and shown in every report. */
+export interface SkippedEntry {
+  readonly location: SourceLocation;
+  /** Package name, when one could be read. */
+  readonly name?: string;
+  /** The version or specifier as written, when there is one. */
+  readonly version?: string;
+  readonly ecosystem?: EcosystemId;
+  /** Short reason, e.g. `editable install`, `not pinned with == or ===`, `invalid PEP 440 version "1.x"`. */
+  readonly reason: string;
+}
+
+/** One dependency file that was read. */
+export interface SourceFile {
+  /** Path relative to the audited root. */
+  readonly path: string;
+  /** Id of the parser that read it (e.g. `poetry.lock`). */
+  readonly format: string;
+  /** Number of packages it contributed. */
+  readonly packages: number;
+  /** Number of skipped entries it contributed. */
+  readonly skipped: number;
+  /** Files read because this one pointed at them (`-r` includes, pyproject.toml, package.json). */
+  readonly related: readonly string[];
+}
+
+/** What is installed: every package of every dependency file found. */
+export interface Inventory {
+  readonly root: string;
+  readonly sources: readonly SourceFile[];
+  readonly packages: readonly Package[];
+  readonly skipped: readonly SkippedEntry[];
+}
+
+/** Severity levels, lowest first. `unknown` is kept apart so a policy can map it (fail closed). */
+export const SEVERITY_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export type SeverityLevel = (typeof SEVERITY_LEVELS)[number] | 'unknown';
+
+export interface Severity {
+  readonly level: SeverityLevel;
+  /** Numeric base score (CVSS 0-10) when a vector or score gave it. */
+  readonly score?: number;
+  /** The CVSS vector it was computed from. */
+  readonly vector?: string;
+  /**
+   * Which record and field gave it, e.g. `GHSA-xxxx:CVSS_V3` or `GHSA-xxxx:database_specific.severity`;
+   * `none` when no record carries a severity.
+   */
+  readonly source: string;
+}

@@ -1,0 +1,32 @@
+import * as pep440 from '@renovatebot/pep440';
+import type { UpgradeClass, VersionScheme } from '../types.js';
+
+/** PEP 440 (https://peps.python.org/pep-0440/) through @renovatebot/pep440. */
+export const pep440Scheme: VersionScheme = {
+  name: 'PEP 440',
+  isValid: (version) => pep440.valid(version) !== null,
+  compare(a, b) {
+    assertValid(a);
+    assertValid(b);
+    return pep440.compare(a, b);
+  },
+  classifyUpgrade(from, to): UpgradeClass {
+    if (this.compare(to, from) <= 0) return 'none';
+    const a = releaseOf(from);
+    const b = releaseOf(to);
+    if (pep440.explain(from)?.epoch !== pep440.explain(to)?.epoch) return 'major';
+    if ((a[0] ?? 0) !== (b[0] ?? 0)) return 'major';
+    if ((a[1] ?? 0) !== (b[1] ?? 0)) return 'minor';
+    return 'patch';
+  },
+};
+
+function assertValid(version: string): void {
+  if (pep440.valid(version) === null) throw new TypeError(`invalid PEP 440 version "${version}"`);
+}
+
+function releaseOf(version: string): readonly number[] {
+  const parsed = pep440.explain(version);
+  if (!parsed) throw new TypeError(`invalid PEP 440 version "${version}"`);
+  return parsed.release;
+}

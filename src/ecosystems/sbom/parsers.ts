@@ -1,0 +1,4 @@
+import type { LockfileParser } from '../types.js';
+
+/** The sbom dependency file parsers. */
+export const sbomParsers: readonly LockfileParser[] = [];
