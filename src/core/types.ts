@@ -104,3 +104,30 @@ export interface Severity {
    */
   readonly source: string;
 }
+
+/** One vulnerable package instance and one flaw, with every id the flaw is known under. */
+export interface Finding {
+  /** Primary id (a GHSA id when one matched, else PYSEC, else the first record id). */
+  readonly id: string;
+  /** Every other id of the flaw (matched records' ids and their aliases), sorted. */
+  readonly aliases: readonly string[];
+  /** Ids of the store records that matched the package. */
+  readonly records: readonly string[];
+  readonly package: Package;
+  /**
+   * Dependency paths from a direct dependency to the package, each as `name@version` steps
+   * (shortest first; a direct package has the one-step path to itself). Empty when the format
+   * gives no edges.
+   */
+  readonly paths: readonly (readonly string[])[];
+  readonly summary: string;
+  readonly severity: Severity;
+  /** Versions that fix the flaw for this package's version line, lowest first. */
+  readonly fixed: readonly string[];
+  /** Earliest publication date of the group's records (ISO 8601). */
+  readonly published: string | undefined;
+  /** Latest modification date of the group's records (ISO 8601). */
+  readonly modified: string | undefined;
+  /** Stable hash of file, package, version and primary id, for suppressions and SARIF. */
+  readonly fingerprint: string;
+}

@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import type { OsvRecord, OsvSeverity } from '../advisories/osv.js';
+import { severityOfGroup, severityOfRecord } from '../advisories/severity.js';
+import type { AdvisoryStore } from '../advisories/types.js';
+import type { EcosystemId, Finding, Inventory, Package, Severity } from '../core/types.js';
+import { ecosystems } from '../ecosystems/registry.js';
+import { evaluateAffected } from './affected.js';
+import { buildDependencyGraph } from './paths.js';
+
+/** A problem with the advisory data that did not stop the match but must not pass unseen. */
+export interface MatchWarning {
+  readonly advisory: string;
+  readonly package: string;
+  readonly message: string;
+}
+
+export interface MatchResult {
+  readonly findings: readonly Finding[];
+  readonly warnings: readonly MatchWarning[];
+}
+
+interface RecordHit {
+  readonly record: OsvRecord;
+  readonly fixed: readonly string[];
+  readonly packageSeverities: readonly OsvSeverity[];
+}
+
+/** The base ecosystem of an OSV ecosystem string (`Debian:11` -> `Debian`). */
+function baseEcosystem(value: string): string {
+  const colon = value.indexOf(':');
+  return colon === -1 ? value : value.slice(0, colon);
+}
+
+/**
+ * Matches every package of the inventory against the store: one Finding per vulnerable package
+ * (same file, name and version merged) and flaw (records linked by id or alias merged).
+ */
+export async function matchInventory(inventory: Inventory, store: AdvisoryStore): Promise<MatchResult> {
+  const warnings: MatchWarning[] = [];
+  const graph = buildDependencyGraph(inventory.packages);
+  const hitsByInstance = new Map<string, { pkg: Package; paths: string[][]; hits: Map<string, RecordHit> }>();
+
+  const byEcosystem = new Map<EcosystemId, Package[]>();
+  for (const pkg of inventory.packages) {
+    const list = byEcosystem.get(pkg.ecosystem);
+    if (list) list.push(pkg);
+    else byEcosystem.set(pkg.ecosystem, [pkg]);
+  }
+
+  for (const [ecosystemId, packages] of byEcosystem) {
+    const ecosystem = ecosystems[ecosystemId];
+    const names = [...new Set(packages.map((pkg) => ecosystem.normalizeName(pkg.name)))];
+    const recordsByName = await store.advisoriesFor(ecosystemId, names);
+    for (const pkg of packages) {
+      const normalized = ecosystem.normalizeName(pkg.name);
+      for (const record of recordsByName.get(normalized) ?? []) {
+        let affected = false;
+        const fixed: string[] = [];
+        const packageSeverities: OsvSeverity[] = [];
+        for (const entry of record.affected ?? []) {
+          if (!entry.package || baseEcosystem(entry.package.ecosystem) !== ecosystemId) continue;
+          if (ecosystem.normalizeName(entry.package.name) !== normalized) continue;
+          const verdict = evaluateAffected(entry, pkg.version, ecosystem.versions);
+          for (const reason of verdict.unevaluable) {
+            warnings.push({ advisory: record.id, package: `${pkg.name}@${pkg.version}`, message: reason });
+          }
+          if (verdict.affected) {
+            affected = true;
+            fixed.push(...verdict.fixed);
+            packageSeverities.push(...(entry.severity ?? []));
+          }
+        }
+        if (!affected) continue;
+        const instanceKey = `${pkg.location.file}\u0000${ecosystemId}\u0000${normalized}\u0000${pkg.version}`;
+        let instance = hitsByInstance.get(instanceKey);
+        if (!instance) {
+          instance = { pkg, paths: [], hits: new Map() };
+          hitsByInstance.set(instanceKey, instance);
+        }
+        if (!instance.hits.has(record.id)) instance.hits.set(record.id, { record, fixed, packageSeverities });
+      }
+    }
+  }
+
+  // Merge the paths of every instance of the same name and version in a file (npm nests copies).
+  for (const pkg of inventory.packages) {
+    const ecosystem = ecosystems[pkg.ecosystem];
+    const instance = hitsByInstance.get(
+      `${pkg.location.file}\u0000${pkg.ecosystem}\u0000${ecosystem.normalizeName(pkg.name)}\u0000${pkg.version}`,
+    );
+    if (!instance) continue;
+    for (const path of graph.pathsTo(pkg)) {
+      if (!instance.paths.some((known) => known.join('\u0000') === path.join('\u0000'))) instance.paths.push([...path]);
+    }
+  }
+
+  const findings: Finding[] = [];
+  for (const instance of hitsByInstance.values()) {
+    for (const group of groupByAlias([...instance.hits.values()])) {
+      findings.push(await toFinding(instance.pkg, instance.paths, group, store));
+    }
+  }
+  findings.sort(compareFindings);
+  return { findings, warnings };
+}
+
+/** Records describing the same flaw: linked by id or a shared alias (union-find over ids). */
+function groupByAlias(hits: readonly RecordHit[]): RecordHit[][] {
+  const parent = new Map<string, string>();
+  const find = (id: string): string => {
+    let root = id;
+    while (parent.get(root) !== undefined && parent.get(root) !== root) root = parent.get(root) as string;
+    parent.set(id, root);
+    return root;
+  };
+  const union = (a: string, b: string): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra, rb);
+  };
+  for (const hit of hits) {
+    parent.set(hit.record.id, parent.get(hit.record.id) ?? hit.record.id);
+    for (const alias of hit.record.aliases ?? []) {
+      if (!parent.has(alias)) parent.set(alias, alias);
+      union(hit.record.id, alias);
+    }
+  }
+  const groups = new Map<string, RecordHit[]>();
+  for (const hit of hits) {
+    const root = find(hit.record.id);
+    const group = groups.get(root);
+    if (group) group.push(hit);
+    else groups.set(root, [hit]);
+  }
+  return [...groups.values()];
+}
+
+const ID_PREFERENCE = ['GHSA-', 'PYSEC-'];
+
+function primaryId(ids: readonly string[]): string {
+  for (const prefix of ID_PREFERENCE) {
+    const match = ids.filter((id) => id.startsWith(prefix)).sort()[0];
+    if (match) return match;
+  }
+  return [...ids].sort()[0] as string;
+}
+
+async function toFinding(
+  pkg: Package,
+  paths: readonly string[][],
+  group: readonly RecordHit[],
+  store: AdvisoryStore,
+): Promise<Finding> {
+  const recordIds = group.map((hit) => hit.record.id);
+  const allIds = new Set<string>(recordIds);
+  for (const hit of group) for (const alias of hit.record.aliases ?? []) allIds.add(alias);
+  const id = primaryId(recordIds);
+  const aliases = [...allIds].filter((other) => other !== id).sort();
+
+  const severities: Severity[] = [];
+  for (const hit of group) {
+    const severity = severityOfRecord(hit.record, hit.packageSeverities);
+    if (severity) severities.push(severity);
+  }
+  if (severities.length === 0) {
+    // Few PYSEC records carry CVSS; most name a GHSA or CVE record that does.
+    for (const record of await store.recordsByAlias([...allIds])) {
+      const severity = severityOfRecord(record);
+      if (severity) severities.push(severity);
+    }
+  }
+
+  const scheme = ecosystems[pkg.ecosystem].versions;
+  const fixed = [...new Set(group.flatMap((hit) => hit.fixed))]
+    .filter((version) => scheme.isValid(version))
+    .sort((a, b) => scheme.compare(a, b));
+  const dates = (pick: (record: OsvRecord) => string | undefined): string[] =>
+    group.map((hit) => pick(hit.record)).filter((value): value is string => value !== undefined).sort();
+  const published = dates((record) => record.published)[0];
+  const modified = dates((record) => record.modified).at(-1);
+  const summary = group.map((hit) => summaryOf(hit.record)).find((text) => text !== '') ?? '';
+
+  const fingerprint = createHash('sha256')
+    .update([pkg.location.file, pkg.ecosystem, ecosystems[pkg.ecosystem].normalizeName(pkg.name), pkg.version, id].join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
+
+  return {
+    id,
+    aliases,
+    records: [...recordIds].sort(),
+    package: pkg,
+    paths: [...paths].sort((a, b) => a.length - b.length || a.join('>').localeCompare(b.join('>'))),
+    summary,
+    severity: severityOfGroup(severities),
+    fixed,
+    published,
+    modified,
+    fingerprint,
+  };
+}
+
+function summaryOf(record: OsvRecord): string {
+  const text = record.summary ?? record.details ?? '';
+  const firstLine = text.split('\n').find((line) => line.trim() !== '') ?? '';
+  return firstLine.length > 200 ? `${firstLine.slice(0, 197)}...` : firstLine.trim();
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.package.location.file.localeCompare(b.package.location.file) ||
+    a.package.name.localeCompare(b.package.name) ||
+    a.package.version.localeCompare(b.package.version) ||
+    a.id.localeCompare(b.id)
+  );
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { OsvRecord } from '../../src/advisories/osv.js';
+import { scoreCvss, severityOfGroup, severityOfRecord } from '../../src/advisories/severity.js';
+
+// Base scores from FIRST's "CVSS v3.1: Examples" document and the v2/v4.0 specifications.
+const vectors = [
+  { name: 'v3.1 CVE-2013-1937 phpMyAdmin XSS', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N', score: 6.1, level: 'medium' },
+  { name: 'v3.1 CVE-2014-0160 Heartbleed', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N', score: 7.5, level: 'high' },
+  { name: 'v3.1 CVE-2014-6271 Shellshock', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', score: 9.8, level: 'critical' },
+  { name: 'v3.1 CVE-2014-3566 POODLE', vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N', score: 3.1, level: 'low' },
+  { name: 'v3.1 CVE-2012-1516 VMware guest escape', vector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H', score: 9.9, level: 'critical' },
+  { name: 'v3.0 prefix scored as 3.0', vector: 'CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N', score: 7.5, level: 'high' },
+  { name: 'v4.0 all base impacts high on the vulnerable system', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', score: 9.3, level: 'critical' },
+  { name: 'v4.0 everything high', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H', score: 10, level: 'critical' },
+  { name: 'v4.0 no impact at all', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N', score: 0, level: 'none' },
+  { name: 'v2 Heartbleed', vector: 'AV:N/AC:L/Au:N/C:P/I:N/A:N', score: 5, level: 'medium' },
+  { name: 'v2 complete compromise has no critical band', vector: 'AV:N/AC:L/Au:N/C:C/I:C/A:C', score: 10, level: 'high' },
+] as const;
+
+describe('scoreCvss', () => {
+  it.each(vectors)('$name', ({ vector, score, level }) => {
+    const scored = scoreCvss(vector);
+    expect(scored?.score).toBe(score);
+    expect(scored?.level).toBe(level);
+  });
+
+  it.each(['', 'garbage', 'CVSS:3.1/AV:N', 'CVSS:4.0/AV:N/AC:L'])('rejects malformed vector %j', (vector) => {
+    expect(scoreCvss(vector)).toBeUndefined();
+  });
+});
+
+const record = (fields: Partial<OsvRecord>): OsvRecord => ({ id: 'GHSA-test', modified: '2024-01-01T00:00:00Z', ...fields });
+
+describe('severityOfRecord', () => {
+  it('prefers a computed v4 score over v3 and over the label', () => {
+    const severity = severityOfRecord(
+      record({
+        severity: [
+          { type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N' },
+          { type: 'CVSS_V4', score: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' },
+        ],
+        database_specific: { severity: 'LOW' },
+      }),
+    );
+    expect(severity).toMatchObject({ level: 'critical', score: 9.3, source: 'GHSA-test:CVSS_V4' });
+  });
+
+  it('falls back to the GitHub label, moderate meaning medium', () => {
+    expect(severityOfRecord(record({ database_specific: { severity: 'MODERATE' } }))).toEqual({
+      level: 'medium',
+      source: 'GHSA-test:database_specific.severity',
+    });
+  });
+
+  it('gives nothing when the record carries no severity', () => {
+    expect(severityOfRecord(record({ severity: [] }))).toBeUndefined();
+  });
+});
+
+describe('severityOfGroup', () => {
+  it('is unknown when no record has a severity (a policy decides what that means)', () => {
+    expect(severityOfGroup([]).level).toBe('unknown');
+  });
+  it('takes the most severe of disagreeing records', () => {
+    expect(
+      severityOfGroup([
+        { level: 'medium', source: 'a' },
+        { level: 'high', source: 'b' },
+      ]).source,
+    ).toBe('b');
+  });
+});
