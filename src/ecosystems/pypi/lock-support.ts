@@ -1,0 +1,30 @@
+import { LockfileParseError } from '../../core/errors.js';
+import type { DependencyFile } from '../types.js';
+
+/**
+ * The error for a lockfile whose format version this parser was not written for: reading it
+ * anyway could silently miss packages.
+ */
+export function unsupportedVersionError(
+  file: DependencyFile,
+  format: string,
+  version: string,
+  line: number | undefined,
+  supported: string,
+): LockfileParseError {
+  return new LockfileParseError(`unsupported ${format} version ${version}`, {
+    location: { file: file.path, line },
+    hint: `vigil reads ${format} ${supported}; regenerate the file with a supported tool version or upgrade vigil`,
+  });
+}
+
+/** Gives each key once: a repeated key gets the file and line appended. */
+export function makeKeyAllocator(): (base: string, file: string, line: number | undefined) => string {
+  const used = new Set<string>();
+  return (base, file, line) => {
+    let key = base;
+    if (used.has(key)) key = `${base}#${file}:${line ?? '?'}`;
+    used.add(key);
+    return key;
+  };
+}

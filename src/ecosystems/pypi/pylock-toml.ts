@@ -1,0 +1,76 @@
+import type { Package, SkippedEntry } from '../../core/types.js';
+import { makePackage } from '../package.js';
+import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../types.js';
+import { indexByName } from './dependency-graph.js';
+import { makeKeyAllocator, unsupportedVersionError } from './lock-support.js';
+import { lineOfKey, locateEntries, parseTomlFile, stringAt, tablesAt } from './toml.js';
+
+/** PEP 751: a tool must refuse a lock-version whose major it does not know. */
+const SUPPORTED_MAJOR = '1';
+
+/** Package source keys (PEP 751) whose code does not come from a package index. */
+const NON_INDEX_SOURCES = ['vcs', 'directory', 'archive'] as const;
+
+/**
+ * pylock.toml (PEP 751, https://packaging.python.org/en/latest/specifications/pylock-toml/),
+ * named `pylock.toml` or `pylock.<name>.toml`. The format does not say which packages the project
+ * asks for, so `direct` is `'unknown'`.
+ */
+export const pylockTomlParser: LockfileParser = {
+  id: 'pylock.toml',
+  ecosystems: ['PyPI'],
+  matchesFileName: (fileName) => /^pylock\.([^.]+\.)?toml$/.test(fileName),
+  parse: parsePylockToml,
+};
+
+/** Reads a pylock.toml. */
+export function parsePylockToml(file: DependencyFile): Promise<ParsedDependencyFile> {
+  return Promise.resolve(readPylock(file));
+}
+
+function readPylock(file: DependencyFile): ParsedDependencyFile {
+  const document = parseTomlFile(file);
+  const lockVersion = stringAt(document['lock-version']);
+  if (lockVersion !== undefined && lockVersion.split('.')[0] !== SUPPORTED_MAJOR) {
+    throw unsupportedVersionError(file, 'pylock.toml', lockVersion, lineOfKey(file.text, 'lock-version'), 'lock-version 1.x');
+  }
+  const tables = tablesAt(document.packages);
+  const lines = locateEntries(file.text, 'packages', tables.map((table) => stringAt(table.name)));
+  const allocateKey = makeKeyAllocator();
+  const skipped: SkippedEntry[] = [];
+  const entries: { key: string; name: string; version: string; line: number | undefined; dependencies: unknown }[] = [];
+  tables.forEach((table, index) => {
+    const line = lines[index];
+    const location = { file: file.path, line };
+    const name = stringAt(table.name);
+    const version = stringAt(table.version);
+    const foreign = NON_INDEX_SOURCES.find((key) => key in table);
+    if (name === undefined) {
+      skipped.push({ location, version, ecosystem: 'PyPI', reason: 'package without a name' });
+    } else if (foreign !== undefined) {
+      skipped.push({ location, name, version, ecosystem: 'PyPI', reason: `${foreign} source (not from a package index)` });
+    } else if (version === undefined) {
+      skipped.push({ location, name, ecosystem: 'PyPI', reason: 'package without a version' });
+    } else {
+      entries.push({ key: allocateKey(`${name}@${version}`, file.path, line), name, version, line, dependencies: table.dependencies });
+    }
+  });
+
+  const index = indexByName(entries);
+  const packages: Package[] = entries.map((entry) => {
+    const dependsOn = tablesAt(entry.dependencies).flatMap((dep) => {
+      const name = stringAt(dep.name);
+      return name === undefined ? [] : index.resolve(name, stringAt(dep.version));
+    });
+    return makePackage({
+      ecosystem: 'PyPI',
+      name: entry.name,
+      version: entry.version,
+      key: entry.key,
+      location: { file: file.path, line: entry.line },
+      direct: 'unknown',
+      dependsOn: [...new Set(dependsOn)].filter((key) => key !== entry.key),
+    });
+  });
+  return { packages, skipped, related: [] };
+}
