@@ -69,6 +69,12 @@ export interface LockfileParser {
   /** Whether a file of this name (basename) is of this format, judged by name alone. */
   matchesFileName(fileName: string): boolean;
   /**
+   * For formats also recognised by their folder (pip's `requirements/*.txt`): whether the file at
+   * this path (relative to the audited root, `/` separators) is of this format. Discovery takes a
+   * file as this format when either this or `matchesFileName` says so.
+   */
+  matchesPath?(relativePath: string): boolean;
+  /**
    * For formats whose file names are not fixed (SBOMs): whether the content is of this format.
    * Called only for files whose name passed `matchesFileName`.
    */
