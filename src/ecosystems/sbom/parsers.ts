@@ -1,4 +1,9 @@
 import type { LockfileParser } from '../types.js';
+import { cycloneDxJsonParser } from './cyclonedx-json.js';
+import { spdxJsonParser } from './spdx-json.js';
 
-/** The sbom dependency file parsers. */
-export const sbomParsers: readonly LockfileParser[] = [];
+/**
+ * The SBOM parsers. Their file names overlap (`sbom.json` may be either format), so the inventory
+ * must call `sniff` before `parse`.
+ */
+export const sbomParsers: readonly LockfileParser[] = [cycloneDxJsonParser, spdxJsonParser];
