@@ -1,0 +1,142 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFAULT_OSV_MIRROR, updateAdvisories } from '../../advisories/update.js';
+import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
+import { audit, DEFAULT_MAX_DB_AGE_MS } from '../../audit.js';
+import { systemClock } from '../../core/clock.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
+import { parseDuration } from '../../core/duration.js';
+import { AdvisoryStoreError, UsageError } from '../../core/errors.js';
+import { evaluateGate } from '../../policy/gate.js';
+import { renderJson } from '../../report/json/render-json.js';
+import { buildReport, type Report } from '../../report/report.js';
+import { renderTable } from '../../report/table/render-table.js';
+import { parseCommandArgs } from '../args.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { isInteractive, useColor, type CliIo } from '../io.js';
+import { progressBar } from '../progress.js';
+import { resolveStorePath } from '../store-path.js';
+import { toolVersion } from '../version.js';
+
+export const AUDIT_HELP = `Usage: vigil audit [PATH...] [options]
+
+Reads every dependency file below PATH (default: the current folder), matches each locked package
+against the local advisory store, and fails when a finding blocks.
+
+Dependency files: requirements*.txt, poetry.lock, Pipfile.lock, uv.lock, pdm.lock, pylock.toml,
+package-lock.json, npm-shrinkwrap.json, yarn.lock (v1 and Berry), pnpm-lock.yaml, CycloneDX JSON
+and SPDX JSON SBOMs. node_modules, .git and virtual environments are not searched.
+
+Options:
+  --format FORMAT      table (default) or json (schema: docs/json-schema.md)
+  -o, --output FILE    write the report to FILE instead of stdout
+  --db PATH            advisory store (default: $VIGIL_DB, else the user cache folder)
+  --max-db-age AGE     fail when the advisory data is older than AGE (default 7d; m, h, d, w)
+  --offline            never download; fail if the store is missing
+  --mirror URL         OSV mirror for the first download (default: $VIGIL_OSV_MIRROR, else OSV's bucket)
+  --strict             a skipped entry (unpinned, VCS, invalid version) fails the gate
+  -q, --quiet          no log lines on stderr but errors
+  -h, --help           show this help
+
+When no store exists yet, the first audit downloads one (unless --offline).
+
+${EXIT_CODES_HELP}
+`;
+
+export async function runAudit(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('audit', args, {
+    format: { type: 'string', default: 'table' },
+    output: { type: 'string', short: 'o' },
+    db: { type: 'string' },
+    'max-db-age': { type: 'string' },
+    offline: { type: 'boolean', default: false },
+    mirror: { type: 'string' },
+    strict: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', short: 'q', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) {
+    io.stdout.write(AUDIT_HELP);
+    return EXIT.ok;
+  }
+  const format = values.format;
+  if (format !== 'table' && format !== 'json') {
+    throw new UsageError(`audit: unknown format "${format}" (expected table or json)`);
+  }
+  let maxDbAgeMs = DEFAULT_MAX_DB_AGE_MS;
+  if (values['max-db-age'] !== undefined) {
+    const parsed = parseDuration(values['max-db-age']);
+    if (parsed === undefined) throw new UsageError(`audit: invalid --max-db-age "${values['max-db-age']}" (e.g. 12h, 7d, 2w)`);
+    maxDbAgeMs = parsed;
+  }
+  const log = (line: string): void => {
+    if (!values.quiet) io.log(line);
+  };
+  const storePath = resolveStorePath(values.db, io.env);
+  const clock = systemClock;
+
+  const result = await audit({
+    paths: positionals.length > 0 ? positionals : ['.'],
+    clock,
+    maxDbAgeMs,
+    openStore: async () => {
+      if (!existsSync(storePath)) {
+        if (values.offline) {
+          throw new AdvisoryStoreError(`no advisory store at ${storePath}`, {
+            hint: 'run "vigil db import PATH" with OSV records, or "vigil db update" where the network is reachable',
+          });
+        }
+        const mirror = values.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
+        log(`vigil: no advisory store yet; downloading from ${mirror}`);
+        await mkdir(path.dirname(storePath), { recursive: true });
+        const progress = progressBar(io.stderr, isInteractive(io) && !values.quiet);
+        try {
+          await updateAdvisories({ storePath, mirror, clock, onProgress: progress.sink });
+        } finally {
+          progress.done();
+        }
+      }
+      return openAdvisoryStore(storePath);
+    },
+  });
+
+  for (const source of result.inventory.sources) {
+    const related = source.related.length > 0 ? `, with ${source.related.join(', ')}` : '';
+    log(`read ${source.path} (${source.format}): ${source.packages} packages, ${source.skipped} skipped${related}`);
+  }
+  const gate = evaluateGate(result.findings);
+  const report = buildReport(result, gate, toolVersion());
+
+  const output = format === 'json' ? renderJson(report) : renderTable(report, { color: !values.output && useColor(io) });
+  if (values.output) await writeFileAtomic(values.output, output);
+  else io.stdout.write(output);
+
+  logSkipped(report, log);
+  for (const warning of report.warnings) log(`warning: ${warning.advisory} for ${warning.package}: ${warning.message}`);
+  if (format === 'json' || values.output) {
+    const { summary } = report;
+    log(
+      `vigil: ${summary.packages} packages, ${summary.skipped} skipped, ${summary.findings} findings, ${summary.blocking} blocking`,
+    );
+  }
+  if (gate.failed) return EXIT.gateFailed;
+  if (values.strict && report.skipped.length > 0) {
+    io.log(`vigil: --strict: ${report.skipped.length} skipped entries fail the gate`);
+    return EXIT.gateFailed;
+  }
+  return EXIT.ok;
+}
+
+const MAX_SKIPPED_SHOWN = 20;
+
+function logSkipped(report: Report, log: (line: string) => void): void {
+  for (const entry of report.skipped.slice(0, MAX_SKIPPED_SHOWN)) {
+    const where = `${entry.location.file}${entry.location.line !== undefined ? `:${entry.location.line}` : ''}`;
+    const what = entry.name ? `${entry.name}${entry.version ? ` ${entry.version}` : ''}: ` : '';
+    log(`skipped ${where}: ${what}${entry.reason}`);
+  }
+  if (report.skipped.length > MAX_SKIPPED_SHOWN) {
+    log(`skipped: ${report.skipped.length - MAX_SKIPPED_SHOWN} more (see --format json)`);
+  }
+}

@@ -1,0 +1,126 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { importAdvisories } from '../../advisories/import.js';
+import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
+import { DEFAULT_OSV_MIRROR, updateAdvisories } from '../../advisories/update.js';
+import { systemClock } from '../../core/clock.js';
+import { isEcosystemId, type EcosystemId } from '../../core/types.js';
+import { UsageError } from '../../core/errors.js';
+import { parseCommandArgs } from '../args.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { isInteractive, type CliIo } from '../io.js';
+import { progressBar } from '../progress.js';
+import { resolveStorePath } from '../store-path.js';
+
+export const DB_HELP = `Usage: vigil db <command> [options]
+
+Commands:
+  import PATH...   add OSV records from files (.json, .yaml), folders, or OSV all.zip dumps
+  update           download {mirror}/{ecosystem}/all.zip for each ecosystem and swap it in atomically
+  status           records per ecosystem, when and from where the data was last updated
+
+Options:
+  --db PATH            advisory store (default: $VIGIL_DB, else the user cache folder)
+  --mirror URL         (update) OSV mirror (default: $VIGIL_OSV_MIRROR, else OSV's public bucket)
+  --ecosystem NAME     (update) ecosystem to download, repeatable (default: PyPI and npm)
+  --format FORMAT      (status, import) text (default) or json
+  -h, --help           show this help
+
+${EXIT_CODES_HELP}
+`;
+
+export async function runDb(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('db', args, {
+    db: { type: 'string' },
+    mirror: { type: 'string' },
+    ecosystem: { type: 'string', multiple: true },
+    format: { type: 'string', default: 'text' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  const [subcommand, ...rest] = positionals;
+  if (values.help || subcommand === undefined) {
+    io.stdout.write(DB_HELP);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (values.format !== 'text' && values.format !== 'json') {
+    throw new UsageError(`db: unknown format "${values.format}" (expected text or json)`);
+  }
+  const json = values.format === 'json';
+  const storePath = resolveStorePath(values.db, io.env);
+  const progress = progressBar(io.stderr, isInteractive(io) && !json);
+  if (subcommand === 'import' || subcommand === 'update') await mkdir(path.dirname(storePath), { recursive: true });
+
+  switch (subcommand) {
+    case 'import': {
+      if (rest.length === 0) throw new UsageError('db import: name at least one file, folder or all.zip');
+      let result;
+      try {
+        result = await importAdvisories({ storePath, inputs: rest, clock: systemClock, onProgress: progress.sink });
+      } finally {
+        progress.done();
+      }
+      for (const rejected of result.rejected) io.log(`rejected ${rejected.file}: ${rejected.reason}`);
+      if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else {
+        const ecosystems = Object.entries(result.byEcosystem)
+          .map(([name, count]) => `${name} ${count}`)
+          .join(', ');
+        io.stdout.write(
+          `imported ${result.imported} records (${result.replaced} replaced, ${result.unchanged} unchanged), ` +
+            `${result.rejected.length} rejected${ecosystems ? `; ${ecosystems}` : ''}\n`,
+        );
+      }
+      // Rejected records are reported, not fatal: the rest of a dump is still worth having.
+      return EXIT.ok;
+    }
+    case 'update': {
+      if (rest.length > 0) throw new UsageError(`db update: unexpected argument "${rest[0] ?? ''}"`);
+      const ecosystems: EcosystemId[] = [];
+      for (const name of values.ecosystem ?? []) {
+        if (!isEcosystemId(name)) throw new UsageError(`db update: unsupported ecosystem "${name}" (expected PyPI or npm)`);
+        ecosystems.push(name);
+      }
+      const mirror = values.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
+      let result;
+      try {
+        result = await updateAdvisories({
+          storePath,
+          mirror,
+          clock: systemClock,
+          ...(ecosystems.length > 0 ? { ecosystems } : {}),
+          onProgress: progress.sink,
+        });
+      } finally {
+        progress.done();
+      }
+      if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else io.stdout.write(`updated ${storePath} from ${mirror}\n`);
+      return EXIT.ok;
+    }
+    case 'status': {
+      const store = await openAdvisoryStore(storePath);
+      try {
+        const status = await store.status();
+        if (json) io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        else {
+          const lines = [
+            `store: ${status.path}`,
+            `records: ${status.records} (${status.withdrawn} withdrawn)`,
+            `last update: ${status.updatedAt ?? 'never'}`,
+            `newest record modified: ${status.newestModified ?? 'n/a'}`,
+            ...status.ecosystems.map(
+              (entry) =>
+                `  ${entry.ecosystem}: ${entry.records} records, updated ${entry.updatedAt ?? 'never'}${entry.source ? ` from ${entry.source}` : ''}`,
+            ),
+          ];
+          io.stdout.write(`${lines.join('\n')}\n`);
+        }
+      } finally {
+        store.close();
+      }
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(`db: unknown command "${subcommand}"`, { hint: 'expected import, update or status' });
+  }
+}

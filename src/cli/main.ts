@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { VigilError } from '../core/errors.js';
+import { AUDIT_HELP, runAudit } from './commands/audit.js';
+import { runDb } from './commands/db.js';
+import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
+import { toolVersion } from './version.js';
+
+const MAIN_HELP = `Usage: vigil <command> [options]
+
+vigil turns a project's dependency security policy into code that runs.
+
+Commands:
+  audit [PATH...]   audit dependency files against the local advisory store
+  db import|update|status
+                    manage the local OSV advisory store
+
+Run "vigil <command> --help" for the options of each.
+
+${EXIT_CODES_HELP}
+`;
+
+/** Runs one command line and returns its exit status; the only place that maps errors to codes. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'audit':
+        return await runAudit(rest, io);
+      case 'db':
+        return await runDb(rest, io);
+      case '--version':
+      case '-V':
+        io.stdout.write(`${toolVersion()}\n`);
+        return EXIT.ok;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(command === 'help' && rest[0] === 'audit' ? AUDIT_HELP : MAIN_HELP);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        io.log(`vigil: unknown command "${command}"`);
+        io.log('  hint: run "vigil --help" for the commands');
+        return EXIT.usage;
+    }
+  } catch (error) {
+    if (error instanceof VigilError) {
+      io.log(`vigil: ${error.format()}`);
+      if (error.hint) io.log(`  hint: ${error.hint}`);
+      return EXIT_FOR_ERROR[error.code];
+    }
+    // Not one of ours: a bug. One line, and the stack only when asked for.
+    const message = error instanceof Error ? error.message : String(error);
+    io.log(`vigil: internal error: ${message.split('\n')[0] ?? ''}`);
+    if (io.env['VIGIL_DEBUG'] && error instanceof Error && error.stack) io.log(error.stack);
+    else io.log('  hint: set VIGIL_DEBUG=1 for details, and please report this');
+    return EXIT.internal;
+  }
+}
+
+const io = processIo();
+process.exitCode = await main(process.argv.slice(2), io);

@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { LockfileParseError, NothingToAuditError, UsageError } from '../core/errors.js';
+import type { Inventory, Package, SkippedEntry, SourceFile } from '../core/types.js';
+import { ecosystems, lockfileParsers } from '../ecosystems/registry.js';
+import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../ecosystems/types.js';
+import { discoverFiles } from './discover.js';
+import { fileParseContext, readDependencyFile } from './read-file.js';
+
+export interface BuildInventoryOptions {
+  /** Files or folders to audit. */
+  readonly paths: readonly string[];
+  /** Paths in reports are shown relative to this folder (default: the current directory). */
+  readonly root?: string;
+  /** Parsers to use (default: all registered). */
+  readonly parsers?: readonly LockfileParser[];
+}
+
+interface ParsedSource {
+  readonly file: DependencyFile;
+  readonly parser: LockfileParser;
+  readonly result: ParsedDependencyFile;
+}
+
+/**
+ * Finds every supported dependency file below the paths, parses each, and checks every version
+ * against its ecosystem's scheme (an invalid one becomes a skipped entry, never a silent drop).
+ * Throws NothingToAuditError when no dependency file is found.
+ */
+export async function buildInventory(options: BuildInventoryOptions): Promise<Inventory> {
+  const root = path.resolve(options.root ?? process.cwd());
+  const parsers = options.parsers ?? lockfileParsers;
+  const candidates = await discoverFiles(options.paths, (name) => parsers.some((parser) => parser.matchesFileName(name)));
+
+  const parsed: ParsedSource[] = [];
+  for (const candidate of candidates) {
+    const file = await readDependencyFile(root, candidate.absolutePath);
+    const fileName = path.basename(file.absolutePath);
+    const parser = parsers.find((p) => p.matchesFileName(fileName) && (p.sniff ? p.sniff(file.text) : true));
+    if (!parser) {
+      if (candidate.explicit) {
+        throw new UsageError(`${file.path}: not a supported dependency file`, {
+          hint: 'see "vigil audit --help" for the supported formats',
+        });
+      }
+      continue; // a name that only looked like a dependency file (e.g. a JSON file that is no SBOM)
+    }
+    const context = fileParseContext(root, file);
+    let result: ParsedDependencyFile;
+    try {
+      result = await parser.parse(file, context);
+    } catch (error) {
+      if (error instanceof LockfileParseError || error instanceof UsageError) throw error;
+      throw new LockfileParseError(`cannot read ${parser.id}: ${error instanceof Error ? error.message : String(error)}`, {
+        location: { file: file.path },
+        cause: error,
+      });
+    }
+    parsed.push({ file, parser, result });
+  }
+
+  // A file already read as an include of another file of the same format (`-r common.txt`) is
+  // not counted twice.
+  const includedBy = new Map<string, string>();
+  for (const source of parsed) for (const related of source.result.related) includedBy.set(related, source.parser.id);
+  const sourcesToUse = parsed.filter((source) => includedBy.get(source.file.path) !== source.parser.id);
+
+  if (sourcesToUse.length === 0) {
+    throw new NothingToAuditError(`no dependency file found in ${options.paths.join(', ')}`, {
+      hint: 'vigil reads lockfiles (package-lock.json, yarn.lock, pnpm-lock.yaml, poetry.lock, uv.lock, Pipfile.lock, pdm.lock, pylock.toml), requirements*.txt and CycloneDX/SPDX JSON SBOMs',
+    });
+  }
+
+  const sources: SourceFile[] = [];
+  const packages: Package[] = [];
+  const skipped: SkippedEntry[] = [];
+  for (const { file, parser, result } of sourcesToUse) {
+    const valid: Package[] = [];
+    const invalid: SkippedEntry[] = [];
+    for (const pkg of result.packages) {
+      const scheme = ecosystems[pkg.ecosystem].versions;
+      if (scheme.isValid(pkg.version)) valid.push(pkg);
+      else {
+        invalid.push({
+          location: pkg.location,
+          name: pkg.name,
+          version: pkg.version,
+          ecosystem: pkg.ecosystem,
+          reason: `invalid ${scheme.name} version "${pkg.version}"`,
+        });
+      }
+    }
+    // Keys are unique per file; prefix them so the graph of the whole inventory stays unambiguous.
+    const prefix = `${file.path}#`;
+    for (const pkg of valid) {
+      packages.push({ ...pkg, key: prefix + pkg.key, dependsOn: pkg.dependsOn.map((key) => prefix + key) });
+    }
+    skipped.push(...result.skipped, ...invalid);
+    sources.push({
+      path: file.path,
+      format: parser.id,
+      packages: valid.length,
+      skipped: result.skipped.length + invalid.length,
+      related: result.related,
+    });
+  }
+  return { root, sources, packages, skipped };
+}
