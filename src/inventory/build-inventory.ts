@@ -4,7 +4,7 @@ import type { Inventory, Package, SkippedEntry, SourceFile } from '../core/types
 import { ecosystems, lockfileParsers } from '../ecosystems/registry.js';
 import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../ecosystems/types.js';
 import { discoverFiles } from './discover.js';
-import { fileParseContext, readDependencyFile } from './read-file.js';
+import { displayPath, fileParseContext, readDependencyFile } from './read-file.js';
 
 export interface BuildInventoryOptions {
   /** Files or folders to audit. */
@@ -29,13 +29,14 @@ interface ParsedSource {
 export async function buildInventory(options: BuildInventoryOptions): Promise<Inventory> {
   const root = path.resolve(options.root ?? process.cwd());
   const parsers = options.parsers ?? lockfileParsers;
-  const candidates = await discoverFiles(options.paths, (name) => parsers.some((parser) => parser.matchesFileName(name)));
+  const claims = (parser: LockfileParser, absolutePath: string): boolean =>
+    parser.matchesFileName(path.basename(absolutePath)) || (parser.matchesPath?.(displayPath(root, absolutePath)) ?? false);
+  const candidates = await discoverFiles(options.paths, (absolutePath) => parsers.some((parser) => claims(parser, absolutePath)));
 
   const parsed: ParsedSource[] = [];
   for (const candidate of candidates) {
     const file = await readDependencyFile(root, candidate.absolutePath);
-    const fileName = path.basename(file.absolutePath);
-    const parser = parsers.find((p) => p.matchesFileName(fileName) && (p.sniff ? p.sniff(file.text) : true));
+    const parser = parsers.find((p) => claims(p, file.absolutePath) && (p.sniff ? p.sniff(file.text) : true));
     if (!parser) {
       if (candidate.explicit) {
         throw new UsageError(`${file.path}: not a supported dependency file`, {

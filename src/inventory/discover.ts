@@ -28,13 +28,13 @@ export interface DiscoveredFile {
 }
 
 /**
- * Every file below `paths` that a parser may read, judged by `isCandidate(basename)`. Folders in
+ * Every file below `paths` that a parser may read, judged by `isCandidate(absolutePath)`. Folders in
  * SKIPPED_DIRS and folders holding a `pyvenv.cfg` (virtualenvs under any name) are not entered;
  * symbolic links to folders are not followed, so a link cycle cannot loop.
  */
 export async function discoverFiles(
   paths: readonly string[],
-  isCandidate: (fileName: string) => boolean,
+  isCandidate: (absolutePath: string) => boolean,
 ): Promise<DiscoveredFile[]> {
   const found: DiscoveredFile[] = [];
   for (const given of paths) {
@@ -53,7 +53,7 @@ export async function discoverFiles(
   return found.filter((file) => (seen.has(file.absolutePath) ? false : (seen.add(file.absolutePath), true)));
 }
 
-async function walk(dir: string, isCandidate: (fileName: string) => boolean, found: DiscoveredFile[]): Promise<void> {
+async function walk(dir: string, isCandidate: (absolutePath: string) => boolean, found: DiscoveredFile[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   if (entries.some((entry) => entry.isFile() && entry.name === 'pyvenv.cfg')) return;
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -61,7 +61,7 @@ async function walk(dir: string, isCandidate: (fileName: string) => boolean, fou
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name)) await walk(full, isCandidate, found);
-    } else if (entry.isFile() && isCandidate(entry.name)) {
+    } else if (entry.isFile() && isCandidate(full)) {
       found.push({ absolutePath: full, explicit: false });
     }
   }
