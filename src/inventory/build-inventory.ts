@@ -34,6 +34,7 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
   const candidates = await discoverFiles(options.paths, (absolutePath) => parsers.some((parser) => claims(parser, absolutePath)));
 
   const parsed: ParsedSource[] = [];
+  const unrecognised: SkippedEntry[] = [];
   for (const candidate of candidates) {
     const file = await readDependencyFile(root, candidate.absolutePath);
     const parser = parsers.find((p) => claims(p, file.absolutePath) && (p.sniff ? p.sniff(file.text) : true));
@@ -43,7 +44,10 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
           hint: 'see "vigil audit --help" for the supported formats',
         });
       }
-      continue; // a name that only looked like a dependency file (e.g. a JSON file that is no SBOM)
+      // A name that only looked like a dependency file (a `bom.json` that is no SBOM): shown, not
+      // silently passed over, in case it was meant to be audited.
+      unrecognised.push({ location: { file: file.path }, reason: 'not a recognised dependency file format (content)' });
+      continue;
     }
     const context = fileParseContext(root, file);
     let result: ParsedDependencyFile;
@@ -73,7 +77,7 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
 
   const sources: SourceFile[] = [];
   const packages: Package[] = [];
-  const skipped: SkippedEntry[] = [];
+  const skipped: SkippedEntry[] = [...unrecognised];
   for (const { file, parser, result } of sourcesToUse) {
     const valid: Package[] = [];
     const invalid: SkippedEntry[] = [];
