@@ -1,0 +1,355 @@
+import { LockfileParseError } from '../../core/errors.js';
+import type { Directness, Package, PackageScope, SkippedEntry } from '../../core/types.js';
+import { makePackage } from '../package.js';
+import type { DependencyFile, LockfileParser, ParseContext, ParsedDependencyFile } from '../types.js';
+import { scanJson } from './json-scan.js';
+import {
+  asRecord,
+  asString,
+  type JsonRecord,
+  listManifestDependencies,
+  MANIFEST_DEPENDENCY_FIELDS,
+  matchesWorkspace,
+  parseJsonFile,
+  readManifest,
+  stringEntries,
+  workspacePatterns,
+} from './manifest.js';
+import { classifyResolved, classifySpecifier, describeSource, parseNpmAlias } from './source.js';
+
+// package-lock.json and npm-shrinkwrap.json, lockfileVersion 1 to 3
+// (https://docs.npmjs.com/cli/v10/configuring-npm/package-lock-json).
+//
+// Every entry becomes a node keyed by its install path (`node_modules/a/node_modules/b`); v1's
+// nested `dependencies` tree is flattened to the same paths so both shapes share one resolver.
+// Dependencies resolve the way Node's require does: `<path>/node_modules/<dep>`, then each parent
+// directory's `node_modules`, up to the root's.
+
+type NodeKind =
+  /** The project root `""`. */
+  | 'root'
+  /** A workspace directory (`packages/foo`): part of the project, its dependencies are direct. */
+  | 'workspace'
+  /** A `link: true` entry: stands for the directory it points at. */
+  | 'link'
+  /** An installed registry package. */
+  | 'package'
+  /** An entry we cannot audit (git, local directory, no version...). */
+  | 'skipped';
+
+interface LockNode {
+  readonly key: string;
+  readonly kind: NodeKind;
+  readonly line: number | undefined;
+  readonly name: string;
+  readonly version?: string;
+  readonly scopes: readonly PackageScope[];
+  /** Names this node requires, and whether each is optional. */
+  readonly requires: readonly { readonly name: string; readonly optional: boolean; readonly dev: boolean }[];
+  readonly linkTarget?: string;
+  readonly skipReason?: string;
+}
+
+const SUPPORTED_VERSIONS = [1, 2, 3];
+
+/** package-lock.json and npm-shrinkwrap.json (lockfileVersion 1, 2 and 3). */
+export const packageLockParser: LockfileParser = {
+  id: 'package-lock.json',
+  ecosystems: ['npm'],
+  matchesFileName: (fileName) => fileName === 'package-lock.json' || fileName === 'npm-shrinkwrap.json',
+  parse: parsePackageLock,
+};
+
+/** Parses a package-lock.json or npm-shrinkwrap.json. */
+export async function parsePackageLock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {
+  const lock = asRecord(parseJsonFile(file, 'package-lock.json'));
+  if (!lock) throw new LockfileParseError('package-lock.json is not a JSON object', { location: { file: file.path, line: 1 } });
+  const keyLines = indexKeyLines(file.text);
+  const version = lock.lockfileVersion;
+  if (typeof version !== 'number' || !SUPPORTED_VERSIONS.includes(version)) {
+    const line = keyLines.get(pathId(['lockfileVersion']));
+    throw new LockfileParseError(
+      version === undefined ? 'missing lockfileVersion' : `unsupported lockfileVersion ${JSON.stringify(version)}`,
+      {
+        location: { file: file.path, line: line ?? 1 },
+        hint: 'vigil reads lockfileVersion 1, 2 and 3 (npm 5 to 10); regenerate the lockfile with one of those npm versions',
+      },
+    );
+  }
+  // v2 carries both shapes for old npm; `packages` is the truth when present.
+  if (version >= 2 && lock.packages !== undefined) {
+    const packages = asRecord(lock.packages);
+    if (!packages) {
+      throw new LockfileParseError('"packages" is not an object', {
+        location: { file: file.path, line: keyLines.get(pathId(['packages'])) },
+      });
+    }
+    return buildResult(file, readPackagesNodes(packages, keyLines), undefined, []);
+  }
+  const dependencies = lock.dependencies === undefined ? {} : asRecord(lock.dependencies);
+  if (!dependencies) {
+    throw new LockfileParseError('"dependencies" is not an object', {
+      location: { file: file.path, line: keyLines.get(pathId(['dependencies'])) },
+    });
+  }
+  // v1 does not say what the project asks for: its package.json does.
+  const manifest = await readManifest(context, 'package.json');
+  const nodes = [rootNode(manifest?.manifest), ...readDependencyTree(dependencies, keyLines)];
+  return buildResult(file, nodes, manifest ? undefined : 'unknown', manifest ? [manifest.path] : []);
+}
+
+function rootNode(manifest: JsonRecord | undefined): LockNode {
+  return {
+    key: '',
+    kind: 'root',
+    line: undefined,
+    name: '',
+    scopes: [],
+    requires: manifest ? listManifestDependencies(manifest) : [],
+  };
+}
+
+/** Nodes of the `packages` map of lockfileVersion 2 and 3. */
+function readPackagesNodes(packages: JsonRecord, keyLines: Map<string, number>): LockNode[] {
+  const root = asRecord(packages['']) ?? {};
+  const patterns = workspacePatterns(root);
+  const nodes: LockNode[] = [];
+  for (const [key, value] of Object.entries(packages)) {
+    const line = keyLines.get(pathId(['packages', key]));
+    const entry = asRecord(value);
+    const installedName = nameFromPath(key);
+    if (!entry) {
+      nodes.push(skippedNode(key, line, installedName, undefined, 'lockfile entry is not an object'));
+      continue;
+    }
+    const requires = requiresOf(entry, key === '' || !isInstallPath(key));
+    if (key === '') {
+      nodes.push({ key, kind: 'root', line, name: '', scopes: [], requires });
+      continue;
+    }
+    const name = asString(entry.name) ?? installedName;
+    const version = asString(entry.version);
+    if (entry.link === true) {
+      const target = asString(entry.resolved);
+      nodes.push({ key, kind: 'link', line, name, scopes: [], requires: [], linkTarget: target });
+      continue;
+    }
+    if (!isInstallPath(key)) {
+      // A directory of the project itself: a workspace, or the target of a `file:` dependency.
+      if (matchesWorkspace(key, patterns)) {
+        nodes.push({ key, kind: 'workspace', line, name, scopes: [], requires });
+      } else {
+        nodes.push({ ...skippedNode(key, line, name, version, 'local directory package (file:), not from a registry'), requires });
+      }
+      continue;
+    }
+    if (version === undefined) {
+      nodes.push({ ...skippedNode(key, line, name, undefined, 'no version in the lockfile entry'), requires });
+      continue;
+    }
+    const resolved = asString(entry.resolved);
+    const source = resolved === undefined ? classifySpecifier(version) : classifyResolved(resolved);
+    if (source.kind !== 'registry') {
+      nodes.push({ ...skippedNode(key, line, name, resolved ?? version, describeSource(source)), requires });
+      continue;
+    }
+    nodes.push({ key, kind: 'package', line, name, version, scopes: scopesFromFlags(entry), requires });
+  }
+  return nodes;
+}
+
+/** Nodes of lockfileVersion 1's nested `dependencies` tree, keyed by the paths v2 would use. */
+function readDependencyTree(dependencies: JsonRecord, keyLines: Map<string, number>): LockNode[] {
+  const nodes: LockNode[] = [];
+  const walk = (tree: JsonRecord, parentKey: string, parentPath: readonly string[]): void => {
+    for (const [installedName, value] of Object.entries(tree)) {
+      const key = parentKey === '' ? `node_modules/${installedName}` : `${parentKey}/node_modules/${installedName}`;
+      const path = [...parentPath, 'dependencies', installedName];
+      const line = keyLines.get(pathId(path));
+      const entry = asRecord(value);
+      if (!entry) {
+        nodes.push(skippedNode(key, line, installedName, undefined, 'lockfile entry is not an object'));
+        continue;
+      }
+      const requires = stringEntries(entry.requires).map(([name]) => ({ name, optional: false, dev: false }));
+      nodes.push(readTreeEntry(key, line, installedName, entry, requires));
+      const children = asRecord(entry.dependencies);
+      if (children) walk(children, key, path);
+    }
+  };
+  walk(dependencies, '', []);
+  return nodes;
+}
+
+function readTreeEntry(
+  key: string,
+  line: number | undefined,
+  installedName: string,
+  entry: JsonRecord,
+  requires: LockNode['requires'],
+): LockNode {
+  const written = asString(entry.version);
+  if (written === undefined) return { ...skippedNode(key, line, installedName, undefined, 'no version in the lockfile entry'), requires };
+  // v1 writes an alias as `"version": "npm:string-width@4.2.3"`.
+  const alias = parseNpmAlias(written);
+  const name = alias?.name ?? installedName;
+  const version = alias?.range ?? written;
+  const resolved = asString(entry.resolved);
+  let source = classifySpecifier(written);
+  if (source.kind === 'registry' && resolved !== undefined) source = classifyResolved(resolved);
+  if (source.kind !== 'registry') return { ...skippedNode(key, line, name, written, describeSource(source)), requires };
+  return { key, kind: 'package', line, name, version, scopes: scopesFromFlags(entry), requires };
+}
+
+function skippedNode(key: string, line: number | undefined, name: string, version: string | undefined, reason: string): LockNode {
+  return { key, kind: 'skipped', line, name, version, scopes: [], requires: [], skipReason: reason };
+}
+
+/**
+ * What an entry requires. Installed packages list `dependencies`, `optionalDependencies` and
+ * `peerDependencies` (npm 7+ installs peers); the project's own directories also list
+ * `devDependencies`.
+ */
+function requiresOf(entry: JsonRecord, isProject: boolean): LockNode['requires'] {
+  const optionalPeers = asRecord(entry.peerDependenciesMeta);
+  const seen = new Set<string>();
+  const requires: { name: string; optional: boolean; dev: boolean }[] = [];
+  for (const { field, dev, optional } of MANIFEST_DEPENDENCY_FIELDS) {
+    if (dev && !isProject) continue;
+    const names = asRecord(entry[field]);
+    if (!names) continue;
+    for (const name in names) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const peerOptional = field === 'peerDependencies' && asRecord(optionalPeers?.[name])?.optional === true;
+      requires.push({ name, dev, optional: optional || peerOptional });
+    }
+  }
+  return requires;
+}
+
+/**
+ * npm's own flags: `dev` (only devDependencies need it), `optional` (only optional paths),
+ * `peer`. `devOptional` (needed by a dev path and by an optional path of production) is installed
+ * unless both dev and optional are omitted, so it gets no scope: a dev-only policy must not wave
+ * through something production may load.
+ */
+function scopesFromFlags(entry: JsonRecord): PackageScope[] {
+  const scopes: PackageScope[] = [];
+  if (entry.dev === true) scopes.push('dev');
+  if (entry.optional === true) scopes.push('optional');
+  if (entry.peer === true) scopes.push('peer');
+  return scopes;
+}
+
+function buildResult(
+  file: DependencyFile,
+  nodes: readonly LockNode[],
+  forcedDirectness: Directness | undefined,
+  related: readonly string[],
+): ParsedDependencyFile {
+  const byKey = new Map(nodes.map((node) => [node.key, node]));
+  // Node's lookup from the directory `from`, nearest first: `<dir>/node_modules/<name>` for `from`
+  // and each parent that is not itself a node_modules folder, then the root's. Links stand for the
+  // directory they point at. Undefined when the name resolves nowhere (or to a dangling link).
+  const resolve = (from: string, name: string): LockNode | undefined => {
+    let directory = from;
+    for (;;) {
+      const candidate = directory === '' ? `node_modules/${name}` : `${directory}/node_modules/${name}`;
+      let node = directory.endsWith('node_modules') ? undefined : byKey.get(candidate);
+      if (node) {
+        for (let hops = 0; node?.kind === 'link' && hops < 8; hops++) {
+          node = node.linkTarget === undefined ? undefined : byKey.get(node.linkTarget);
+        }
+        return node;
+      }
+      if (directory === '') return undefined;
+      const slash = directory.lastIndexOf('/');
+      directory = slash < 0 ? '' : directory.slice(0, slash);
+    }
+  };
+
+  const direct = new Set<string>();
+  for (const node of nodes) {
+    if (node.kind !== 'root' && node.kind !== 'workspace') continue;
+    for (const required of node.requires) {
+      const target = resolve(node.key, required.name);
+      if (target) direct.add(target.key);
+    }
+  }
+
+  const packages: Package[] = [];
+  const skipped: SkippedEntry[] = [];
+  for (const node of nodes) {
+    const location = { file: file.path, line: node.line };
+    if (node.kind === 'skipped') {
+      skipped.push({ location, name: node.name, version: node.version, ecosystem: 'npm', reason: node.skipReason ?? 'unusable entry' });
+      continue;
+    }
+    if (node.kind === 'link' && (node.linkTarget === undefined || !byKey.has(node.linkTarget))) {
+      skipped.push({ location, name: node.name, version: node.linkTarget, ecosystem: 'npm', reason: describeSource({ kind: 'link' }) });
+      continue;
+    }
+    if (node.kind !== 'package' || node.version === undefined) continue;
+    const dependsOn = new Set<string>();
+    for (const required of node.requires) {
+      const target = resolve(node.key, required.name);
+      if (target?.kind === 'package') dependsOn.add(target.key);
+    }
+    packages.push(
+      makePackage({
+        ecosystem: 'npm',
+        key: node.key,
+        name: node.name,
+        version: node.version,
+        location,
+        direct: forcedDirectness ?? direct.has(node.key),
+        scopes: node.scopes,
+        dependsOn: [...dependsOn],
+      }),
+    );
+  }
+  return { packages, skipped, related };
+}
+
+function isInstallPath(key: string): boolean {
+  return key.startsWith('node_modules/') || key.includes('/node_modules/');
+}
+
+/** The package name an install path ends with (`@scope/name` kept whole). */
+function nameFromPath(key: string): string {
+  const index = key.lastIndexOf('node_modules/');
+  return index < 0 ? key.slice(key.lastIndexOf('/') + 1) : key.slice(index + 'node_modules/'.length);
+}
+
+function pathId(path: readonly string[]): string {
+  return path.join('\u0000');
+}
+
+/**
+ * Line of every key that names an entry: `lockfileVersion`, `packages`, `packages.<key>` and the
+ * `dependencies.<name>(.dependencies.<name>)*` chains of v1. One pass over the text.
+ */
+function indexKeyLines(text: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  scanJson(text, (path, line) => {
+    const depth = path.length;
+    const top = path[0];
+    if (depth === 1) {
+      lines.set(pathId(path), line);
+      return top === 'packages' || top === 'dependencies';
+    }
+    if (top === 'packages') {
+      if (depth === 2) lines.set(pathId(path), line);
+      return false;
+    }
+    if (top !== 'dependencies') return false;
+    // dependencies.<name>.dependencies.<name>...: names at even depths, `dependencies` at odd.
+    if (depth % 2 === 0) {
+      lines.set(pathId(path), line);
+      return true;
+    }
+    return path[depth - 1] === 'dependencies';
+  });
+  return lines;
+}
