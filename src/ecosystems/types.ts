@@ -70,7 +70,8 @@ export interface LockfileParser {
   matchesFileName(fileName: string): boolean;
   /**
    * For formats also recognised by their folder (pip's `requirements/*.txt`): whether the file at
-   * this path (relative to the audited root, `/` separators) is of this format. Discovery takes a
+   * this path (`/` separators; relative to the audited root for a file found in a folder, absolute
+   * for a file named on the command line) is of this format. Discovery takes a
    * file as this format when either this or `matchesFileName` says so.
    */
   matchesPath?(relativePath: string): boolean;

@@ -29,15 +29,20 @@ interface ParsedSource {
 export async function buildInventory(options: BuildInventoryOptions): Promise<Inventory> {
   const root = path.resolve(options.root ?? process.cwd());
   const parsers = options.parsers ?? lockfileParsers;
-  const claims = (parser: LockfileParser, absolutePath: string): boolean =>
-    parser.matchesFileName(path.basename(absolutePath)) || (parser.matchesPath?.(displayPath(root, absolutePath)) ?? false);
-  const candidates = await discoverFiles(options.paths, (absolutePath) => parsers.some((parser) => claims(parser, absolutePath)));
+  // Found files are judged by their path below the root; a file the user named, by its whole path
+  // (`vigil audit requirements/dev.txt` run from inside `requirements/` still means a pip file).
+  const claims = (parser: LockfileParser, absolutePath: string, explicit: boolean): boolean =>
+    parser.matchesFileName(path.basename(absolutePath)) ||
+    (parser.matchesPath?.(explicit ? absolutePath.split(path.sep).join('/') : displayPath(root, absolutePath)) ?? false);
+  const candidates = await discoverFiles(options.paths, (absolutePath) =>
+    parsers.some((parser) => claims(parser, absolutePath, false)),
+  );
 
   const parsed: ParsedSource[] = [];
   const unrecognised: SkippedEntry[] = [];
   for (const candidate of candidates) {
     const file = await readDependencyFile(root, candidate.absolutePath);
-    const parser = parsers.find((p) => claims(p, file.absolutePath) && (p.sniff ? p.sniff(file.text) : true));
+    const parser = parsers.find((p) => claims(p, file.absolutePath, candidate.explicit) && (p.sniff ? p.sniff(file.text) : true));
     if (!parser) {
       if (candidate.explicit) {
         throw new UsageError(`${file.path}: not a supported dependency file`, {

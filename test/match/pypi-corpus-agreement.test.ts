@@ -80,7 +80,7 @@ function includedInRanges(version: string, ranges: { type: string; events: Plain
 function isVulnerable(name: string, version: string, record: PlainRecord): boolean {
   for (const affected of record.affected ?? []) {
     if (affected.package?.ecosystem !== 'PyPI' || normalise(affected.package.name) !== normalise(name)) continue;
-    if ((affected.versions ?? []).some((listed) => listed === version || pep440.eq(listed, version))) return true;
+    if ((affected.versions ?? []).some((listed) => listed === version || (pep440.valid(listed) !== null && pep440.eq(listed, version)))) return true;
     if (includedInRanges(version, affected.ranges ?? [])) return true;
   }
   return false;
