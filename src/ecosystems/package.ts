@@ -1,5 +1,5 @@
 import type { Directness, EcosystemId, Package, PackageScope, SourceLocation } from '../core/types.js';
-import { ecosystems } from './registry.js';
+import { ecosystems } from './ecosystems.js';
 
 export interface PackageFields {
   readonly ecosystem: EcosystemId;

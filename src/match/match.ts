@@ -3,7 +3,7 @@ import type { OsvRecord, OsvSeverity } from '../advisories/osv.js';
 import { severityOfGroup, severityOfRecord } from '../advisories/severity.js';
 import type { AdvisoryStore } from '../advisories/types.js';
 import type { EcosystemId, Finding, Inventory, Package, Severity } from '../core/types.js';
-import { ecosystems } from '../ecosystems/registry.js';
+import { ecosystems } from '../ecosystems/ecosystems.js';
 import { evaluateAffected } from './affected.js';
 import { buildDependencyGraph } from './paths.js';
 

@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import type { EcosystemId } from '../../core/types.js';
-import { ecosystems } from '../registry.js';
+import { ecosystems } from '../ecosystems.js';
 
 /** A package URL that names a package of an audited ecosystem at one version. */
 export interface PurlPackage {

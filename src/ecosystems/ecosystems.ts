@@ -1,0 +1,17 @@
+import type { EcosystemId } from '../core/types.js';
+import { npm } from './npm/ecosystem.js';
+import { pypi } from './pypi/ecosystem.js';
+import type { Ecosystem } from './types.js';
+
+/**
+ * Every supported ecosystem, by OSV id. Kept apart from the parser registry so that version and
+ * name logic can be used without loading any parser.
+ */
+export const ecosystems = {
+  PyPI: pypi,
+  npm,
+} as const satisfies Record<EcosystemId, Ecosystem>;
+
+export function ecosystemOf(id: EcosystemId): Ecosystem {
+  return ecosystems[id];
+}
