@@ -99,11 +99,13 @@ function parseJson(file: DependencyFile): Record<string, unknown> {
   try {
     value = JSON.parse(file.text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // V8 names the offset ("... in JSON at position 42"); without one the input ended early.
-    const position = /position (\d+)/.exec(message)?.[1];
-    const at = lineColumnAt(file.text, position === undefined ? file.text.length : Number(position));
-    throw new LockfileParseError(`invalid JSON: ${message.split('\n')[0] ?? ''}`, {
+    // V8 names an offset for some errors only ("Unexpected token" quotes the text instead), so
+    // the place is found by our own scan; the message loses V8's quoted excerpt.
+    const message = (error instanceof Error ? error.message : String(error))
+      .replace(/, ".*"(\.\.\.)? is not valid JSON$/s, '')
+      .replace(/ in JSON at position \d+.*$/s, '');
+    const at = lineColumnAt(file.text, locateJsonError(file.text));
+    throw new LockfileParseError(`invalid JSON: ${message}`, {
       location: { file: file.path, line: at.line, column: at.column },
       hint: 'Pipfile.lock must be the JSON file Pipenv writes; regenerate it with `pipenv lock`',
       cause: error,
@@ -158,4 +160,63 @@ function keyLines(text: string): { meta: number | undefined } & Record<Section, 
     i++;
   }
   return result;
+}
+
+/** Offset of the first JSON syntax error in `text` (its length when the error is a missing end). */
+export function locateJsonError(text: string): number {
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] ?? '')) i++;
+  };
+  const readString = (): boolean => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) return false;
+      i += text[i] === '\\' ? 2 : 1;
+    }
+    if (i >= text.length) return false;
+    i++;
+    return true;
+  };
+  const readValue = (): boolean => {
+    skipSpace();
+    const char = text[i];
+    if (char === '"') return readString();
+    if (char === '{' || char === '[') {
+      const close = char === '{' ? '}' : ']';
+      i++;
+      skipSpace();
+      if (text[i] === close) {
+        i++;
+        return true;
+      }
+      for (;;) {
+        if (close === '}') {
+          skipSpace();
+          if (text[i] !== '"' || !readString()) return false;
+          skipSpace();
+          if (text[i] !== ':') return false;
+          i++;
+        }
+        if (!readValue()) return false;
+        skipSpace();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] !== close) return false;
+        i++;
+        return true;
+      }
+    }
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+    if (!literal) return false;
+    i += literal[0].length;
+    return true;
+  };
+  if (readValue()) {
+    skipSpace();
+    if (i >= text.length) return text.length;
+  }
+  return Math.min(i, text.length);
 }
