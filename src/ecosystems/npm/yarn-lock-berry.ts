@@ -162,18 +162,27 @@ function readEntry(resolution: string, data: JsonRecord, location: PackageFields
 
 /**
  * Finds the entry a `name: range` dependency resolved to. Ranges without a protocol are npm's
- * (`^1.0.0` means `npm:^1.0.0`). Descriptors rewritten by `resolutions` or bound to a workspace
- * (`::locator=...`) are not written as such in the file: fall back to the one entry of that name.
+ * (`^1.0.0` means `npm:^1.0.0`). A descriptor Yarn wraps in a patch (its built-in compat patches
+ * for typescript, fsevents, resolve; `resolutions` to `patch:`) resolves to the patched entry,
+ * whose key names the wrapped descriptor: `typescript@patch:typescript@^5.0.4#~builtin<...>`.
+ * Descriptors rewritten by `resolutions` or bound to a workspace (`::locator=...`) are not written
+ * as such in the file: fall back to the one entry of that name.
  */
 function makeResolver(
   nodes: readonly BerryNode[],
   byDescriptor: ReadonlyMap<string, BerryNode>,
 ): (name: string, range: string) => BerryNode | undefined {
   const byBareDescriptor = new Map<string, BerryNode | null>();
+  const patchOf = new Map<string, BerryNode>();
   const byName = new Map<string, BerryNode | null>();
   const patchBases = new Set<string>();
   for (const node of nodes) if (node.kind === 'package' && node.base !== undefined) patchBases.add(node.base);
   for (const [descriptor, node] of byDescriptor) {
+    const patched = /^(?:@[^/@]+\/)?[^@]+@patch:([^#]+)#/.exec(descriptor)?.[1];
+    if (patched !== undefined) {
+      const inner = splitDescriptor(decodeURIComponent(patched));
+      patchOf.set(npmDescriptor(inner.name, inner.range), node);
+    }
     const bare = descriptor.split('::')[0] ?? descriptor;
     if (bare !== descriptor) byBareDescriptor.set(bare, byBareDescriptor.has(bare) && byBareDescriptor.get(bare) !== node ? null : node);
   }
@@ -183,7 +192,11 @@ function makeResolver(
     byName.set(name, byName.has(name) && byName.get(name) !== node ? null : node);
   }
   return (name, range) => {
-    const descriptor = /^[a-z]+:/.test(range) ? `${name}@${range}` : `${name}@npm:${range}`;
-    return byDescriptor.get(descriptor) ?? byBareDescriptor.get(descriptor) ?? byName.get(name) ?? undefined;
+    const descriptor = npmDescriptor(name, range);
+    return patchOf.get(descriptor) ?? byDescriptor.get(descriptor) ?? byBareDescriptor.get(descriptor) ?? byName.get(name) ?? undefined;
   };
+}
+
+function npmDescriptor(name: string, range: string): string {
+  return /^[a-z]+:/.test(range) ? `${name}@${range}` : `${name}@npm:${range}`;
 }

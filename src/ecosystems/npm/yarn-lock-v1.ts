@@ -1,4 +1,4 @@
-import { parse as parseYarnLockfile } from '@yarnpkg/lockfile';
+import { createRequire } from 'node:module';
 import { LockfileParseError } from '../../core/errors.js';
 import type { Directness, Package, SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
@@ -16,6 +16,10 @@ import {
   workspacePatterns,
 } from './manifest.js';
 import { classifyResolved, classifySpecifier, describeSource, parseNpmAlias, splitDescriptor } from './source.js';
+
+// @yarnpkg/lockfile is a webpack bundle flagged `__esModule` whose `default` is not the API: Node's
+// ESM loader and vitest's interop disagree on what an import of it yields, `require` does not.
+const yarnLockfile = createRequire(import.meta.url)('@yarnpkg/lockfile') as typeof import('@yarnpkg/lockfile').default;
 
 // yarn.lock v1 (Yarn Classic, https://classic.yarnpkg.com/en/docs/yarn-lock). Entries are keyed
 // by every `name@range` they satisfy; the lockfile says nothing about the project, so what is
@@ -166,9 +170,9 @@ function sourceOf(entry: YarnEntry): ReturnType<typeof classifySpecifier> {
 function readLockObject(file: DependencyFile): JsonRecord {
   // The tokenizer loops forever on a comment with no newline after it.
   const text = file.text.endsWith('\n') ? file.text : `${file.text}\n`;
-  let parsed: ReturnType<typeof parseYarnLockfile>;
+  let parsed: ReturnType<typeof yarnLockfile.parse>;
   try {
-    parsed = parseYarnLockfile(text);
+    parsed = yarnLockfile.parse(text);
   } catch (error) {
     throw new LockfileParseError(`invalid yarn.lock: ${error instanceof Error ? error.message : String(error)}`, {
       location: { file: file.path, line: errorLine(text, error) },
