@@ -44,7 +44,7 @@ export async function parsePdmLock(file: DependencyFile, context: ParseContext):
     throw unsupportedVersionError(file, 'pdm.lock', lockVersion, lineOfKey(file.text, 'lock_version'), 'lock_version 3.x and 4.x');
   }
   const tables = tablesAt(document.package);
-  const lines = locateEntries(file.text, 'package', tables.map((table) => stringAt(table.name)));
+  const lines = locateEntries(file.text, 'package', tables.length);
   const allocateKey = makeKeyAllocator();
   const skipped: SkippedEntry[] = [];
   // PDM locks `name[extra]` as a second entry of the same name and version (its `extras` key);

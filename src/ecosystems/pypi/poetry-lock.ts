@@ -45,7 +45,7 @@ export async function parsePoetryLock(file: DependencyFile, context: ParseContex
   }
 
   const tables = tablesAt(document.package);
-  const lines = locateEntries(file.text, 'package', tables.map((table) => stringAt(table.name)));
+  const lines = locateEntries(file.text, 'package', tables.length);
   const allocateKey = makeKeyAllocator();
   const skipped: SkippedEntry[] = [];
   const entries: Entry[] = [];

@@ -35,7 +35,7 @@ function readPylock(file: DependencyFile): ParsedDependencyFile {
     throw unsupportedVersionError(file, 'pylock.toml', lockVersion, lineOfKey(file.text, 'lock-version'), 'lock-version 1.x');
   }
   const tables = tablesAt(document.packages);
-  const lines = locateEntries(file.text, 'packages', tables.map((table) => stringAt(table.name)));
+  const lines = locateEntries(file.text, 'packages', tables.length);
   const allocateKey = makeKeyAllocator();
   const skipped: SkippedEntry[] = [];
   const entries: { key: string; name: string; version: string; line: number | undefined; dependencies: unknown }[] = [];

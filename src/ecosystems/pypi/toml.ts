@@ -71,24 +71,41 @@ export function findArrayTableLines(text: string, name: string): readonly number
 }
 
 /**
- * Line of each entry of an array of tables: the header lines when they are one per entry, else
- * (inline `packages = [{...}]` form) the first `name = "..."` after the previous entry's.
+ * Line of each entry of an array of tables: the `[[name]]` header lines, or for the inline form
+ * (`packages = [{ ... }, ...]`) the line of each entry's `{`. `undefined` when neither count agrees
+ * with the parsed entries: no line is better than a wrong one.
  */
-export function locateEntries(text: string, arrayName: string, names: readonly (string | undefined)[]): (number | undefined)[] {
+export function locateEntries(text: string, arrayName: string, count: number): (number | undefined)[] {
   const headers = findArrayTableLines(text, arrayName);
-  if (headers.length === names.length) return [...headers];
+  if (headers.length === count) return [...headers];
+  const inline = findInlineArrayEntryLines(text, arrayName);
+  if (inline.length === count) return [...inline];
+  return Array.from({ length: count }, () => undefined);
+}
+
+/** Lines of the `{` of each inline table directly inside a top-level `key = [ ... ]` array. */
+export function findInlineArrayEntryLines(text: string, key: string): readonly number[] {
+  const opening = new RegExp(`^\\s*${key}\\s*=\\s*\\[`, 'm').exec(text);
+  if (!opening) return [];
   const lineAt = lineOfOffset(text);
-  let from = 0;
-  return names.map((name) => {
-    if (name === undefined) return undefined;
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const pattern = new RegExp(`\\bname\\s*=\\s*(["'])${escaped}\\1`, 'g');
-    pattern.lastIndex = from;
-    const found = pattern.exec(text);
-    if (!found) return undefined;
-    from = found.index + found[0].length;
-    return lineAt(found.index);
-  });
+  const lines: number[] = [];
+  let depth = 0;
+  for (let i = opening.index + opening[0].length; i < text.length; i++) {
+    const char = text[i];
+    if (char === '"' || char === "'") {
+      // Basic strings honour backslash escapes; literal strings do not.
+      for (i++; i < text.length && text[i] !== char; i++) if (char === '"' && text[i] === '\\') i++;
+    } else if (char === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (char === '{' || char === '[') {
+      if (depth === 0 && char === '{') lines.push(lineAt(i));
+      depth++;
+    } else if (char === '}' || char === ']') {
+      if (depth === 0) break;
+      depth--;
+    }
+  }
+  return lines;
 }
 
 /** 1-based line of the first `key = ...` at the start of a line, or `undefined`. */

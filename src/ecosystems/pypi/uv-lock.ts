@@ -49,7 +49,7 @@ function readUvLock(file: DependencyFile): ParsedDependencyFile {
     throw unsupportedVersionError(file, 'uv.lock', JSON.stringify(version), lineOfKey(file.text, 'version'), `version ${SUPPORTED_VERSION}`);
   }
   const tables = tablesAt(document.package);
-  const lines = locateEntries(file.text, 'package', tables.map((table) => stringAt(table.name)));
+  const lines = locateEntries(file.text, 'package', tables.length);
   const allocateKey = makeKeyAllocator();
   const skipped: SkippedEntry[] = [];
   const entries: Entry[] = [];
