@@ -1,0 +1,51 @@
+// Layout of the SQLite advisory store. A store is recognised by its `application_id`
+// (https://www.sqlite.org/pragma.html#pragma_application_id) and versioned by `user_version`;
+// a store written by a newer vigil (higher `user_version`) is refused, not guessed at.
+
+/** `VGIL` in ASCII: marks a SQLite file as a vigil advisory store. */
+export const STORE_APPLICATION_ID = 0x5647494c;
+
+/** Bumped on every incompatible change of the tables below. */
+export const STORE_SCHEMA_VERSION = 1;
+
+/** How to get a usable store, shown under every store error. */
+export const STORE_HINT = 'run "vigil db update" or "vigil db import PATH"';
+
+export const STORE_DDL = `
+CREATE TABLE records (
+  id        TEXT PRIMARY KEY,
+  -- RFC 3339 timestamps normalised to ISO 8601 UTC with milliseconds, so they sort as text.
+  modified  TEXT NOT NULL,
+  published TEXT,
+  withdrawn TEXT,
+  -- The validated OSV record as JSON, parsed only when a query hits it.
+  body      TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One row per distinct affected[].package of a record.
+CREATE TABLE affected (
+  -- The ecosystem before any ':' suffix ('Debian' for 'Debian:11'), what queries use.
+  ecosystem      TEXT NOT NULL,
+  -- The ecosystem string as the record writes it.
+  ecosystem_full TEXT NOT NULL,
+  -- Normalised with the ecosystem's normalizeName for PyPI and npm, as written otherwise.
+  name           TEXT NOT NULL,
+  record_id      TEXT NOT NULL,
+  PRIMARY KEY (ecosystem, name, ecosystem_full, record_id)
+) WITHOUT ROWID;
+CREATE INDEX affected_by_record ON affected (record_id);
+
+CREATE TABLE aliases (
+  record_id TEXT NOT NULL,
+  alias     TEXT NOT NULL,
+  PRIMARY KEY (record_id, alias)
+) WITHOUT ROWID;
+CREATE INDEX aliases_by_alias ON aliases (alias);
+
+-- Freshness per ecosystem (base ecosystem, as in affected.ecosystem).
+CREATE TABLE ecosystem_meta (
+  ecosystem  TEXT PRIMARY KEY,
+  updated_at TEXT NOT NULL,
+  source     TEXT NOT NULL
+) WITHOUT ROWID;
+`;

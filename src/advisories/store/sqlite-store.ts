@@ -1,0 +1,247 @@
+import { existsSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { AdvisoryStoreError } from '../../core/errors.js';
+import type { EcosystemId } from '../../core/types.js';
+import type { OsvRecord } from '../osv.js';
+import type { AdvisoryStore, EcosystemStatus, StoreStatus } from '../types.js';
+import { STORE_APPLICATION_ID, STORE_HINT, STORE_SCHEMA_VERSION } from './schema.js';
+
+type Db = Database.Database;
+type Statement = Database.Statement;
+
+/** Names or ids per `IN (...)` query: well below SQLite's 32,766 bound parameters. */
+const CHUNK = 500;
+
+/**
+ * Opens the advisory store at `storePath` read-only.
+ * @throws AdvisoryStoreError when the file is missing, is not a vigil store, or was written by a
+ *   newer vigil (fail closed: an audit without advisories would pass everything).
+ */
+export function openAdvisoryStore(storePath: string): AdvisoryStore {
+  if (!existsSync(storePath)) {
+    throw new AdvisoryStoreError(`${storePath}: no advisory store`, { hint: STORE_HINT });
+  }
+  if (statSync(storePath).isDirectory()) {
+    throw new AdvisoryStoreError(`${storePath}: is a directory, not an advisory store`, { hint: STORE_HINT });
+  }
+  let db: Db;
+  try {
+    db = new Database(storePath, { readonly: true, fileMustExist: true });
+  } catch (cause) {
+    throw new AdvisoryStoreError(`${storePath}: cannot open advisory store: ${messageOf(cause)}`, {
+      hint: STORE_HINT,
+      cause,
+    });
+  }
+  try {
+    checkStoreSchema(db, storePath);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteAdvisoryStore(db, storePath);
+}
+
+/**
+ * Throws unless `db` is a vigil store this version can read.
+ * @throws AdvisoryStoreError
+ */
+export function checkStoreSchema(db: Db, storePath: string): void {
+  let applicationId: unknown;
+  let version: unknown;
+  try {
+    applicationId = db.pragma('application_id', { simple: true });
+    version = db.pragma('user_version', { simple: true });
+  } catch (cause) {
+    throw new AdvisoryStoreError(`${storePath}: not a vigil advisory store (${messageOf(cause)})`, {
+      hint: STORE_HINT,
+      cause,
+    });
+  }
+  if (applicationId !== STORE_APPLICATION_ID) {
+    throw new AdvisoryStoreError(`${storePath}: not a vigil advisory store`, { hint: STORE_HINT });
+  }
+  if (typeof version !== 'number' || version > STORE_SCHEMA_VERSION) {
+    throw new AdvisoryStoreError(
+      `${storePath}: advisory store schema version ${String(version)} is newer than this vigil reads (${STORE_SCHEMA_VERSION})`,
+      { hint: `upgrade vigil, or ${STORE_HINT}` },
+    );
+  }
+  if (version < STORE_SCHEMA_VERSION) {
+    throw new AdvisoryStoreError(
+      `${storePath}: advisory store schema version ${version} is older than this vigil reads (${STORE_SCHEMA_VERSION})`,
+      { hint: STORE_HINT },
+    );
+  }
+}
+
+interface HitRow {
+  readonly name: string;
+  readonly id: string;
+}
+
+interface BodyRow {
+  readonly id: string;
+  readonly body: string;
+}
+
+class SqliteAdvisoryStore implements AdvisoryStore {
+  readonly #db: Db;
+  readonly #path: string;
+  /** Prepared statements per `IN (...)` width, so each shape is compiled once. */
+  readonly #byName = new Map<number, Statement>();
+  readonly #byAlias = new Map<number, Statement>();
+  readonly #byId = new Map<number, Statement>();
+
+  constructor(db: Db, path: string) {
+    this.#db = db;
+    this.#path = path;
+  }
+
+  advisoriesFor(
+    ecosystem: EcosystemId,
+    normalizedNames: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly OsvRecord[]>> {
+    // Two steps: the (name, id) hits come from the index alone; each hit body is then read and
+    // parsed once, however many names share it.
+    const hits: HitRow[] = [];
+    const names = [...new Set(normalizedNames)];
+    for (let start = 0; start < names.length; start += CHUNK) {
+      const chunk = names.slice(start, start + CHUNK);
+      const rows = this.#statement(this.#byName, chunk.length, byNameSql).all(ecosystem, ...chunk) as HitRow[];
+      for (const row of rows) hits.push(row);
+    }
+    const records = this.#bodies([...new Set(hits.map((hit) => hit.id))]);
+    const result = new Map<string, OsvRecord[]>();
+    for (const hit of hits) {
+      const record = records.get(hit.id);
+      if (record === undefined) continue; // withdrawn
+      const list = result.get(hit.name);
+      if (list === undefined) result.set(hit.name, [record]);
+      else list.push(record);
+    }
+    return Promise.resolve(result);
+  }
+
+  /** Parsed bodies of the records with these ids that are not withdrawn. */
+  #bodies(ids: readonly string[]): Map<string, OsvRecord> {
+    const found = new Map<string, OsvRecord>();
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const chunk = ids.slice(start, start + CHUNK);
+      const rows = this.#statement(this.#byId, chunk.length, byIdSql).all(...chunk) as BodyRow[];
+      for (const row of rows) found.set(row.id, JSON.parse(row.body) as OsvRecord);
+    }
+    return found;
+  }
+
+  recordsByAlias(ids: readonly string[]): Promise<readonly OsvRecord[]> {
+    const found = new Map<string, OsvRecord>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += CHUNK) {
+      const chunk = unique.slice(start, start + CHUNK);
+      const rows = this.#statement(this.#byAlias, chunk.length, byAliasSql).all(...chunk, ...chunk) as BodyRow[];
+      for (const row of rows) {
+        if (!found.has(row.id)) found.set(row.id, JSON.parse(row.body) as OsvRecord);
+      }
+    }
+    return Promise.resolve([...found.values()]);
+  }
+
+  status(): Promise<StoreStatus> {
+    return Promise.resolve(readStoreStatus(this.#db, this.#path));
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #statement(cache: Map<number, Statement>, width: number, sql: (width: number) => string): Statement {
+    let statement = cache.get(width);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql(width));
+      cache.set(width, statement);
+    }
+    return statement;
+  }
+}
+
+function placeholders(width: number): string {
+  return new Array<string>(width).fill('?').join(',');
+}
+
+// DISTINCT: a record may list the same package in several affected[] entries (disjoint ranges,
+// several `Debian:N` suffixes). Served from the primary key alone.
+const byNameSql = (width: number): string => `
+  SELECT DISTINCT name, record_id AS id
+  FROM affected
+  WHERE ecosystem = ? AND name IN (${placeholders(width)})
+  ORDER BY name, record_id`;
+
+const byIdSql = (width: number): string => `
+  SELECT id, body FROM records WHERE id IN (${placeholders(width)}) AND withdrawn IS NULL`;
+
+const byAliasSql = (width: number): string => `
+  SELECT r.id AS id, r.body AS body
+  FROM records r
+  WHERE r.withdrawn IS NULL
+    AND (r.id IN (${placeholders(width)})
+         OR r.id IN (SELECT record_id FROM aliases WHERE alias IN (${placeholders(width)})))
+  ORDER BY r.id`;
+
+interface CountsRow {
+  readonly records: number;
+  readonly withdrawn: number;
+  readonly newest: string | null;
+}
+
+interface EcosystemRow {
+  readonly ecosystem: string;
+  readonly records: number | null;
+  readonly updated_at: string | null;
+  readonly source: string | null;
+}
+
+/** Counts and freshness of a store (also used right after an import to report). */
+export function readStoreStatus(db: Db, storePath: string): StoreStatus {
+  const counts = db
+    .prepare(
+      `SELECT COUNT(*) AS records, COUNT(withdrawn) AS withdrawn, MAX(modified) AS newest FROM records`,
+    )
+    .get() as CountsRow;
+  const rows = db
+    .prepare(
+      `WITH counts AS (SELECT ecosystem, COUNT(DISTINCT record_id) AS records FROM affected GROUP BY ecosystem),
+            names AS (SELECT ecosystem FROM counts UNION SELECT ecosystem FROM ecosystem_meta)
+       SELECT n.ecosystem AS ecosystem, c.records AS records, m.updated_at AS updated_at, m.source AS source
+       FROM names n
+       LEFT JOIN counts c ON c.ecosystem = n.ecosystem
+       LEFT JOIN ecosystem_meta m ON m.ecosystem = n.ecosystem
+       ORDER BY n.ecosystem`,
+    )
+    .all() as EcosystemRow[];
+  const ecosystems: EcosystemStatus[] = rows.map((row) => ({
+    ecosystem: row.ecosystem,
+    records: row.records ?? 0,
+    updatedAt: row.updated_at ?? undefined,
+    source: row.source ?? undefined,
+  }));
+  let updatedAt: string | undefined;
+  for (const status of ecosystems) {
+    if (status.updatedAt !== undefined && (updatedAt === undefined || status.updatedAt > updatedAt)) {
+      updatedAt = status.updatedAt;
+    }
+  }
+  return {
+    path: storePath,
+    records: counts.records,
+    withdrawn: counts.withdrawn,
+    newestModified: counts.newest ?? undefined,
+    updatedAt,
+    ecosystems,
+  };
+}
+
+export function messageOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n')[0] ?? '').trim();
+}

@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AdvisoryStoreError } from '../../core/errors.js';
+import { npm } from '../../ecosystems/npm/ecosystem.js';
+import { pypi } from '../../ecosystems/pypi/ecosystem.js';
+import type { OsvRecord } from '../osv.js';
+import { checkStoreSchema, messageOf } from './sqlite-store.js';
+import { STORE_APPLICATION_ID, STORE_DDL, STORE_HINT, STORE_SCHEMA_VERSION } from './schema.js';
+
+type Db = Database.Database;
+
+/** What writing one record did to the store. */
+export type UpsertOutcome = 'imported' | 'replaced' | 'unchanged';
+
+/**
+ * When a record whose id is already stored replaces it:
+ * - `newer-or-equal` (import): when its `modified` is newer than the stored one, or equal and the
+ *   content differs (so re-importing a corrected file with the same timestamp takes effect);
+ *   an older record never overwrites a newer one.
+ * - `always` (update from a mirror, which is authoritative for its ecosystems).
+ */
+export type ReplacePolicy = 'newer-or-equal' | 'always';
+
+/**
+ * A private copy of the store being changed. Nothing is visible at `storePath` until `commit()`
+ * renames the copy over it, so a crash (even SIGKILL) at any point leaves the old store as it
+ * was; at worst a `*.tmp` file is left beside it, removed by the next write.
+ */
+export interface StoreWriter {
+  /** Stores one validated record; see `ReplacePolicy`. */
+  upsert(record: OsvRecord, policy: ReplacePolicy): UpsertOutcome;
+  /** Removes every record with an affected package of this base ecosystem; returns how many. */
+  deleteEcosystem(ecosystem: string): number;
+  /** Records when and from where an ecosystem's data was last written. */
+  setMeta(ecosystem: string, updatedAt: string, source: string): void;
+  /** Writes the copy to disk and renames it over the store. */
+  commit(): void;
+  /** Drops the copy; the store is left as it was. */
+  abort(): void;
+}
+
+const TEMP_SUFFIX = '.tmp';
+
+/**
+ * Starts changing the store at `storePath` (created if missing).
+ * @throws AdvisoryStoreError when `storePath` exists but is not a vigil store of this version (it is
+ *   never overwritten), or cannot be copied.
+ */
+export function beginStoreWrite(storePath: string): StoreWriter {
+  removeStaleTempFiles(storePath);
+  const tempPath = `${storePath}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
+  let db: Db | undefined;
+  try {
+    if (existsSync(storePath)) {
+      const current = openExisting(storePath);
+      current.close();
+      copyFileSync(storePath, tempPath);
+      db = new Database(tempPath, { fileMustExist: true });
+    } else {
+      db = new Database(tempPath);
+      db.exec(STORE_DDL);
+      db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
+      db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
+    }
+    // The copy is private until renamed: no journal is needed, a crash just orphans it.
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.exec('BEGIN');
+    return new SqliteStoreWriter(db, storePath, tempPath);
+  } catch (error) {
+    db?.close();
+    rmSync(tempPath, { force: true });
+    if (error instanceof AdvisoryStoreError) throw error;
+    throw new AdvisoryStoreError(`${storePath}: cannot write advisory store: ${messageOf(error)}`, {
+      hint: STORE_HINT,
+      cause: error,
+    });
+  }
+}
+
+function openExisting(storePath: string): Db {
+  let db: Db;
+  try {
+    db = new Database(storePath, { readonly: true, fileMustExist: true });
+  } catch (cause) {
+    throw new AdvisoryStoreError(`${storePath}: cannot open advisory store: ${messageOf(cause)}`, {
+      hint: STORE_HINT,
+      cause,
+    });
+  }
+  try {
+    checkStoreSchema(db, storePath);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+// Temp copies of writers that were killed: `<store>.<pid>.<hex>.tmp` whose pid is gone.
+function removeStaleTempFiles(storePath: string): void {
+  const dir = path.dirname(storePath);
+  const prefix = `${path.basename(storePath)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** ISO 8601 UTC with milliseconds, so stored timestamps compare as text. */
+function normalizeTimestamp(value: string): string {
+  return new Date(Date.parse(value)).toISOString();
+}
+
+/** The base ecosystem (before any `:` suffix) and the full string. */
+export function splitEcosystem(ecosystem: string): { base: string; full: string } {
+  const colon = ecosystem.indexOf(':');
+  return { base: colon < 0 ? ecosystem : ecosystem.slice(0, colon), full: ecosystem };
+}
+
+/**
+ * The name under which a package is indexed: the audited ecosystems' own `normalizeName` (the
+ * objects `ecosystems.PyPI` / `ecosystems.npm` of the registry, imported directly so the store does
+ * not load every lockfile parser), the name as written otherwise.
+ */
+export function indexName(baseEcosystem: string, name: string): string {
+  if (baseEcosystem === 'PyPI') return pypi.normalizeName(name);
+  if (baseEcosystem === 'npm') return npm.normalizeName(name);
+  return name;
+}
+
+/** Distinct base ecosystems of a record's affected packages. */
+export function baseEcosystemsOf(record: OsvRecord): string[] {
+  const bases = new Set<string>();
+  for (const affected of record.affected ?? []) {
+    if (affected.package) bases.add(splitEcosystem(affected.package.ecosystem).base);
+  }
+  return [...bases];
+}
+
+interface StoredRow {
+  readonly modified: string;
+  readonly body: string;
+}
+
+class SqliteStoreWriter implements StoreWriter {
+  readonly #db: Db;
+  readonly #storePath: string;
+  readonly #tempPath: string;
+  #open = true;
+  readonly #find: Database.Statement;
+  readonly #putRecord: Database.Statement;
+  readonly #putAffected: Database.Statement;
+  readonly #putAlias: Database.Statement;
+  readonly #dropAffected: Database.Statement;
+  readonly #dropAliases: Database.Statement;
+  readonly #putMeta: Database.Statement;
+
+  constructor(db: Db, storePath: string, tempPath: string) {
+    this.#db = db;
+    this.#storePath = storePath;
+    this.#tempPath = tempPath;
+    this.#find = db.prepare('SELECT modified, body FROM records WHERE id = ?');
+    this.#putRecord = db.prepare(
+      'INSERT OR REPLACE INTO records (id, modified, published, withdrawn, body) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#putAffected = db.prepare(
+      'INSERT OR IGNORE INTO affected (ecosystem, ecosystem_full, name, record_id) VALUES (?, ?, ?, ?)',
+    );
+    this.#putAlias = db.prepare('INSERT OR IGNORE INTO aliases (record_id, alias) VALUES (?, ?)');
+    this.#dropAffected = db.prepare('DELETE FROM affected WHERE record_id = ?');
+    this.#dropAliases = db.prepare('DELETE FROM aliases WHERE record_id = ?');
+    this.#putMeta = db.prepare(
+      'INSERT OR REPLACE INTO ecosystem_meta (ecosystem, updated_at, source) VALUES (?, ?, ?)',
+    );
+  }
+
+  upsert(record: OsvRecord, policy: ReplacePolicy): UpsertOutcome {
+    const body = JSON.stringify(record);
+    const modified = normalizeTimestamp(record.modified);
+    const stored = this.#find.get(record.id) as StoredRow | undefined;
+    if (stored !== undefined) {
+      if (stored.body === body) return 'unchanged';
+      if (policy === 'newer-or-equal' && modified < stored.modified) return 'unchanged';
+      this.#dropAffected.run(record.id);
+      this.#dropAliases.run(record.id);
+    }
+    this.#putRecord.run(
+      record.id,
+      modified,
+      record.published === undefined ? null : normalizeTimestamp(record.published),
+      record.withdrawn === undefined ? null : normalizeTimestamp(record.withdrawn),
+      body,
+    );
+    for (const affected of record.affected ?? []) {
+      if (!affected.package) continue;
+      const { base, full } = splitEcosystem(affected.package.ecosystem);
+      this.#putAffected.run(base, full, indexName(base, affected.package.name), record.id);
+    }
+    for (const alias of record.aliases ?? []) {
+      if (alias !== record.id) this.#putAlias.run(record.id, alias);
+    }
+    return stored === undefined ? 'imported' : 'replaced';
+  }
+
+  deleteEcosystem(ecosystem: string): number {
+    const ids = `SELECT record_id FROM affected WHERE ecosystem = ?`;
+    this.#db.prepare(`DELETE FROM aliases WHERE record_id IN (${ids})`).run(ecosystem);
+    const removed = this.#db.prepare(`DELETE FROM records WHERE id IN (${ids})`).run(ecosystem).changes;
+    this.#db.prepare(`DELETE FROM affected WHERE record_id NOT IN (SELECT id FROM records)`).run();
+    return removed;
+  }
+
+  setMeta(ecosystem: string, updatedAt: string, source: string): void {
+    this.#putMeta.run(ecosystem, updatedAt, source);
+  }
+
+  commit(): void {
+    if (!this.#open) throw new Error('store writer already finished');
+    this.#open = false;
+    try {
+      this.#db.exec('COMMIT');
+      this.#db.close();
+      const fd = openSync(this.#tempPath, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(this.#tempPath, this.#storePath);
+      syncDirectory(path.dirname(this.#storePath));
+    } catch (error) {
+      if (this.#db.open) this.#db.close();
+      rmSync(this.#tempPath, { force: true });
+      throw new AdvisoryStoreError(`${this.#storePath}: cannot write advisory store: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  abort(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    if (this.#db.open) this.#db.close();
+    rmSync(this.#tempPath, { force: true });
+  }
+}
+
+// Makes the rename itself durable; not possible on every platform, hence best effort.
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Windows cannot open a directory for fsync.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

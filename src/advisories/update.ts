@@ -1,0 +1,174 @@
+import type { Clock } from '../core/clock.js';
+import { AdvisoryStoreError } from '../core/errors.js';
+import { parseRecordBytes, recordFormatOf, type RejectedRecord } from './parse-record.js';
+import type { OnProgress } from './progress.js';
+import { messageOf } from './store/sqlite-store.js';
+import { beginStoreWrite, splitEcosystem } from './store/store-writer.js';
+import { forEachZipEntry, listZipEntries } from './zip.js';
+
+/** The public OSV bucket; each ecosystem's records are at `${mirror}/${ecosystem}/all.zip`. */
+export const DEFAULT_OSV_MIRROR = 'https://osv-vulnerabilities.storage.googleapis.com';
+
+/** The ecosystems vigil audits, downloaded when none are configured. */
+export const DEFAULT_UPDATE_ECOSYSTEMS: readonly string[] = ['PyPI', 'npm'];
+
+export interface UpdateOptions {
+  /** The store file; created when missing. */
+  readonly storePath: string;
+  /** Base URL of an OSV mirror; `DEFAULT_OSV_MIRROR` when omitted. */
+  readonly mirror?: string;
+  /** OSV ecosystem names as the mirror spells its folders; `DEFAULT_UPDATE_ECOSYSTEMS` when omitted. */
+  readonly ecosystems?: readonly string[];
+  readonly clock: Clock;
+  /** Injected in tests; `globalThis.fetch` otherwise. */
+  readonly fetch?: typeof globalThis.fetch;
+  readonly onProgress?: OnProgress;
+}
+
+export interface EcosystemUpdate {
+  readonly ecosystem: string;
+  /** The URL downloaded, also recorded as the ecosystem's source. */
+  readonly url: string;
+  /** Size of the zip downloaded. */
+  readonly bytes: number;
+  /** Valid records stored for this ecosystem (withdrawn ones included). */
+  readonly records: number;
+}
+
+export interface UpdateResult {
+  readonly ecosystems: readonly EcosystemUpdate[];
+  /** Entries of the dumps that are not valid OSV records (`URL!/ENTRY.json`), and why. */
+  readonly rejected: readonly RejectedRecord[];
+}
+
+interface Download {
+  readonly ecosystem: string;
+  readonly url: string;
+  readonly bytes: Uint8Array;
+  readonly status: number;
+}
+
+/**
+ * Downloads each ecosystem's OSV dump and replaces that ecosystem's records in the store, keeping
+ * the other ecosystems' records. Every download is completed and checked before the store is
+ * touched, and the new store is swapped in with one rename: any failure leaves it as it was.
+ * @throws AdvisoryStoreError naming the URL and HTTP status when a download fails (network error,
+ *   status other than 200, truncated body, not a zip), or when the store cannot be written.
+ */
+export async function updateAdvisories(options: UpdateOptions): Promise<UpdateResult> {
+  const { storePath, clock, onProgress } = options;
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const mirror = (options.mirror ?? DEFAULT_OSV_MIRROR).replace(/\/+$/, '');
+  const ecosystems = options.ecosystems ?? DEFAULT_UPDATE_ECOSYSTEMS;
+
+  const downloads: Download[] = [];
+  for (const ecosystem of ecosystems) {
+    const url = `${mirror}/${encodeURIComponent(ecosystem)}/all.zip`;
+    downloads.push({ ecosystem, url, ...(await download(fetchFn, url, onProgress)) });
+  }
+
+  const results: EcosystemUpdate[] = [];
+  const rejected: RejectedRecord[] = [];
+  const writer = beginStoreWrite(storePath);
+  try {
+    const at = clock.now().toISOString();
+    for (const { ecosystem, url, bytes, status } of downloads) {
+      const base = splitEcosystem(ecosystem).base;
+      writer.deleteEcosystem(base);
+      let records = 0;
+      let done = 0;
+      try {
+        forEachZipEntry(bytes, (entry) => {
+          const file = `${url}!/${entry.name}`;
+          if (entry.error !== undefined) {
+            rejected.push({ file, reason: `cannot inflate zip entry: ${entry.error}` });
+          } else if (recordFormatOf(entry.name) !== 'json') {
+            rejected.push({ file, reason: 'not a .json entry (an OSV dump holds one JSON record per entry)' });
+          } else {
+            const parsed = parseRecordBytes(entry.data ?? new Uint8Array(0), 'json');
+            if (parsed.ok) {
+              writer.upsert(parsed.record, 'always');
+              records++;
+            } else {
+              rejected.push({ file, reason: parsed.reason });
+            }
+          }
+          onProgress?.({ phase: 'import', label: ecosystem, done: ++done });
+        });
+      } catch (error) {
+        throw new AdvisoryStoreError(`${url}: corrupt zip archive (HTTP ${status}): ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+      writer.setMeta(base, at, url);
+      results.push({ ecosystem, url, bytes: bytes.length, records });
+    }
+    writer.commit();
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+  return { ecosystems: results, rejected };
+}
+
+async function download(
+  fetchFn: typeof globalThis.fetch,
+  url: string,
+  onProgress: OnProgress | undefined,
+): Promise<{ bytes: Uint8Array; status: number }> {
+  let response: Response;
+  try {
+    response = await fetchFn(url);
+  } catch (cause) {
+    throw new AdvisoryStoreError(`${url}: download failed (no HTTP status): ${networkMessage(cause)}`, { cause });
+  }
+  const { status } = response;
+  if (status !== 200) {
+    await response.body?.cancel().catch(() => undefined);
+    const text = response.statusText === '' ? '' : ` ${response.statusText}`;
+    throw new AdvisoryStoreError(`${url}: download failed: HTTP ${status}${text}`);
+  }
+  const header = response.headers.get('content-length');
+  const total = header === null || !/^\d+$/.test(header) ? undefined : Number(header);
+  const chunks: Uint8Array[] = [];
+  let done = 0;
+  const progress = (): void => {
+    onProgress?.(total === undefined ? { phase: 'download', label: url, done } : { phase: 'download', label: url, done, total });
+  };
+  progress();
+  try {
+    if (response.body === null) throw new Error('empty response body');
+    const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+    for (;;) {
+      const { done: finished, value } = await reader.read();
+      if (finished) break;
+      chunks.push(value);
+      done += value.length;
+      progress();
+    }
+  } catch (cause) {
+    throw new AdvisoryStoreError(
+      `${url}: download interrupted after ${done} bytes (HTTP ${status}): ${networkMessage(cause)}`,
+      { cause },
+    );
+  }
+  if (total !== undefined && done !== total) {
+    throw new AdvisoryStoreError(`${url}: download truncated: ${done} of ${total} bytes (HTTP ${status})`);
+  }
+  const bytes = Buffer.concat(chunks);
+  try {
+    listZipEntries(bytes);
+  } catch (cause) {
+    throw new AdvisoryStoreError(`${url}: corrupt zip archive (HTTP ${status}, ${bytes.length} bytes): ${messageOf(cause)}`, {
+      cause,
+    });
+  }
+  return { bytes, status };
+}
+
+// undici reports "fetch failed" and hides the reason (ECONNREFUSED, ENOTFOUND) in `cause`.
+function networkMessage(error: unknown): string {
+  const message = messageOf(error);
+  if (error instanceof Error && error.cause !== undefined) return `${message}: ${messageOf(error.cause)}`;
+  return message;
+}
