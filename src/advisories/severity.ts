@@ -1,8 +1,15 @@
-import cvss from 'ae-cvss-calculator';
+import { createRequire } from 'node:module';
 import type { Severity, SeverityLevel } from '../core/types.js';
 import type { OsvRecord, OsvSeverity } from './osv.js';
 
-const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvss;
+type CvssCalculators = typeof import('ae-cvss-calculator');
+let calculators: CvssCalculators | undefined;
+
+/** The calculator package is large and only needed once a finding is scored: load it then. */
+function cvssCalculators(): CvssCalculators {
+  calculators ??= createRequire(import.meta.url)('ae-cvss-calculator') as CvssCalculators;
+  return calculators;
+}
 
 // Vector shapes from the OSV schema (validation/schema.json): the base metrics must all be there
 // before a score means anything.
@@ -26,6 +33,7 @@ export interface CvssScore {
 export function scoreCvss(vector: string): CvssScore | undefined {
   const trimmed = vector.trim();
   try {
+    const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculators();
     if (CVSS_V4_BASE.test(trimmed)) {
       const base = new Cvss4P0(trimmed).calculateScores().base;
       return base === undefined ? undefined : { version: '4.0', score: base, level: ratingV3(base), vector: trimmed };

@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 import { VigilError } from '../core/errors.js';
-import { AUDIT_HELP, runAudit } from './commands/audit.js';
-import { runDb } from './commands/db.js';
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { toolVersion } from './version.js';
@@ -25,10 +23,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Commands are loaded on demand: start-up time is part of every CI run.
       case 'audit':
-        return await runAudit(rest, io);
+        return await (await import('./commands/audit.js')).runAudit(rest, io);
       case 'db':
-        return await runDb(rest, io);
+        return await (await import('./commands/db.js')).runDb(rest, io);
       case '--version':
       case '-V':
         io.stdout.write(`${toolVersion()}\n`);
@@ -37,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case '--help':
       case '-h':
       case 'help':
-        io.stdout.write(command === 'help' && rest[0] === 'audit' ? AUDIT_HELP : MAIN_HELP);
+        io.stdout.write(command === 'help' && rest[0] === 'audit' ? (await import('./commands/audit.js')).AUDIT_HELP : MAIN_HELP);
         return command === undefined ? EXIT.usage : EXIT.ok;
       default:
         io.log(`vigil: unknown command "${command}"`);

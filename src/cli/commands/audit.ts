@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_OSV_MIRROR, updateAdvisories } from '../../advisories/update.js';
 import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
 import { audit, DEFAULT_MAX_DB_AGE_MS } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
@@ -87,6 +86,8 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
             hint: 'run "vigil db import PATH" with OSV records, or "vigil db update" where the network is reachable',
           });
         }
+        // The downloader (zip, schema validation) is loaded only when a download is needed.
+        const { DEFAULT_OSV_MIRROR, updateAdvisories } = await import('../../advisories/update.js');
         const mirror = values.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
         log(`vigil: no advisory store yet; downloading from ${mirror}`);
         await mkdir(path.dirname(storePath), { recursive: true });
