@@ -25,7 +25,7 @@ beforeAll(async () => {
   expect(imported.code, imported.stderr).toBe(0);
 }, 120_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => { rmSync(work, { recursive: true, force: true }); });
 
 interface Case {
   readonly name: string;

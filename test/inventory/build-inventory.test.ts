@@ -52,7 +52,7 @@ const write = (relative: string, text: string): void => {
 beforeEach(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'vigil-inventory-'));
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => { rmSync(root, { recursive: true, force: true }); });
 
 const build = (paths: string[] = [root]) => buildInventory({ paths, root, parsers: [pinsParser, sniffedParser] });
 

@@ -98,7 +98,7 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
       return EXIT.ok;
     }
     case 'status': {
-      const store = await openAdvisoryStore(storePath);
+      const store = openAdvisoryStore(storePath);
       try {
         const status = await store.status();
         if (json) io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
