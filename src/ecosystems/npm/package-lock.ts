@@ -1,7 +1,7 @@
 import { LockfileParseError } from '../../core/errors.js';
 import type { Directness, Package, PackageScope, SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
-import type { DependencyFile, LockfileParser, ParseContext, ParsedDependencyFile } from '../types.js';
+import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { scanJson } from './json-scan.js';
 import {
   asRecord,
@@ -51,14 +51,6 @@ interface LockNode {
 }
 
 const SUPPORTED_VERSIONS = [1, 2, 3];
-
-/** package-lock.json and npm-shrinkwrap.json (lockfileVersion 1, 2 and 3). */
-export const packageLockParser: LockfileParser = {
-  id: 'package-lock.json',
-  ecosystems: ['npm'],
-  matchesFileName: (fileName) => fileName === 'package-lock.json' || fileName === 'npm-shrinkwrap.json',
-  parse: parsePackageLock,
-};
 
 /** Parses a package-lock.json or npm-shrinkwrap.json. */
 export async function parsePackageLock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {

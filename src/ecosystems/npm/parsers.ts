@@ -1,7 +1,30 @@
+import { lazyParser } from '../lazy-parser.js';
 import type { LockfileParser } from '../types.js';
-import { packageLockParser } from './package-lock.js';
-import { pnpmLockParser } from './pnpm-lock.js';
-import { yarnLockParser } from './yarn-lock.js';
+
+/** package-lock.json and npm-shrinkwrap.json (lockfileVersion 1, 2 and 3). */
+export const packageLockParser: LockfileParser = lazyParser(
+  {
+    id: 'package-lock.json',
+    ecosystems: ['npm'],
+    matchesFileName: (fileName) => fileName === 'package-lock.json' || fileName === 'npm-shrinkwrap.json',
+  },
+  async () => (await import('./package-lock.js')).parsePackageLock,
+);
+
+/** yarn.lock, Yarn Classic (v1) or Yarn 2+ (Berry), told apart by content. */
+export const yarnLockParser: LockfileParser = lazyParser(
+  { id: 'yarn.lock', ecosystems: ['npm'], matchesFileName: (fileName) => fileName === 'yarn.lock' },
+  async () => (await import('./yarn-lock.js')).parseYarnLock,
+);
+
+/** pnpm-lock.yaml, lockfileVersion 5.x, 6.x and 9.0. */
+export const pnpmLockParser: LockfileParser = lazyParser(
+  { id: 'pnpm-lock.yaml', ecosystems: ['npm'], matchesFileName: (fileName) => fileName === 'pnpm-lock.yaml' },
+  async () => {
+    const { parsePnpmLock } = await import('./pnpm-lock.js');
+    return (file) => Promise.resolve(parsePnpmLock(file));
+  },
+);
 
 /** The npm dependency file parsers. */
 export const npmParsers: readonly LockfileParser[] = [packageLockParser, yarnLockParser, pnpmLockParser];

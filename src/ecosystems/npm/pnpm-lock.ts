@@ -1,7 +1,7 @@
 import { LockfileParseError } from '../../core/errors.js';
 import type { Directness, Package, PackageScope, SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
-import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../types.js';
+import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { type DependencyEdge, type DependencyRoot, type Reach, reachFrom, scopesOfReach } from './dependency-graph.js';
 import { asRecord, asString, type JsonRecord } from './manifest.js';
 import { classifyResolved, describeSource, type NpmSource, splitDescriptor } from './source.js';
@@ -22,14 +22,6 @@ const DEPENDENCY_FIELDS = [
   { field: 'optionalDependencies', dev: false, optional: true },
   { field: 'devDependencies', dev: true, optional: false },
 ] as const;
-
-/** pnpm-lock.yaml, lockfileVersion 5.x, 6.x and 9.0. */
-export const pnpmLockParser: LockfileParser = {
-  id: 'pnpm-lock.yaml',
-  ecosystems: ['npm'],
-  matchesFileName: (fileName) => fileName === 'pnpm-lock.yaml',
-  parse: (file) => Promise.resolve(parsePnpmLock(file)),
-};
 
 /** Parses a pnpm-lock.yaml. */
 export function parsePnpmLock(file: DependencyFile): ParsedDependencyFile {

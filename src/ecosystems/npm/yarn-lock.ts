@@ -1,6 +1,4 @@
-import type { LockfileParser } from '../types.js';
-import { parseYarnBerryLock } from './yarn-lock-berry.js';
-import { parseYarnV1Lock } from './yarn-lock-v1.js';
+import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 
 /**
  * Yarn 2+ lockfiles start with a `__metadata:` mapping; Yarn Classic's never have one (an empty
@@ -10,10 +8,8 @@ export function isYarnBerryLock(text: string): boolean {
   return /^__metadata:/m.test(text);
 }
 
-/** yarn.lock, Yarn Classic (v1) or Yarn 2+ (Berry), told apart by content. */
-export const yarnLockParser: LockfileParser = {
-  id: 'yarn.lock',
-  ecosystems: ['npm'],
-  matchesFileName: (fileName) => fileName === 'yarn.lock',
-  parse: (file, context) => (isYarnBerryLock(file.text) ? parseYarnBerryLock(file, context) : parseYarnV1Lock(file, context)),
-};
+/** yarn.lock, Yarn Classic (v1) or Yarn 2+ (Berry), told apart by content; each loaded only when met. */
+export async function parseYarnLock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {
+  if (isYarnBerryLock(file.text)) return (await import('./yarn-lock-berry.js')).parseYarnBerryLock(file, context);
+  return (await import('./yarn-lock-v1.js')).parseYarnV1Lock(file, context);
+}

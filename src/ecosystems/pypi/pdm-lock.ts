@@ -1,6 +1,6 @@
 import type { Package, PackageScope, SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
-import type { DependencyFile, LockfileParser, ParseContext, ParsedDependencyFile } from '../types.js';
+import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { indexByName } from './dependency-graph.js';
 import { normalizePypiName } from './ecosystem.js';
 import { makeKeyAllocator, unsupportedVersionError } from './lock-support.js';
@@ -13,18 +13,6 @@ const SUPPORTED_MAJORS = new Set(['3', '4']);
 
 /** Keys of a `[[package]]` entry whose code does not come from a package index. */
 const NON_INDEX_KEYS = ['git', 'path', 'url'] as const;
-
-/**
- * pdm.lock (https://pdm-project.org/latest/usage/lockfile/). Direct dependencies come from the
- * sibling pyproject.toml; a package outside the `default` group is `optional` when its groups are
- * extras of the project, else `dev` (and `dev` when there is no pyproject.toml to tell).
- */
-export const pdmLockParser: LockfileParser = {
-  id: 'pdm.lock',
-  ecosystems: ['PyPI'],
-  matchesFileName: (fileName) => fileName === 'pdm.lock',
-  parse: parsePdmLock,
-};
 
 interface Entry {
   readonly key: string;

@@ -1,7 +1,7 @@
 import { LockfileParseError, lineColumnAt } from '../../core/errors.js';
 import type { Package, PackageScope, SkippedEntry } from '../../core/types.js';
 import { lineOfOffset, makePackage } from '../package.js';
-import type { DependencyFile, LockfileParser, ParseContext, ParsedDependencyFile } from '../types.js';
+import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { normalizePypiName } from './ecosystem.js';
 import { unsupportedVersionError } from './lock-support.js';
 import { parseTomlFile, tableAt } from './toml.js';
@@ -11,18 +11,6 @@ const NEWEST_SPEC = 6;
 
 const SECTIONS = ['default', 'develop'] as const;
 type Section = (typeof SECTIONS)[number];
-
-/**
- * Pipfile.lock (https://pipenv.pypa.io/en/latest/pipfile.html). `default` packages are runtime,
- * `develop` ones `dev`; a name and version locked in both is one runtime package. Direct
- * dependencies come from the sibling Pipfile. Git, path, file and editable entries are skipped.
- */
-export const pipfileLockParser: LockfileParser = {
-  id: 'Pipfile.lock',
-  ecosystems: ['PyPI'],
-  matchesFileName: (fileName) => fileName === 'Pipfile.lock',
-  parse: parsePipfileLock,
-};
 
 /** Reads a Pipfile.lock and, when present, the Pipfile beside it. */
 export async function parsePipfileLock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {

@@ -1,6 +1,6 @@
 import type { Package, PackageScope, SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
-import type { DependencyFile, LockfileParser, ParseContext, ParsedDependencyFile } from '../types.js';
+import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { classifyByReachability, indexByName } from './dependency-graph.js';
 import { normalizePypiName } from './ecosystem.js';
 import { makeKeyAllocator, unsupportedVersionError } from './lock-support.js';
@@ -12,18 +12,6 @@ const NON_INDEX_SOURCES = new Set(['git', 'directory', 'file', 'url']);
 
 /** Lock-version majors this parser reads: 1.x (Poetry 1.0-1.4, `category`), 2.x (Poetry 1.5+, `groups` from 2.0). */
 const SUPPORTED_MAJORS = new Set(['1', '2']);
-
-/**
- * poetry.lock (https://python-poetry.org/docs/basic-usage/#committing-your-poetrylock-file-to-version-control).
- * Direct dependencies and dev-only packages come from the sibling pyproject.toml when there is one;
- * packages from git, a directory, a file or a URL are skipped (their version is not a PyPI release).
- */
-export const poetryLockParser: LockfileParser = {
-  id: 'poetry.lock',
-  ecosystems: ['PyPI'],
-  matchesFileName: (fileName) => fileName === 'poetry.lock',
-  parse: parsePoetryLock,
-};
 
 interface Entry {
   readonly key: string;

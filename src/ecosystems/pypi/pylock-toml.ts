@@ -1,6 +1,6 @@
 import type { Package, SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
-import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../types.js';
+import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { indexByName } from './dependency-graph.js';
 import { makeKeyAllocator, unsupportedVersionError } from './lock-support.js';
 import { lineOfKey, locateEntries, parseTomlFile, stringAt, tablesAt } from './toml.js';
@@ -10,18 +10,6 @@ const SUPPORTED_MAJOR = '1';
 
 /** Package source keys (PEP 751) whose code does not come from a package index. */
 const NON_INDEX_SOURCES = ['vcs', 'directory', 'archive'] as const;
-
-/**
- * pylock.toml (PEP 751, https://packaging.python.org/en/latest/specifications/pylock-toml/),
- * named `pylock.toml` or `pylock.<name>.toml`. The format does not say which packages the project
- * asks for, so `direct` is `'unknown'`.
- */
-export const pylockTomlParser: LockfileParser = {
-  id: 'pylock.toml',
-  ecosystems: ['PyPI'],
-  matchesFileName: (fileName) => /^pylock\.([^.]+\.)?toml$/.test(fileName),
-  parse: parsePylockToml,
-};
 
 /** Reads a pylock.toml. */
 export function parsePylockToml(file: DependencyFile): Promise<ParsedDependencyFile> {

@@ -1,38 +1,10 @@
 import path from 'node:path';
 import type { Directness, Package, SkippedEntry, SourceLocation } from '../../core/types.js';
 import { makePackage } from '../package.js';
-import type { DependencyFile, LockfileParser, ParseContext, ParsedDependencyFile } from '../types.js';
+import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { normalizePypiName } from './ecosystem.js';
 import { makeKeyAllocator } from './lock-support.js';
 import { parseRequirement, readPin } from './requirement.js';
-
-/**
- * Requirements files (https://pip.pypa.io/en/stable/reference/requirements-file-format/).
- *
- * Names: a basename that starts with `requirements` or ends with `requirements` before `.txt`
- * (`requirements.txt`, `requirements-dev.txt`, `dev-requirements.txt`, `test_requirements.txt`),
- * or any `.txt` file in a folder named `requirements` (`requirements/common.txt`, through
- * `matchesPath`). `constraints*.txt` files are not matched: pip installs nothing from a constraints
- * file, so one is read only when a requirements file names it with `-c`.
- *
- * Only `==` / `===` pins are packages; editable, URL, VCS, local path, unpinned and unreadable
- * lines are skipped entries. A pin in a `-c` constraints file pins an unpinned requirement of the
- * same name (located at the constraint, where its version is written); constraints on their own
- * are not packages. pip-compile `# via` annotations give `direct` (`-r file.in` named among them)
- * and the dependency edges; without them `direct` is `'unknown'`.
- */
-export const requirementsTxtParser: LockfileParser = {
-  id: 'requirements.txt',
-  ecosystems: ['PyPI'],
-  matchesFileName: isRequirementsFileName,
-  matchesPath: (relativePath) =>
-    /(^|\/)requirements\/[^/]+\.txt$/i.test(relativePath) || isRequirementsFileName(path.posix.basename(relativePath)),
-  parse: parseRequirementsTxt,
-};
-
-function isRequirementsFileName(fileName: string): boolean {
-  return /^requirements.*\.txt$|requirements\.txt$/i.test(fileName);
-}
 
 /** One line of a requirements file after joining continuations and splitting off the comment. */
 export interface LogicalLine {

@@ -1,6 +1,6 @@
 import type { Package, SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
-import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../types.js';
+import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { classifyByReachability, indexByName, type NameIndex } from './dependency-graph.js';
 import { makeKeyAllocator, unsupportedVersionError } from './lock-support.js';
 import { lineOfKey, locateEntries, parseTomlFile, stringAt, tableAt, tablesAt, type Table } from './toml.js';
@@ -12,18 +12,6 @@ const SUPPORTED_VERSION = 1;
 const PROJECT_SOURCES = ['editable', 'virtual'] as const;
 /** Source kinds whose code does not come from a package index. */
 const NON_INDEX_SOURCES = ['git', 'path', 'directory', 'url'] as const;
-
-/**
- * uv.lock (https://docs.astral.sh/uv/concepts/projects/layout/#the-lockfile). Editable and virtual
- * entries are the project (workspace members): not packages, but their dependencies are the
- * direct ones, their optional-dependencies and dev-dependencies give the `optional` and `dev` scopes.
- */
-export const uvLockParser: LockfileParser = {
-  id: 'uv.lock',
-  ecosystems: ['PyPI'],
-  matchesFileName: (fileName) => fileName === 'uv.lock',
-  parse: parseUvLock,
-};
 
 type Kind = 'package' | 'project' | 'skipped';
 

@@ -2,12 +2,11 @@ import { z } from 'zod';
 import { LockfileParseError, lineColumnAt } from '../../core/errors.js';
 import type { PackageScope, SkippedEntry, SourceLocation } from '../../core/types.js';
 import { lineOfOffset, makePackage, type PackageFields } from '../package.js';
-import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../types.js';
+import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import {
   describeIssue,
   findMemberOffset,
   indexStringMembers,
-  isGenericSbomFileName,
   parseJsonFile,
   showValue,
   type MemberLocator,
@@ -54,32 +53,6 @@ export const CycloneDxBom = z.looseObject({
   dependencies: z.array(CycloneDxDependency).optional(),
 });
 export type CycloneDxBom = z.infer<typeof CycloneDxBom>;
-
-/**
- * Whether a file name is one CycloneDX JSON BOMs are written under: the names the specification
- * recognises (`bom.json`, `*.cdx.json`, https://cyclonedx.org/specification/overview/#recognized-file-patterns),
- * the variants tools write (`bom.1.4.json`, `app.bom.json`), and the generic SBOM names
- * (`sbom*.json`, `*.sbom.json`) shared with SPDX. Content decides through `sniff`.
- */
-export function matchesCycloneDxFileName(fileName: string): boolean {
-  const lower = fileName.toLowerCase();
-  if (!lower.endsWith('.json')) return false;
-  return (
-    lower === 'bom.json' ||
-    lower.endsWith('.cdx.json') ||
-    lower.startsWith('bom.') ||
-    lower.endsWith('.bom.json') ||
-    isGenericSbomFileName(lower)
-  );
-}
-
-/**
- * Whether a text is a CycloneDX JSON BOM, of any version: an unsupported version must reach
- * `parse` and fail loudly rather than be passed over as "not an SBOM".
- */
-export function sniffCycloneDxJson(text: string): boolean {
-  return /"bomFormat"\s*:\s*"CycloneDX"/.test(text);
-}
 
 /** A component read from the BOM, before the dependency graph is applied. */
 interface Candidate {
@@ -255,11 +228,3 @@ function scopesOf(component: CycloneDxComponent): PackageScope[] {
   return [];
 }
 
-/** CycloneDX JSON BOMs (1.2-1.6), yielding their npm and PyPI components. */
-export const cycloneDxJsonParser: LockfileParser = {
-  id: 'cyclonedx-json',
-  ecosystems: ['npm', 'PyPI'],
-  matchesFileName: matchesCycloneDxFileName,
-  sniff: sniffCycloneDxJson,
-  parse: (file) => Promise.resolve(parseCycloneDxJson(file)),
-};

@@ -57,15 +57,6 @@ export function indexStringMembers(text: string, keys: readonly string[]): Membe
   return (key, value) => offsets.get(`${key}\u0000${value}`)?.shift();
 }
 
-/**
- * Names used for SBOMs of either format (`sbom.json`, `sbom-prod.json`, `app.sbom.json`); the
- * format parsers' `sniff` tells CycloneDX from SPDX.
- */
-export function isGenericSbomFileName(fileName: string): boolean {
-  const lower = fileName.toLowerCase();
-  return lower.endsWith('.json') && (lower.startsWith('sbom') || lower.endsWith('.sbom.json'));
-}
-
 /** A short description of the first schema problem, with its JSON path, for messages. */
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { LockfileParseError, lineColumnAt } from '../../core/errors.js';
 import type { PackageScope, SkippedEntry, SourceLocation } from '../../core/types.js';
 import { lineOfOffset, makePackage, type PackageFields } from '../package.js';
-import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../types.js';
-import { describeIssue, findMemberOffset, indexStringMembers, isGenericSbomFileName, parseJsonFile, showValue } from './json-text.js';
+import type { DependencyFile, ParsedDependencyFile } from '../types.js';
+import { describeIssue, findMemberOffset, indexStringMembers, parseJsonFile, showValue } from './json-text.js';
 import { readPackageUrl } from './purl.js';
 
 /** SPDX versions read: 2.2 and 2.3 share the JSON fields vigil reads (packages, externalRefs, relationships). */
@@ -68,19 +68,6 @@ const DEPENDENCY_RELATIONSHIPS: Readonly<Record<string, { readonly forward: bool
 };
 
 const SCOPE_ORDER: readonly PackageScope[] = ['dev', 'optional', 'peer'];
-
-/** Whether a file name is one SPDX JSON documents are written under (`*.spdx.json`, or a generic SBOM name). */
-export function matchesSpdxFileName(fileName: string): boolean {
-  return fileName.toLowerCase().endsWith('.spdx.json') || isGenericSbomFileName(fileName);
-}
-
-/**
- * Whether a text is an SPDX JSON document, of any 2.x version: an unsupported version must reach
- * `parse` and fail loudly rather than be passed over as "not an SBOM".
- */
-export function sniffSpdxJson(text: string): boolean {
-  return /"spdxVersion"\s*:\s*"SPDX-/.test(text);
-}
 
 interface Edge {
   readonly to: string;
@@ -239,11 +226,3 @@ function readDocument(file: DependencyFile): SpdxDocument {
   });
 }
 
-/** SPDX 2.2/2.3 JSON documents, yielding their npm and PyPI packages. */
-export const spdxJsonParser: LockfileParser = {
-  id: 'spdx-json',
-  ecosystems: ['npm', 'PyPI'],
-  matchesFileName: matchesSpdxFileName,
-  sniff: sniffSpdxJson,
-  parse: (file) => Promise.resolve(parseSpdxJson(file)),
-};

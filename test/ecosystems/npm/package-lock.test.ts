@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LockfileParseError } from '../../../src/core/errors.js';
-import { packageLockParser } from '../../../src/ecosystems/npm/package-lock.js';
+import { packageLockParser } from '../../../src/ecosystems/npm/parsers.js';
 import { readDependencyFile } from '../../../src/inventory/read-file.js';
 import { fixture, parseFile, shared } from '../../helpers/shared-data.js';
 import { describeByKey, describeSkipped, nameVersions } from './summarize.js';

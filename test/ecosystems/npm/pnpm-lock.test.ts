@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LockfileParseError } from '../../../src/core/errors.js';
-import { pnpmLockParser } from '../../../src/ecosystems/npm/pnpm-lock.js';
+import { pnpmLockParser } from '../../../src/ecosystems/npm/parsers.js';
 import { fixture, parseFile, shared } from '../../helpers/shared-data.js';
 import { describeByKey, describeSkipped, nameVersions } from './summarize.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Package, PackageScope } from '../../../src/core/types.js';
-import { cycloneDxJsonParser } from '../../../src/ecosystems/sbom/cyclonedx-json.js';
-import { spdxJsonParser } from '../../../src/ecosystems/sbom/spdx-json.js';
+import { cycloneDxJsonParser } from '../../../src/ecosystems/sbom/parsers.js';
+import { spdxJsonParser } from '../../../src/ecosystems/sbom/parsers.js';
 import { parseFile, shared } from '../../helpers/shared-data.js';
 
 // CyberChef 10.8.2's CycloneDX and SPDX SBOMs were both written by `npm sbom` from the same

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LockfileParseError } from '../../../src/core/errors.js';
 import type { Directness, EcosystemId, PackageScope } from '../../../src/core/types.js';
-import { cycloneDxJsonParser } from '../../../src/ecosystems/sbom/cyclonedx-json.js';
+import { cycloneDxJsonParser } from '../../../src/ecosystems/sbom/parsers.js';
 import { fixture, parseFile, shared } from '../../helpers/shared-data.js';
 
 /** The parts of a Package a case pins down. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LockfileParseError } from '../../../src/core/errors.js';
 import type { Directness, EcosystemId, PackageScope } from '../../../src/core/types.js';
-import { spdxJsonParser } from '../../../src/ecosystems/sbom/spdx-json.js';
+import { spdxJsonParser } from '../../../src/ecosystems/sbom/parsers.js';
 import { fixture, parseFile, shared } from '../../helpers/shared-data.js';
 
 interface WantPackage {
