@@ -1,18 +1,22 @@
-import semver from 'semver';
+// The parts of `semver` used, imported alone: its index loads every range and function module,
+// which costs more start-up time than all of vigil's own matching.
+import semverCompare from 'semver/functions/compare.js';
+import semverParse from 'semver/functions/parse.js';
+import semverValid from 'semver/functions/valid.js';
 import type { UpgradeClass, VersionScheme } from '../types.js';
 
 /** npm's SemVer 2.0.0 (https://semver.org) through the `semver` package, strict parsing. */
 export const semverScheme: VersionScheme = {
   name: 'SemVer',
-  isValid: (version) => semver.valid(version) !== null && !version.startsWith('v') && !version.startsWith('='),
+  isValid: (version) => semverValid(version) !== null && !version.startsWith('v') && !version.startsWith('='),
   compare(a, b) {
-    return semver.compare(strict(a), strict(b));
+    return semverCompare(strict(a), strict(b));
   },
   classifyUpgrade(from, to): UpgradeClass {
-    const a = semver.parse(strict(from));
-    const b = semver.parse(strict(to));
+    const a = semverParse(strict(from));
+    const b = semverParse(strict(to));
     if (!a || !b) throw new TypeError(`invalid SemVer version "${a ? to : from}"`);
-    if (semver.compare(b, a) <= 0) return 'none';
+    if (semverCompare(b, a) <= 0) return 'none';
     if (a.major !== b.major) return 'major';
     // Caret rule (https://docs.npmjs.com/cli/v10/configuring-npm/package-json#dependencies):
     // ^0.y.z admits only 0.y.*, ^0.0.z only 0.0.z, so those bumps are breaking.
