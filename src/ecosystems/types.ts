@@ -12,6 +12,11 @@ export interface VersionScheme {
   /** Negative, zero or positive as `a` sorts before, with, or after `b`. */
   compare(a: string, b: string): number;
   /**
+   * A string equal for exactly the versions `compare` calls equal (`1.0` and `1.0.0` under PEP
+   * 440), so long lists of versions can be searched without comparing pair by pair.
+   */
+  equalityKey(version: string): string;
+  /**
    * The kind of change from `from` to `to` (`none` when `to` is not newer). Breaking-ness follows
    * the ecosystem: with npm's caret rule a 0.x minor bump is `major`.
    */

@@ -56,9 +56,28 @@ export function evaluateAffected(affected: OsvAffected, version: string, scheme:
   return { affected: listed || inRange, fixed, unevaluable };
 }
 
+// Equality keys of version strings, per scheme. Advisory `versions` lists repeat the same few
+// thousand strings (PYSEC lists every affected release), so each is parsed once per process.
+const equalityKeys = new Map<VersionScheme, Map<string, string | null>>();
+
+function equalityKeyOf(version: string, scheme: VersionScheme): string | null {
+  let keys = equalityKeys.get(scheme);
+  if (!keys) {
+    keys = new Map();
+    equalityKeys.set(scheme, keys);
+  }
+  let key = keys.get(version);
+  if (key === undefined) {
+    key = scheme.isValid(version) ? scheme.equalityKey(version) : null;
+    keys.set(version, key);
+  }
+  return key;
+}
+
 function sameVersion(a: string, b: string, scheme: VersionScheme): boolean {
   if (a === b) return true;
-  return scheme.isValid(a) && scheme.isValid(b) && scheme.compare(a, b) === 0;
+  const keyA = equalityKeyOf(a, scheme);
+  return keyA !== null && keyA === equalityKeyOf(b, scheme);
 }
 
 /** `fixedBy`: the next `fixed` event above the version, when the version is affected. */

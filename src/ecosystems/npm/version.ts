@@ -12,6 +12,10 @@ export const semverScheme: VersionScheme = {
   compare(a, b) {
     return semverCompare(strict(a), strict(b));
   },
+  equalityKey(version) {
+    // SemVer 2.0.0 section 10: build metadata does not count in precedence.
+    return strict(version).split('+')[0] as string;
+  },
   classifyUpgrade(from, to): UpgradeClass {
     const a = semverParse(strict(from));
     const b = semverParse(strict(to));

@@ -10,6 +10,15 @@ export const pep440Scheme: VersionScheme = {
     assertValid(b);
     return pep440.compare(a, b);
   },
+  equalityKey(version) {
+    // PEP 440 "Version matching": release segments compare as if padded with zeros, so trailing
+    // zeros do not count; every other segment is compared as normalised.
+    const parsed = pep440.explain(version);
+    if (!parsed) throw new TypeError(`invalid PEP 440 version "${version}"`);
+    const release = [...parsed.release];
+    while (release.length > 1 && release.at(-1) === 0) release.pop();
+    return [parsed.epoch, release.join('.'), parsed.pre?.join('') ?? '', parsed.post ?? '', parsed.dev ?? '', parsed.local ?? ''].join('|');
+  },
   classifyUpgrade(from, to): UpgradeClass {
     if (this.compare(to, from) <= 0) return 'none';
     const a = releaseOf(from);
