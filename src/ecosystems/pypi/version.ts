@@ -17,7 +17,9 @@ export const pep440Scheme: VersionScheme = {
     if (!parsed) throw new TypeError(`invalid PEP 440 version "${version}"`);
     const release = [...parsed.release];
     while (release.length > 1 && release.at(-1) === 0) release.pop();
-    return [parsed.epoch, release.join('.'), parsed.pre?.join('') ?? '', parsed.post ?? '', parsed.dev ?? '', parsed.local ?? ''].join('|');
+    // Absent segments are null at run time (the library's types say otherwise); JSON keeps
+    // null apart from 0, so `1.0` and `1.0.post0` get different keys.
+    return JSON.stringify([parsed.epoch, release, parsed.pre, parsed.post, parsed.dev, parsed.local]);
   },
   classifyUpgrade(from, to): UpgradeClass {
     if (this.compare(to, from) <= 0) return 'none';
