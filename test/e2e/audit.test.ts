@@ -119,9 +119,12 @@ describe('vigil CLI', () => {
 
   it('rejects a malformed advisory with its file and reason and imports the rest', async () => {
     const run = await runCli(['db', 'import', '--db', path.join(work, 'mixed.db'), e2e('advisory-wrong-types')]);
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(2);
+    expect(hasStackTrace(run.stderr)).toBe(false);
     expect(run.stderr).toMatch(/rejected .*PYSEC-0000-1\.json: .*affected/);
     expect(run.stdout).toMatch(/imported 1 records/);
+    const status = await runCli(['db', 'status', '--format', 'json', '--db', path.join(work, 'mixed.db')]);
+    expect(JSON.parse(status.stdout)).toMatchObject({ records: 1 });
   });
 
   it('writes JSON that follows the published schema, with aliases merged into one finding', async () => {
@@ -166,6 +169,16 @@ describe('vigil CLI', () => {
       expect(run.stderr).toMatch(/no advisory store yet; downloading/);
       expect(mirror.requests).toEqual(expect.arrayContaining(['/PyPI/all.zip', '/npm/all.zip']));
       expect(run.stdout).toMatch(/GHSA-j8r2-6x86-q33q/);
+    });
+
+    it('db update downloads every default ecosystem and db status reports it', async () => {
+      const db = path.join(work, 'updated', 'advisories.db');
+      const update = await runCli(['db', 'update', '--db', db, '--mirror', mirror.url]);
+      expect(update.code, update.stderr).toBe(0);
+      expect(update.stdout).toMatch(/PyPI \d+, npm \d+/);
+      const status = await runCli(['db', 'status', '--db', db]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`PyPI: \\d+ records, updated \\S+ from ${mirror.url}/PyPI/all\\.zip`));
     });
 
     it('a failed download fails closed with exit 3', async () => {

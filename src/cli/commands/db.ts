@@ -15,7 +15,8 @@ import { resolveStorePath } from '../store-path.js';
 export const DB_HELP = `Usage: vigil db <command> [options]
 
 Commands:
-  import PATH...   add OSV records from files (.json, .yaml), folders, or OSV all.zip dumps
+  import PATH...   add OSV records from files (.json, .yaml), folders, or OSV all.zip dumps;
+                   malformed records are rejected with file and reason, the rest imported (exit 2)
   update           download {mirror}/{ecosystem}/all.zip for each ecosystem and swap it in atomically
   status           records per ecosystem, when and from where the data was last updated
 
@@ -70,7 +71,12 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
             `${result.rejected.length} rejected${ecosystems ? `; ${ecosystems}` : ''}\n`,
         );
       }
-      // Rejected records are reported, not fatal: the rest of a dump is still worth having.
+      // The rest of the input is imported (a dump with one broken record is still worth having),
+      // but bad input is not a success: exit 2, like any other input error.
+      if (result.rejected.length > 0) {
+        io.log(`vigil: ${result.rejected.length} malformed record${result.rejected.length === 1 ? '' : 's'} rejected; the rest was imported`);
+        return EXIT.usage;
+      }
       return EXIT.ok;
     }
     case 'update': {
@@ -93,8 +99,12 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
       } finally {
         progress.done();
       }
+      for (const rejected of result.rejected) io.log(`warning: rejected ${rejected.file}: ${rejected.reason}`);
       if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else io.stdout.write(`updated ${storePath} from ${mirror}\n`);
+      else {
+        const counts = result.ecosystems.map((entry) => `${entry.ecosystem} ${entry.records}`).join(', ');
+        io.stdout.write(`updated ${storePath} from ${mirror}: ${counts}\n`);
+      }
       return EXIT.ok;
     }
     case 'status': {
