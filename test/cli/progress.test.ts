@@ -14,7 +14,7 @@ describe('progressBar', () => {
     bar.sink({ phase: 'download', label: 'PyPI', done: 50, total: 200 });
     bar.sink({ phase: 'download', label: 'PyPI', done: 200, total: 200 });
     bar.done();
-    expect(written[0]).toMatch(/^\r\u001b\[2KPyPI \[#{8}-{22}\] 25%$/);
+    expect(written[0]).toBe(`\r\u001b[2KPyPI [${'#'.repeat(8)}${'-'.repeat(22)}] 25%`);
     expect(written[1]).toMatch(/\[#{30}\] 100%$/);
     expect(written.at(-1)).toBe('\r\u001b[2K');
   });
