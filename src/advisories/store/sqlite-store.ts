@@ -24,6 +24,11 @@ export function openAdvisoryStore(storePath: string): AdvisoryStore {
   if (statSync(storePath).isDirectory()) {
     throw new AdvisoryStoreError(`${storePath}: is a directory, not an advisory store`, { hint: STORE_HINT });
   }
+  return new SqliteAdvisoryStore(openStoreDatabase(storePath), storePath);
+}
+
+/** Opens an existing store file read-only and checks it is a vigil store of this schema. */
+export function openStoreDatabase(storePath: string): Db {
   let db: Db;
   try {
     db = new Database(storePath, { readonly: true, fileMustExist: true });
@@ -39,7 +44,7 @@ export function openAdvisoryStore(storePath: string): AdvisoryStore {
     db.close();
     throw error;
   }
-  return new SqliteAdvisoryStore(db, storePath);
+  return db;
 }
 
 /**

@@ -6,7 +6,7 @@ import { AdvisoryStoreError } from '../../core/errors.js';
 import { npm } from '../../ecosystems/npm/ecosystem.js';
 import { pypi } from '../../ecosystems/pypi/ecosystem.js';
 import type { OsvRecord } from '../osv.js';
-import { checkStoreSchema, messageOf } from './sqlite-store.js';
+import { messageOf, openStoreDatabase } from './sqlite-store.js';
 import { STORE_APPLICATION_ID, STORE_DDL, STORE_HINT, STORE_SCHEMA_VERSION } from './schema.js';
 
 type Db = Database.Database;
@@ -54,7 +54,7 @@ export function beginStoreWrite(storePath: string): StoreWriter {
   let db: Db | undefined;
   try {
     if (existsSync(storePath)) {
-      const current = openExisting(storePath);
+      const current = openStoreDatabase(storePath);
       current.close();
       copyFileSync(storePath, tempPath);
       db = new Database(tempPath, { fileMustExist: true });
@@ -80,24 +80,6 @@ export function beginStoreWrite(storePath: string): StoreWriter {
   }
 }
 
-function openExisting(storePath: string): Db {
-  let db: Db;
-  try {
-    db = new Database(storePath, { readonly: true, fileMustExist: true });
-  } catch (cause) {
-    throw new AdvisoryStoreError(`${storePath}: cannot open advisory store: ${messageOf(cause)}`, {
-      hint: STORE_HINT,
-      cause,
-    });
-  }
-  try {
-    checkStoreSchema(db, storePath);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
-}
 
 // Temp copies of writers that were killed: `<store>.<pid>.<hex>.tmp` whose pid is gone.
 function removeStaleTempFiles(storePath: string): void {

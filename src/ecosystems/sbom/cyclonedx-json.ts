@@ -11,7 +11,7 @@ import {
   showValue,
   type MemberLocator,
 } from './json-text.js';
-import { readPackageUrl } from './purl.js';
+import { readPackageUrl, skippedFromPurl } from './purl.js';
 
 /**
  * CycloneDX versions read. 1.2 and 1.3 are accepted beside 1.4-1.6 because every field vigil reads
@@ -182,14 +182,7 @@ function readComponent(
   }
   const reading = readPackageUrl(component.purl);
   if (reading.kind === 'skipped') {
-    skipped.push({
-      location,
-      ...written,
-      ...(reading.name === undefined ? {} : { name: reading.name }),
-      ...(reading.version === undefined ? {} : { version: reading.version }),
-      ...(reading.ecosystem === undefined ? {} : { ecosystem: reading.ecosystem }),
-      reason: reading.reason,
-    });
+    skipped.push(skippedFromPurl(location, written, reading));
     return;
   }
   const key = component['bom-ref'] ?? component.purl;

@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { EcosystemId } from '../../core/types.js';
+import type { EcosystemId, SkippedEntry, SourceLocation } from '../../core/types.js';
 import { ecosystems } from '../ecosystems.js';
 
 /** A package URL that names a package of an audited ecosystem at one version. */
@@ -84,4 +84,23 @@ export function ecosystemOfPurlType(type: string): EcosystemId | undefined {
 
 function optionalVersion(version: string | undefined): { version?: string } {
   return version === undefined ? {} : { version };
+}
+
+/**
+ * The skipped entry for a component or package whose purl is not audited, carrying whatever of
+ * the name, version and ecosystem the purl did give.
+ */
+export function skippedFromPurl(
+  location: SourceLocation,
+  written: Pick<SkippedEntry, 'name' | 'version'>,
+  reading: PurlSkip,
+): SkippedEntry {
+  return {
+    location,
+    ...written,
+    ...(reading.name === undefined ? {} : { name: reading.name }),
+    ...(reading.version === undefined ? {} : { version: reading.version }),
+    ...(reading.ecosystem === undefined ? {} : { ecosystem: reading.ecosystem }),
+    reason: reading.reason,
+  };
 }

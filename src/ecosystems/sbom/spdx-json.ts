@@ -4,7 +4,7 @@ import type { PackageScope, SkippedEntry, SourceLocation } from '../../core/type
 import { lineOfOffset, makePackage, type PackageFields } from '../package.js';
 import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { describeIssue, findMemberOffset, indexStringMembers, parseJsonFile, showValue } from './json-text.js';
-import { readPackageUrl } from './purl.js';
+import { readPackageUrl, skippedFromPurl } from './purl.js';
 
 /** SPDX versions read: 2.2 and 2.3 share the JSON fields vigil reads (packages, externalRefs, relationships). */
 export const SPDX_VERSIONS = ['SPDX-2.2', 'SPDX-2.3'] as const;
@@ -140,14 +140,7 @@ export function parseSpdxJson(file: DependencyFile): ParsedDependencyFile {
     }
     const reading = readPackageUrl(purl);
     if (reading.kind === 'skipped') {
-      skipped.push({
-        location,
-        ...written,
-        ...(reading.name === undefined ? {} : { name: reading.name }),
-        ...(reading.version === undefined ? {} : { version: reading.version }),
-        ...(reading.ecosystem === undefined ? {} : { ecosystem: reading.ecosystem }),
-        reason: reading.reason,
-      });
+      skipped.push(skippedFromPurl(location, written, reading));
       return;
     }
     candidates.push({ key: spdxPackage.SPDXID, ecosystem: reading.ecosystem, name: reading.name, version: reading.version, location });
