@@ -51,6 +51,18 @@ const cases: Case[] = [
     stdout: [/requests\s+2\.30\.0\s+unknown\s+GHSA-j8r2-6x86-q33q, CVE-2023-32681\s+medium 6\.1\s+2\.31\.0/],
     stderr: [/read \S*requirements-vulnerable\/requirements\.txt \(requirements\.txt\): 1 packages, 0 skipped/],
   },
+  {
+    name: 'a skipped entry is listed with its reason but does not fail the gate',
+    args: () => ['audit', '--db', store, e2e('requirements-with-skipped')],
+    exit: 0,
+    stderr: [/skipped \S*requirements\.txt:2: .*editable/],
+  },
+  {
+    name: '--strict makes a skipped entry fail the gate',
+    args: () => ['audit', '--strict', '--db', store, e2e('requirements-with-skipped')],
+    exit: 1,
+    stderr: [/--strict: 1 skipped entries fail the gate/],
+  },
   { name: 'clean requirements pass', args: () => ['audit', '--db', store, e2e('requirements-clean')], exit: 0, stdout: [/0 findings/] },
   {
     name: 'no dependency file',

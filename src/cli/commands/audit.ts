@@ -106,6 +106,8 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     const related = source.related.length > 0 ? `, with ${source.related.join(', ')}` : '';
     log(`read ${source.path} (${source.format}): ${source.packages} packages, ${source.skipped} skipped${related}`);
   }
+  const { database } = result;
+  log(`advisories: ${database.path}, ${database.records} records, updated ${database.updatedAt ?? 'never'}`);
   const gate = evaluateGate(result.findings);
   const report = buildReport(result, gate, toolVersion());
 
