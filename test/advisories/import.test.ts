@@ -39,20 +39,17 @@ describe('the real PyPA snapshot and the GHSA subset', () => {
   const pysecDir = shared('osv', 'pypi-pysec', 'vulns');
   const ghsaDir = shared('osv', 'ghsa-subset');
   let result: ImportResult;
-  let seconds: number;
   let storePath: string;
   const progress: ProgressEvent[] = [];
 
   beforeAll(async () => {
     storePath = path.join(dir, 'real.db');
-    const started = performance.now();
     result = await importAdvisories({
       storePath,
       inputs: [pysecDir, ghsaDir],
       clock,
       onProgress: (event) => progress.push(event),
     });
-    seconds = (performance.now() - started) / 1000;
   });
 
   it('imports every record file, counted independently', () => {
@@ -73,11 +70,6 @@ describe('the real PyPA snapshot and the GHSA subset', () => {
       'README.md',
       'SOURCES.tsv',
     ]);
-  });
-
-  it('imports in well under 10 s', () => {
-    console.log(`imported ${result.imported} records in ${seconds.toFixed(2)} s`);
-    expect(seconds).toBeLessThan(10);
   });
 
   it('reports progress per file up to the total', () => {
@@ -122,29 +114,17 @@ describe('the real PyPA snapshot and the GHSA subset', () => {
     }
   });
 
-  it('answers a 1,000-package audit in a few ms', async () => {
-    // A realistic audit: 1,000 packages of which 100 have advisories; and the worst case, every
-    // package of the snapshot (all ~2,700 bodies parsed).
+  it('answers a 1,000-package query with the packages that have advisories', async () => {
+    // 1,000 packages of which 100 have advisories. Its speed is measured by bench/, not here.
     const withAdvisories = readdirSync(pysecDir).map((name) => name.replace(/[-_.]+/g, '-').toLowerCase());
     const realistic = withAdvisories.slice(0, 100);
     while (realistic.length < 1000) realistic.push(`no-such-package-${realistic.length}`);
     const store = openAdvisoryStore(storePath);
     try {
-      const time = async (names: readonly string[]): Promise<[number, number]> => {
-        await store.advisoriesFor('PyPI', names); // compile the statements
-        const started = performance.now();
-        const found = await store.advisoriesFor('PyPI', names);
-        return [performance.now() - started, found.size];
-      };
-      const [ms, hits] = await time(realistic);
-      const [worstMs, worstHits] = await time(withAdvisories);
-      console.log(
-        `advisoriesFor: 1,000 names / ${hits} hit: ${ms.toFixed(1)} ms; ` +
-          `${withAdvisories.length} names / ${worstHits} hit: ${worstMs.toFixed(1)} ms`,
-      );
+      const hits = (await store.advisoriesFor('PyPI', realistic)).size;
       // A few package directories of the snapshot hold only withdrawn records.
       expect(hits).toBeGreaterThan(90);
-      expect(ms).toBeLessThan(100);
+      expect(hits).toBeLessThanOrEqual(100);
       const found = await store.advisoriesFor('PyPI', ['requests']);
       expect(found.get('requests')?.map((record) => record.id)).toContain('PYSEC-2023-74');
     } finally {
