@@ -1,9 +1,8 @@
 // Reading package.json manifests and the loosely typed JSON/YAML values lockfiles are made of.
 import { LockfileParseError } from '../../core/errors.js';
-import { lineColumnAt } from '../../core/errors.js';
-import type { DependencyFile, ParseContext } from '../types.js';
+import { parseJsonFile } from '../json-file.js';
+import type { ParseContext } from '../types.js';
 import type { DependencyRoot } from './dependency-graph.js';
-import { locateJsonError } from './json-scan.js';
 
 /** A JSON object or YAML mapping. */
 export type JsonRecord = Readonly<Record<string, unknown>>;
@@ -30,20 +29,6 @@ export function stringEntries(value: unknown): [string, string][] {
   return entries;
 }
 
-/** Parses a JSON text, turning a syntax error into a LockfileParseError at the right line. */
-export function parseJsonFile(file: DependencyFile, what: string): unknown {
-  try {
-    return JSON.parse(file.text) as unknown;
-  } catch (error) {
-    const { offset, message } = locateJsonError(file.text);
-    const { line, column } = lineColumnAt(file.text, offset);
-    throw new LockfileParseError(`invalid JSON in ${what}: ${message}`, {
-      location: { file: file.path, line, column },
-      hint: 'the file is truncated or was edited by hand; regenerate it with the package manager',
-      cause: error,
-    });
-  }
-}
 
 /** The dependency kinds of a manifest, as roots of the dependency graph. */
 export const MANIFEST_DEPENDENCY_FIELDS = [

@@ -1,8 +1,9 @@
 import { LockfileParseError } from '../../core/errors.js';
 import type { Directness, Package, PackageScope, SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
+import { parseJsonFile } from '../json-file.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
-import { scanJson } from './json-scan.js';
+import { scanJson } from '../../core/json-scan.js';
 import {
   asRecord,
   asString,
@@ -10,7 +11,6 @@ import {
   listManifestDependencies,
   MANIFEST_DEPENDENCY_FIELDS,
   matchesWorkspace,
-  parseJsonFile,
   readManifest,
   stringEntries,
   workspacePatterns,

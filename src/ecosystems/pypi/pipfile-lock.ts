@@ -1,6 +1,7 @@
-import { LockfileParseError, lineColumnAt } from '../../core/errors.js';
+import { LockfileParseError } from '../../core/errors.js';
 import type { Package, PackageScope, SkippedEntry } from '../../core/types.js';
 import { lineOfOffset, makePackage } from '../package.js';
+import { parseJsonFile } from '../json-file.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { normalizePypiName } from './ecosystem.js';
 import { unsupportedVersionError } from './lock-support.js';
@@ -83,22 +84,7 @@ async function readPipfile(context: ParseContext): Promise<{ path: string; names
 }
 
 function parseJson(file: DependencyFile): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(file.text);
-  } catch (error) {
-    // V8 names an offset for some errors only ("Unexpected token" quotes the text instead), so
-    // the place is found by our own scan; the message loses V8's quoted excerpt.
-    const message = (error instanceof Error ? error.message : String(error))
-      .replace(/, ".*"(\.\.\.)? is not valid JSON$/s, '')
-      .replace(/ in JSON at position \d+.*$/s, '');
-    const at = lineColumnAt(file.text, locateJsonError(file.text));
-    throw new LockfileParseError(`invalid JSON: ${message}`, {
-      location: { file: file.path, line: at.line, column: at.column },
-      hint: 'Pipfile.lock must be the JSON file Pipenv writes; regenerate it with `pipenv lock`',
-      cause: error,
-    });
-  }
+  const value = parseJsonFile(file, 'Pipfile.lock', 'Pipfile.lock must be the JSON file Pipenv writes; regenerate it with `pipenv lock`');
   const object = asObject(value);
   if (!object) {
     throw new LockfileParseError('Pipfile.lock is not a JSON object', {
@@ -150,61 +136,3 @@ function keyLines(text: string): { meta: number | undefined } & Record<Section, 
   return result;
 }
 
-/** Offset of the first JSON syntax error in `text` (its length when the error is a missing end). */
-export function locateJsonError(text: string): number {
-  let i = 0;
-  const skipSpace = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i] ?? '')) i++;
-  };
-  const readString = (): boolean => {
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text.charCodeAt(i) < 0x20) return false;
-      i += text[i] === '\\' ? 2 : 1;
-    }
-    if (i >= text.length) return false;
-    i++;
-    return true;
-  };
-  const readValue = (): boolean => {
-    skipSpace();
-    const char = text[i];
-    if (char === '"') return readString();
-    if (char === '{' || char === '[') {
-      const close = char === '{' ? '}' : ']';
-      i++;
-      skipSpace();
-      if (text[i] === close) {
-        i++;
-        return true;
-      }
-      for (;;) {
-        if (close === '}') {
-          skipSpace();
-          if (text[i] !== '"' || !readString()) return false;
-          skipSpace();
-          if (text[i] !== ':') return false;
-          i++;
-        }
-        if (!readValue()) return false;
-        skipSpace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] !== close) return false;
-        i++;
-        return true;
-      }
-    }
-    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
-    if (!literal) return false;
-    i += literal[0].length;
-    return true;
-  };
-  if (readValue()) {
-    skipSpace();
-    if (i >= text.length) return text.length;
-  }
-  return Math.min(i, text.length);
-}

@@ -1,3 +1,4 @@
+import { parseJsonFile } from '../json-file.js';
 import { z } from 'zod';
 import { LockfileParseError, lineColumnAt } from '../../core/errors.js';
 import type { PackageScope, SkippedEntry, SourceLocation } from '../../core/types.js';
@@ -7,7 +8,6 @@ import {
   describeIssue,
   findMemberOffset,
   indexStringMembers,
-  parseJsonFile,
   showValue,
   type MemberLocator,
 } from './json-text.js';
@@ -121,7 +121,7 @@ export function parseCycloneDxJson(file: DependencyFile): ParsedDependencyFile {
 }
 
 function readBom(file: DependencyFile): CycloneDxBom {
-  const document = parseJsonFile(file);
+  const document = parseJsonFile(file, 'CycloneDX BOM', 'the BOM is truncated or not JSON; regenerate it');
   const result = CycloneDxBom.safeParse(document);
   if (result.success) return result.data;
   const top = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>;

@@ -1,26 +1,5 @@
 import type { z } from 'zod';
-import { LockfileParseError, lineColumnAt } from '../../core/errors.js';
-import type { DependencyFile } from '../types.js';
 
-/**
- * Parses a JSON dependency file. Broken JSON is a LockfileParseError at the line and column V8
- * reports (`... in JSON at position N`), or at the last written line when the input simply ends.
- */
-export function parseJsonFile(file: DependencyFile): unknown {
-  try {
-    return JSON.parse(file.text) as unknown;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /at position (\d+)/.exec(message);
-    // Input that simply ends is pointed at its last written character, not past the final newline.
-    const offset = position?.[1] === undefined ? Math.max(0, file.text.trimEnd().length - 1) : Number(position[1]);
-    const { line, column } = lineColumnAt(file.text, offset);
-    throw new LockfileParseError(`invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, {
-      location: { file: file.path, line, column },
-      cause: error,
-    });
-  }
-}
 
 /** Offset of the first `"key":` in the text, to point a whole-file error at the member it is about. */
 export function findMemberOffset(text: string, key: string): number | undefined {

@@ -1,9 +1,10 @@
+import { parseJsonFile } from '../json-file.js';
 import { z } from 'zod';
 import { LockfileParseError, lineColumnAt } from '../../core/errors.js';
 import type { PackageScope, SkippedEntry, SourceLocation } from '../../core/types.js';
 import { lineOfOffset, makePackage, type PackageFields } from '../package.js';
 import type { DependencyFile, ParsedDependencyFile } from '../types.js';
-import { describeIssue, findMemberOffset, indexStringMembers, parseJsonFile, showValue } from './json-text.js';
+import { describeIssue, findMemberOffset, indexStringMembers, showValue } from './json-text.js';
 import { readPackageUrl, skippedFromPurl } from './purl.js';
 
 /** SPDX versions read: 2.2 and 2.3 share the JSON fields vigil reads (packages, externalRefs, relationships). */
@@ -198,7 +199,7 @@ function reach(roots: ReadonlySet<string>, graph: ReadonlyMap<string, readonly E
 }
 
 function readDocument(file: DependencyFile): SpdxDocument {
-  const document = parseJsonFile(file);
+  const document = parseJsonFile(file, 'SPDX document', 'the document is truncated or not JSON; regenerate it');
   const result = SpdxDocument.safeParse(document);
   if (result.success) return result.data;
   const top = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>;

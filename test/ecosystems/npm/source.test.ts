@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { reachFrom, scopesOfReach } from '../../../src/ecosystems/npm/dependency-graph.js';
-import { locateJsonError } from '../../../src/ecosystems/npm/json-scan.js';
 import { classifyResolved, classifySpecifier, parseNpmAlias } from '../../../src/ecosystems/npm/source.js';
 
 describe('classifySpecifier', () => {
@@ -44,19 +43,6 @@ describe('parseNpmAlias', () => {
     { input: '4.2.3', want: undefined },
   ])('$input', ({ input, want }) => {
     expect(parseNpmAlias(input)).toEqual(want);
-  });
-});
-
-describe('locateJsonError', () => {
-  it.each([
-    { name: 'not JSON', input: 'this is not json', want: 0 },
-    { name: 'missing value', input: '{\n "a": 1,\n "b": }', want: 17 },
-    { name: 'truncated', input: '{"a": [1, 2', want: 11 },
-    { name: 'trailing text', input: '{"a": 1} x', want: 9 },
-    { name: 'raw newline in string', input: '{"a": "x\ny"}', want: 8 },
-  ])('$name', ({ input, want }) => {
-    expect(() => JSON.parse(input) as unknown).toThrow();
-    expect(locateJsonError(input).offset).toBe(want);
   });
 });
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
 import { LockfileParseError } from '../../../src/core/errors.js';
 import { normalizePypiName } from '../../../src/ecosystems/pypi/ecosystem.js';
-import { locateJsonError } from '../../../src/ecosystems/pypi/pipfile-lock.js';
 import { fixture, parseFile, shared } from '../../helpers/shared-data.js';
 import { summarizeByName } from './summaries.js';
 
@@ -105,8 +104,8 @@ describe('Pipfile.lock', () => {
 
   it.each([
     { name: 'pipfile-spec 7', file: fixture('pypi/pipfile/unknown-spec.json'), message: 'unsupported Pipfile.lock version pipfile-spec 7', line: 2 },
-    { name: 'JSON syntax error', file: fixture('pypi/pipfile/syntax-error.json'), message: /^invalid JSON: /, line: 4 },
-    { name: 'not JSON (upstream)', file: osvScanner('not-json.txt'), message: /^invalid JSON: Unexpected token 'h'$/, line: 1 },
+    { name: 'JSON syntax error', file: fixture('pypi/pipfile/syntax-error.json'), message: /^invalid JSON in Pipfile\.lock: /, line: 4 },
+    { name: 'not JSON (upstream)', file: osvScanner('not-json.txt'), message: /^invalid JSON in Pipfile\.lock: unexpected/i, line: 1 },
   ])('throws LockfileParseError: $name', async ({ file, message, line }) => {
     const error = await parseFile(parser, file).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LockfileParseError);
@@ -115,15 +114,6 @@ describe('Pipfile.lock', () => {
     expect((error as LockfileParseError).message).not.toContain('\n');
   });
 
-  it.each([
-    { name: 'valid', input: '{"a": [1, 2.5e3, true, null, "x\\"y"]}', want: 37 },
-    { name: 'bad token', input: '{\n "a": x\n}', want: 8 },
-    { name: 'double comma', input: '{"a":1,,}', want: 7 },
-    { name: 'unterminated', input: '{"a": [1,2', want: 10 },
-    { name: 'trailing text', input: '{}\n}', want: 3 },
-  ])('locateJsonError: $name', ({ input, want }) => {
-    expect(locateJsonError(input)).toBe(want);
-  });
 });
 
 describe('Pipfile.lock corpus: tock', () => {

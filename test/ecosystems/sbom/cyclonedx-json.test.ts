@@ -295,12 +295,12 @@ const errorCases: readonly ErrorCase[] = [
   {
     name: 'broken JSON (missing comma) at the line of the error',
     input: 'broken-json.cdx.json',
-    wantError: { message: /^invalid JSON: /, line: 7 },
+    wantError: { message: /^invalid JSON in CycloneDX BOM: /, line: 7 },
   },
   {
     name: 'truncated JSON at the last written line',
     input: 'truncated.cdx.json',
-    wantError: { message: /^invalid JSON: /, line: 4 },
+    wantError: { message: /^invalid JSON in CycloneDX BOM: /, line: 4 },
   },
 ];
 

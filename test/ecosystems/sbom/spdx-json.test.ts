@@ -182,7 +182,7 @@ const errorCases: readonly ErrorCase[] = [
   {
     name: 'broken JSON (trailing comma) at the line of the error',
     input: 'broken-json.spdx.json',
-    wantError: { message: /^invalid JSON: /, line: 5 },
+    wantError: { message: /^invalid JSON in SPDX document: /, line: 5 },
   },
 ];
 

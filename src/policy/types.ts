@@ -1,0 +1,109 @@
+import type { PackageScope, SeverityLevel, SourceLocation } from '../core/types.js';
+
+/** Levels a policy can name as a threshold, lowest first. */
+export const POLICY_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type PolicyLevel = (typeof POLICY_LEVELS)[number];
+
+/** Time to fix: a duration in milliseconds, or "in the next release" (no date). */
+export type SlaTarget = { readonly kind: 'duration'; readonly ms: number; readonly text: string } | { readonly kind: 'next-release' };
+
+/** One accepted risk: who accepted it, why, until when. */
+export interface ExceptionEntry {
+  /** Advisory id or alias (CVE, GHSA, PYSEC...) the exception covers. */
+  readonly id: string;
+  /** Only this package (ecosystem-normalised name compare) when given. */
+  readonly package?: string;
+  /** Only these versions of the package when given. */
+  readonly versions?: readonly string[];
+  /**
+   * Only findings reached through one of these dependency paths when given: each a list of
+   * package names from a direct dependency, e.g. `["django-foo", "requests"]`.
+   */
+  readonly paths?: readonly (readonly string[])[];
+  readonly reason: string;
+  readonly approvedBy: string;
+  /** Tracking issue (URL or reference). */
+  readonly issue: string;
+  /** Last day the exception applies (ISO date, end of that day UTC). */
+  readonly expiresOn: string;
+  /** Day it was approved; the lifetime rule is measured from it (else from today). */
+  readonly approvedOn?: string;
+  /** Where the entry is written. */
+  readonly location: SourceLocation;
+}
+
+/** The policy, as read from vigil.yaml (defaults filled in). */
+export interface Policy {
+  /** File it was read from; undefined for the built-in default policy. */
+  readonly source: string | undefined;
+  /** Lowest level that blocks. */
+  readonly failOn: PolicyLevel;
+  /** Level given to findings whose advisories carry no severity (fail closed: default high). */
+  readonly unknownSeverity: PolicyLevel;
+  /** Oldest acceptable advisory data, in milliseconds. */
+  readonly maxDbAgeMs: number;
+  /** Findings only in these scopes never block (e.g. dev tooling). */
+  readonly ignoreScopes: readonly PackageScope[];
+  /** Warn about exceptions expiring within this many days. */
+  readonly expiryWarningDays: number;
+  readonly exceptionRules: {
+    /** Longest allowed lifetime of an exception, per level of what it covers, in milliseconds. */
+    readonly maxLifetimeMs: Readonly<Partial<Record<PolicyLevel, number>>>;
+    /** Who may approve; empty means anyone. */
+    readonly approvers: readonly string[];
+  };
+  readonly sla: Readonly<Partial<Record<PolicyLevel, SlaTarget>>>;
+  readonly exceptions: readonly ExceptionEntry[];
+}
+
+/** A problem with the policy's exceptions: it fails the gate (error) or is shown (warning). */
+export interface PolicyProblem {
+  readonly severity: 'error' | 'warning';
+  /** Stable kind for tools, e.g. `exception-expired`, `exception-unused`. */
+  readonly code: PolicyProblemCode;
+  readonly message: string;
+  readonly location: SourceLocation | undefined;
+  /** The exception's id, when the problem is about one. */
+  readonly exception?: string;
+}
+
+export type PolicyProblemCode =
+  | 'exception-invalid'
+  | 'exception-expired'
+  | 'exception-lifetime'
+  | 'exception-approver'
+  | 'exception-expiring'
+  | 'exception-unused'
+  | 'exception-fix-available';
+
+/** The exception that allowed a finding, as reports show it. */
+export interface AppliedException {
+  readonly id: string;
+  readonly reason: string;
+  readonly approvedBy: string;
+  readonly issue: string;
+  readonly expiresOn: string;
+  readonly location: SourceLocation;
+}
+
+/** What the gate decided for one finding, and why. */
+export type GateDecision =
+  | {
+      readonly kind: 'blocking';
+      readonly reason: string;
+      /** The level the decision used (`unknown` mapped by the policy). */
+      readonly level: Exclude<SeverityLevel, 'unknown'>;
+      /** When the fix is due under the policy's SLA (ISO 8601); absent for "next release". */
+      readonly due?: string;
+      readonly overdue?: boolean;
+    }
+  | {
+      readonly kind: 'allowed-by-exception';
+      readonly reason: string;
+      readonly level: Exclude<SeverityLevel, 'unknown'>;
+      readonly exception: AppliedException;
+    }
+  | { readonly kind: 'below-threshold'; readonly reason: string; readonly level: Exclude<SeverityLevel, 'unknown'> }
+  | { readonly kind: 'ignored-scope'; readonly reason: string; readonly level: Exclude<SeverityLevel, 'unknown'> };
+
+export type GateDecisionKind = GateDecision['kind'];
