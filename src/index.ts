@@ -3,7 +3,9 @@ export { audit, DEFAULT_MAX_DB_AGE_MS, type AuditOptions, type AuditResult } fro
 export { buildInventory, type BuildInventoryOptions } from './inventory/build-inventory.js';
 export { matchInventory, type MatchResult, type MatchWarning } from './match/match.js';
 export { evaluateAffected, type AffectedVerdict } from './match/affected.js';
-export { evaluateGate, type GateDecision, type GateResult } from './policy/gate.js';
+export { evaluateGate, exceptionCovers, type GateResult, type ExceptionOutcome } from './policy/gate.js';
+export { loadPolicy, parsePolicyText, parseAllowlistText, DEFAULT_POLICY, POLICY_FILE_NAME } from './policy/policy-file.js';
+export type { GateDecision, Policy, PolicyProblem, ExceptionEntry } from './policy/types.js';
 export { buildReport, REPORT_SCHEMA_VERSION, type Report, type ReportFinding } from './report/report.js';
 export { renderJson } from './report/json/render-json.js';
 export { renderTable } from './report/table/render-table.js';

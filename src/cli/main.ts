@@ -12,6 +12,7 @@ Commands:
   audit [PATH...]   audit dependency files against the local advisory store
   db import|update|status
                     manage the local OSV advisory store
+  policy check|init validate the policy file, or write a starter one
 
 Run "vigil <command> --help" for the options of each.
 
@@ -28,6 +29,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/audit.js')).runAudit(rest, io);
       case 'db':
         return await (await import('./commands/db.js')).runDb(rest, io);
+      case 'policy':
+        return await (await import('./commands/policy.js')).runPolicy(rest, io);
       case '--version':
       case '-V':
         io.stdout.write(`${toolVersion()}\n`);

@@ -54,6 +54,8 @@ export interface Policy {
   };
   readonly sla: Readonly<Partial<Record<PolicyLevel, SlaTarget>>>;
   readonly exceptions: readonly ExceptionEntry[];
+  /** Problems found while reading it (invalid exception entries); they fail the gate. */
+  readonly problems: readonly PolicyProblem[];
 }
 
 /** A problem with the policy's exceptions: it fails the gate (error) or is shown (warning). */

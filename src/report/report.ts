@@ -1,10 +1,11 @@
 import type { AuditResult } from '../audit.js';
 import type { Directness, Finding, Package, PackageScope, SkippedEntry, SourceFile, SourceLocation } from '../core/types.js';
 import type { MatchWarning } from '../match/match.js';
-import type { GateDecision, GateResult } from '../policy/gate.js';
+import type { GateResult } from '../policy/gate.js';
+import type { GateDecision, Policy, PolicyLevel, PolicyProblem } from '../policy/types.js';
 
 /** Version of the report document; bumped on any incompatible change (docs/json-schema.md). */
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 export interface ReportPackage {
   readonly ecosystem: string;
@@ -47,6 +48,8 @@ export interface Report {
   readonly skipped: readonly SkippedEntry[];
   readonly findings: readonly ReportFinding[];
   readonly warnings: readonly MatchWarning[];
+  /** The policy the gate applied and what it found wrong with its exceptions. */
+  readonly policy: ReportPolicy;
   readonly summary: {
     readonly sources: number;
     readonly packages: number;
@@ -55,8 +58,40 @@ export interface Report {
     readonly vulnerablePackages: number;
     readonly bySeverity: Readonly<Record<'critical' | 'high' | 'medium' | 'low' | 'none' | 'unknown', number>>;
     readonly blocking: number;
+    readonly allowedByException: number;
+    readonly belowThreshold: number;
+    readonly ignoredScope: number;
+    /** Policy problems that fail the gate (invalid or expired exceptions). */
+    readonly policyErrors: number;
+    readonly policyWarnings: number;
     readonly passed: boolean;
   };
+}
+
+/** One exception of the policy and what became of it in this audit. */
+export interface ReportException {
+  readonly id: string;
+  readonly package: string | null;
+  readonly reason: string;
+  readonly approvedBy: string;
+  readonly issue: string;
+  readonly expiresOn: string;
+  readonly location: SourceLocation;
+  /** `applied` (allowed a finding that would block), `unused` or `expired`; invalid entries are problems. */
+  readonly status: 'applied' | 'unused' | 'expired';
+  /** Findings it covers. */
+  readonly matched: number;
+  /** Whole days until it expires (negative once expired). */
+  readonly daysToExpiry: number;
+}
+
+export interface ReportPolicy {
+  /** The policy file, or null for the built-in default. */
+  readonly source: string | null;
+  readonly failOn: PolicyLevel;
+  readonly unknownSeverity: PolicyLevel;
+  readonly exceptions: readonly ReportException[];
+  readonly problems: readonly PolicyProblem[];
 }
 
 function toReportPackage(pkg: Package): ReportPackage {
@@ -71,7 +106,7 @@ function toReportPackage(pkg: Package): ReportPackage {
   };
 }
 
-export function buildReport(result: AuditResult, gate: GateResult, toolVersion: string): Report {
+export function buildReport(result: AuditResult, gate: GateResult, policy: Policy, toolVersion: string): Report {
   const findings = result.findings.map((finding): ReportFinding => {
     const decision = gate.decisions.get(finding);
     if (!decision) throw new Error(`no gate decision for ${finding.id}`);
@@ -89,6 +124,20 @@ export function buildReport(result: AuditResult, gate: GateResult, toolVersion: 
       decision,
     };
   });
+  const exceptions = gate.exceptions.map(
+    (outcome): ReportException => ({
+      id: outcome.entry.id,
+      package: outcome.entry.package ?? null,
+      reason: outcome.entry.reason,
+      approvedBy: outcome.entry.approvedBy,
+      issue: outcome.entry.issue,
+      expiresOn: outcome.entry.expiresOn,
+      location: outcome.entry.location,
+      status: outcome.status,
+      matched: outcome.matched,
+      daysToExpiry: outcome.daysToExpiry,
+    }),
+  );
   const bySeverity = { critical: 0, high: 0, medium: 0, low: 0, none: 0, unknown: 0 };
   for (const finding of findings) bySeverity[finding.severity.level]++;
   const vulnerable = new Set(findings.map((f) => `${f.package.location.file}\u0000${f.package.name}\u0000${f.package.version}`));
@@ -113,6 +162,13 @@ export function buildReport(result: AuditResult, gate: GateResult, toolVersion: 
     skipped: result.inventory.skipped,
     findings,
     warnings: result.warnings,
+    policy: {
+      source: policy.source ?? null,
+      failOn: policy.failOn,
+      unknownSeverity: policy.unknownSeverity,
+      exceptions,
+      problems: gate.problems,
+    },
     summary: {
       sources: result.inventory.sources.length,
       packages: result.inventory.packages.length,
@@ -120,7 +176,12 @@ export function buildReport(result: AuditResult, gate: GateResult, toolVersion: 
       findings: findings.length,
       vulnerablePackages: vulnerable.size,
       bySeverity,
-      blocking: gate.blocking,
+      blocking: gate.counts.blocking,
+      allowedByException: gate.counts.allowedByException,
+      belowThreshold: gate.counts.belowThreshold,
+      ignoredScope: gate.counts.ignoredScope,
+      policyErrors: gate.problems.filter((problem) => problem.severity === 'error').length,
+      policyWarnings: gate.problems.filter((problem) => problem.severity === 'warning').length,
       passed: !gate.failed,
     },
   };

@@ -46,7 +46,7 @@ const cases: Case[] = [
   { name: 'bad --max-db-age', args: () => ['audit', '--max-db-age', 'soon', '--db', store, e2e('requirements-clean')], exit: 2 },
   {
     name: 'vulnerable requirements fail the gate',
-    args: () => ['audit', '--db', store, e2e('requirements-vulnerable')],
+    args: () => ['audit', '--fail-on', 'medium', '--db', store, e2e('requirements-vulnerable')],
     exit: 1,
     stdout: [/requests\s+2\.30\.0\s+unknown\s+GHSA-j8r2-6x86-q33q, CVE-2023-32681\s+medium 6\.1\s+2\.31\.0/],
     stderr: [/read \S*requirements-vulnerable\/requirements\.txt \(requirements\.txt\): 1 packages, 0 skipped/],
@@ -108,7 +108,7 @@ const cases: Case[] = [
   },
   {
     name: 'npm lockfile against GHSA data',
-    args: () => ['audit', '--db', store, e2e('npm-lock-vulnerable')],
+    args: () => ['audit', '--fail-on', 'medium', '--db', store, e2e('npm-lock-vulnerable')],
     exit: 1,
     stdout: [/semver\s+7\.5\.1\s+direct\s+GHSA-c2qf-rxjj-qqgw/],
   },
@@ -141,10 +141,10 @@ describe('vigil CLI', () => {
 
   it('writes JSON that follows the published schema, with aliases merged into one finding', async () => {
     const out = path.join(work, 'report.json');
-    const run = await runCli(['audit', '--db', store, '--format', 'json', '-o', out, e2e('requirements-vulnerable')]);
+    const run = await runCli(['audit', '--fail-on', 'medium', '--db', store, '--format', 'json', '-o', out, e2e('requirements-vulnerable')]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/1 findings, 1 blocking/);
+    expect(run.stderr).toMatch(/^gate: 1 blocking, 0 allowed by exception, 0 below threshold \(fail_on medium\)/m);
     const report = JSON.parse(readFileSync(out, 'utf8')) as {
       findings: { id: string; aliases: string[]; severity: { level: string; source: string }; fixed: string[] }[];
     };
@@ -174,7 +174,7 @@ describe('vigil CLI', () => {
 
     it('downloads the store from the mirror when none exists, then audits', async () => {
       const fresh = path.join(work, 'fresh', 'advisories.db');
-      const run = await runCli(['audit', e2e('requirements-vulnerable')], {
+      const run = await runCli(['audit', '--fail-on', 'medium', e2e('requirements-vulnerable')], {
         env: { VIGIL_DB: fresh, VIGIL_OSV_MIRROR: mirror.url },
       });
       expect(run.code, run.stderr).toBe(1);

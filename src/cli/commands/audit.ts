@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
-import { audit, DEFAULT_MAX_DB_AGE_MS } from '../../audit.js';
+import { audit } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { parseDuration } from '../../core/duration.js';
 import { AdvisoryStoreError, UsageError } from '../../core/errors.js';
 import { evaluateGate } from '../../policy/gate.js';
+import { loadPolicy } from '../../policy/policy-file.js';
+import { POLICY_LEVELS, type PolicyLevel } from '../../policy/types.js';
+import { logGate } from '../gate-log.js';
 import { renderJson } from '../../report/json/render-json.js';
 import { buildReport, type Report } from '../../report/report.js';
 import { renderTable } from '../../report/table/render-table.js';
@@ -34,6 +37,9 @@ Options:
   --max-db-age AGE     fail when the advisory data is older than AGE (default 7d; m, h, d, w)
   --offline            never download; fail if the store is missing
   --mirror URL         OSV mirror for the first download (default: $VIGIL_OSV_MIRROR, else OSV's bucket)
+  --policy FILE        policy file (default: vigil.yaml in the current folder, if any)
+  --allowlist FILE     also read exceptions from an allowlist JSON file {"entries": [...]}
+  --fail-on LEVEL      lowest severity that blocks, overriding the policy (low, medium, high, critical)
   --strict             a skipped entry (unpinned, VCS, invalid version) fails the gate
   -q, --quiet          no log lines on stderr but errors
   -h, --help           show this help
@@ -52,6 +58,9 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     offline: { type: 'boolean', default: false },
     mirror: { type: 'string' },
     strict: { type: 'boolean', default: false },
+    policy: { type: 'string' },
+    allowlist: { type: 'string' },
+    'fail-on': { type: 'string' },
     quiet: { type: 'boolean', short: 'q', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -63,7 +72,19 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   if (format !== 'table' && format !== 'json') {
     throw new UsageError(`audit: unknown format "${format}" (expected table or json)`);
   }
-  let maxDbAgeMs = DEFAULT_MAX_DB_AGE_MS;
+  const failOn = values['fail-on'];
+  if (failOn !== undefined && !(POLICY_LEVELS as readonly string[]).includes(failOn)) {
+    throw new UsageError(`audit: invalid --fail-on "${failOn}" (expected ${POLICY_LEVELS.join(', ')})`);
+  }
+  // The policy is read from the folder vigil runs in (the project root) or from --policy: a
+  // vigil.yaml inside an audited subfolder is never trusted.
+  const loaded = await loadPolicy({
+    root: process.cwd(),
+    ...(values.policy === undefined ? {} : { policyFile: values.policy }),
+    ...(values.allowlist === undefined ? {} : { allowlistFile: values.allowlist }),
+  });
+  const policy = failOn === undefined ? loaded : { ...loaded, failOn: failOn as PolicyLevel };
+  let maxDbAgeMs = policy.maxDbAgeMs;
   if (values['max-db-age'] !== undefined) {
     const parsed = parseDuration(values['max-db-age']);
     if (parsed === undefined) throw new UsageError(`audit: invalid --max-db-age "${values['max-db-age']}" (e.g. 12h, 7d, 2w)`);
@@ -108,8 +129,8 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   }
   const { database } = result;
   log(`advisories: ${database.path}, ${database.records} records, updated ${database.updatedAt ?? 'never'}`);
-  const gate = evaluateGate(result.findings);
-  const report = buildReport(result, gate, toolVersion());
+  const gate = evaluateGate(result.findings, policy, clock);
+  const report = buildReport(result, gate, policy, toolVersion());
 
   const output = format === 'json' ? renderJson(report) : renderTable(report, { color: !values.output && useColor(io) });
   if (values.output) await writeFileAtomic(values.output, output);
@@ -117,12 +138,11 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
 
   logSkipped(report, log);
   for (const warning of report.warnings) log(`warning: ${warning.advisory} for ${warning.package}: ${warning.message}`);
-  if (format === 'json' || values.output) {
-    const { summary } = report;
-    log(
-      `vigil: ${summary.packages} packages, ${summary.skipped} skipped, ${summary.findings} findings, ${summary.blocking} blocking`,
-    );
-  }
+  // The gate's counts, applied exceptions and policy problems are always logged, even with
+  // --quiet: they are what a CI log must show (blocked and allowlisted counts, every exception used).
+  logGate(report, (line) => {
+    io.log(line);
+  });
   if (gate.failed) return EXIT.gateFailed;
   if (values.strict && report.skipped.length > 0) {
     io.log(`vigil: --strict: ${report.skipped.length} skipped entries fail the gate`);

@@ -1,0 +1,30 @@
+import { formatLocated } from '../core/errors.js';
+import type { Report } from '../report/report.js';
+
+/**
+ * The lines every run prints to stderr, whatever the output format: the gate's counts, each
+ * exception it applied with its reason and expiry, and each policy problem in compiler form.
+ */
+export function logGate(report: Report, log: (line: string) => void): void {
+  const { summary } = report;
+  log(
+    `gate: ${summary.blocking} blocking, ${summary.allowedByException} allowed by exception, ` +
+      `${summary.belowThreshold} below threshold (fail_on ${report.policy.failOn}), ${summary.ignoredScope} in ignored scopes; ` +
+      `${summary.packages} packages, ${summary.findings} findings; policy ${report.policy.source ?? 'default'}: ` +
+      `${summary.policyErrors} errors, ${summary.policyWarnings} warnings`,
+  );
+  for (const finding of report.findings) {
+    const { decision } = finding;
+    if (decision.kind === 'allowed-by-exception') {
+      const { exception } = decision;
+      log(
+        `allowed: ${finding.id} in ${finding.package.name} ${finding.package.version} by exception ${exception.id} ` +
+          `(approved by ${exception.approvedBy}, ${exception.issue}, expires ${exception.expiresOn}): ${exception.reason}`,
+      );
+    } else if (decision.kind === 'blocking' && decision.overdue === true && decision.due !== undefined) {
+      log(`overdue: ${finding.id} in ${finding.package.name} ${finding.package.version} was due ${decision.due.slice(0, 10)} (${decision.level})`);
+    }
+  }
+  for (const problem of report.policy.problems) log(`${problem.severity}: ${formatLocated(problem.location, problem.message)}`);
+  log(summary.passed ? 'vigil: gate passed' : 'vigil: gate FAILED');
+}

@@ -1,0 +1,54 @@
+/**
+ * The commented vigil.yaml that `vigil policy init` writes: the seed policy (block HIGH and
+ * CRITICAL, unknown severity treated as HIGH, exceptions with every field and an expiry).
+ */
+export const STARTER_POLICY = `# vigil policy: what the dependency audit gate allows.
+# Reference: the "Policy file" section of vigil's README. Unknown keys are errors.
+version: 1
+
+# Lowest severity that fails the gate: low, medium, high or critical.
+# "high" blocks HIGH and CRITICAL findings.
+fail_on: high
+
+# Advisories without any severity are treated as this (fail closed).
+unknown_severity: high
+
+# Advisory data older than this fails the audit.
+max_db_age: 7d
+
+# Findings only in these dependency scopes never block: dev, optional, peer.
+ignore_scopes: []
+
+# Warn about exceptions that expire within this many days.
+expiry_warning_days: 14
+
+exception_rules:
+  # Longest lifetime of an exception, by the severity of what it covers.
+  max_lifetime:
+    critical: 30d
+    high: 90d
+    medium: 180d
+    low: 365d
+  # Who may approve exceptions; leave empty to allow anyone.
+  approvers: []
+
+# Time to fix a blocking finding, counted from the advisory's publication.
+sla:
+  critical: 24h
+  high: 7d
+  medium: next-release
+  low: next-release
+
+# Accepted risks. Every entry needs all of: id, reason, approved_by, issue, expires_on.
+# An expired entry fails the gate; it does not silently stop applying.
+exceptions: []
+#  - id: CVE-2023-32681            # any id of the flaw: CVE, GHSA or PYSEC
+#    package: requests             # optional: only this package
+#    versions: ["2.30.0"]          # optional: only these versions
+#    paths: ["my-lib > requests"]  # optional: only through this dependency path
+#    reason: Proxy credentials are never set in our deployment.
+#    approved_by: security-team
+#    issue: https://example.org/tracker/123
+#    approved_on: 2026-11-01
+#    expires_on: 2026-12-01
+`;
