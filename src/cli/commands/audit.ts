@@ -11,9 +11,8 @@ import { evaluateGate } from '../../policy/gate.js';
 import { loadPolicy } from '../../policy/policy-file.js';
 import { POLICY_LEVELS, type PolicyLevel } from '../../policy/types.js';
 import { logGate } from '../gate-log.js';
-import { renderJson } from '../../report/json/render-json.js';
 import { buildReport, type Report } from '../../report/report.js';
-import { renderTable } from '../../report/table/render-table.js';
+import { isReportFormat, reporters } from '../../report/registry.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { isInteractive, useColor, type CliIo } from '../io.js';
@@ -69,8 +68,8 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     return EXIT.ok;
   }
   const format = values.format;
-  if (format !== 'table' && format !== 'json') {
-    throw new UsageError(`audit: unknown format "${format}" (expected table or json)`);
+  if (!isReportFormat(format)) {
+    throw new UsageError(`audit: unknown format "${format}" (expected ${Object.keys(reporters).join(', ')})`);
   }
   const failOn = values['fail-on'];
   if (failOn !== undefined && !(POLICY_LEVELS as readonly string[]).includes(failOn)) {
@@ -132,7 +131,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   const gate = evaluateGate(result.findings, policy, clock);
   const report = buildReport(result, gate, policy, toolVersion());
 
-  const output = format === 'json' ? renderJson(report) : renderTable(report, { color: !values.output && useColor(io) });
+  const output = reporters[format].render(report, { color: !values.output && useColor(io) });
   if (values.output) await writeFileAtomic(values.output, output);
   else io.stdout.write(output);
 
