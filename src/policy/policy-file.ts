@@ -94,8 +94,7 @@ export function parsePolicyText(text: string, file: string): Policy {
   const raw: unknown = document.toJS() ?? {};
   const parsed = PolicyFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-    const { message, offset } = describeIssue(issue, document);
+    const { message, offset } = describeIssue(firstIssue(parsed.error.issues), document);
     throw new ConfigError(message, {
       location: locate(offset),
       hint: 'see the policy file reference in the README, or run "vigil policy init" for a commented example',
@@ -110,7 +109,7 @@ export function parsePolicyText(text: string, file: string): Policy {
       exceptions.push(toExceptionEntry(result.data, locate(entryOffset)));
       return;
     }
-    const issue = result.error.issues[0] as z.core.$ZodIssue;
+    const issue = firstIssue(result.error.issues);
     const { message, offset } = describeIssue({ ...issue, path: ['exceptions', index, ...issue.path] }, document);
     problems.push(invalidEntry(entry, message, locate(offset ?? entryOffset)));
   });
@@ -145,7 +144,7 @@ export function parseAllowlistText(text: string, file: string): { exceptions: Ex
     const result = ExceptionEntrySchema.safeParse(entry);
     if (result.success) exceptions.push(toExceptionEntry(result.data, location));
     else {
-      const issue = result.error.issues[0] as z.core.$ZodIssue;
+      const issue = firstIssue(result.error.issues);
       const key = issue.path.map(String).join('.');
       const line = keyLines.get(`entries.${index}.${key}`) ?? location.line;
       problems.push(invalidEntry(entry, `entries[${index}]: ${issueText(issue)}`, { file, line }));
@@ -217,6 +216,16 @@ function nodeAt(document: Document, keyPath: readonly (string | number)[]): Yaml
   return node !== null && typeof node === 'object' && 'range' in node ? (node as YamlNode) : undefined;
 }
 
+/**
+ * The issue to report: an unknown key first, since a typo (`expires_onn`) also makes the real key
+ * look missing and the typo is what the author must fix.
+ */
+function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0];
+  if (!issue) throw new Error('schema rejected a value without saying why');
+  return issue;
+}
+
 /** One line for a schema issue, and the offset of the YAML node it is about. */
 function describeIssue(issue: z.core.$ZodIssue, document: Document): { message: string; offset: number | undefined } {
   const where = issue.path.length > 0 ? ` in ${formatPath(issue.path)}` : '';
@@ -236,6 +245,11 @@ function describeIssue(issue: z.core.$ZodIssue, document: Document): { message: 
     };
   }
   // A missing key is reported at its parent; anything else at the value itself.
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    const parentPath = issue.path.slice(0, -1);
+    const parent = nodeAt(document, parentPath as (string | number)[]);
+    return { message: `${issueText(issue)}${parentPath.length > 0 ? ` in ${formatPath(parentPath)}` : ''}`, offset: parent?.range?.[0] };
+  }
   let node = nodeAt(document, issue.path as (string | number)[]);
   for (let depth = issue.path.length - 1; !node && depth >= 0; depth--) node = nodeAt(document, issue.path.slice(0, depth) as (string | number)[]);
   return { message: `${issueText(issue)}${where}`, offset: node?.range?.[0] };
