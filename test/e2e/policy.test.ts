@@ -18,7 +18,7 @@ beforeAll(async () => {
   expect(imported.code, imported.stderr).toBe(0);
 });
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => { rmSync(work, { recursive: true, force: true }); });
 
 interface Case {
   readonly name: string;
