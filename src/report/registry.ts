@@ -1,11 +1,13 @@
 import { renderJson } from './json/render-json.js';
 import type { Reporter } from './reporter.js';
+import { renderSarif } from './sarif/render-sarif.js';
 import { renderTable } from './table/render-table.js';
 
 /** Every output format, by `--format` name. A contract test walks this registry. */
 export const reporters = {
   table: { format: 'table', mediaType: 'text/plain', render: (report, options) => renderTable(report, options) },
   json: { format: 'json', mediaType: 'application/json', render: (report) => renderJson(report) },
+  sarif: { format: 'sarif', mediaType: 'application/sarif+json', render: (report) => renderSarif(report) },
 } as const satisfies Record<string, Reporter>;
 
 export type ReportFormat = keyof typeof reporters;
