@@ -30,7 +30,8 @@ export const EXIT_FOR_ERROR = {
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  nothing blocking
-  1  the gate failed (a blocking finding; with --strict also a skipped entry)
+  1  the gate failed (a blocking finding, an invalid or expired exception; with --strict
+     also a skipped entry)
   2  usage, configuration or input error (bad flag, unparseable lockfile)
   3  advisory data unavailable (store missing, older than --max-db-age, download failed)
   4  nothing to audit (no dependency file found)`;

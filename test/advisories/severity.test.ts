@@ -12,6 +12,12 @@ const vectors = [
   { name: 'v3.0 prefix scored as 3.0', vector: 'CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N', score: 7.5, level: 'high' },
   { name: 'v4.0 all base impacts high on the vulnerable system', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', score: 9.3, level: 'critical' },
   { name: 'v4.0 everything high', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H', score: 10, level: 'critical' },
+  // Common CVSS-B values (FIRST v4.0 calculator): one high impact on the vulnerable system, a local
+  // privilege escalation, one low impact.
+  { name: 'v4.0 network, confidentiality high only', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N', score: 8.7, level: 'high' },
+  { name: 'v4.0 network denial of service', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N', score: 8.7, level: 'high' },
+  { name: 'v4.0 local privilege escalation', vector: 'CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', score: 8.5, level: 'high' },
+  { name: 'v4.0 network, confidentiality low only', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N', score: 6.9, level: 'medium' },
   { name: 'v4.0 no impact at all', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N', score: 0, level: 'none' },
   { name: 'v2 Heartbleed', vector: 'AV:N/AC:L/Au:N/C:P/I:N/A:N', score: 5, level: 'medium' },
   { name: 'v2 complete compromise has no critical band', vector: 'AV:N/AC:L/Au:N/C:C/I:C/A:C', score: 10, level: 'high' },
@@ -43,6 +49,29 @@ describe('severityOfRecord', () => {
       }),
     );
     expect(severity).toMatchObject({ level: 'critical', score: 9.3, source: 'GHSA-test:CVSS_V4' });
+  });
+
+  it.each([
+    {
+      name: 'a v3.1 vector rated high beats a LOW label',
+      severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N' }],
+      label: 'LOW',
+      want: { level: 'high', score: 7.5, source: 'GHSA-test:CVSS_V3' },
+    },
+    {
+      name: 'a v4.0 vector rated medium beats a HIGH label',
+      severity: [{ type: 'CVSS_V4', score: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N' }],
+      label: 'HIGH',
+      want: { level: 'medium', score: 6.9, source: 'GHSA-test:CVSS_V4' },
+    },
+    {
+      name: 'a malformed vector falls through to the label',
+      severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N' }],
+      label: 'CRITICAL',
+      want: { level: 'critical', source: 'GHSA-test:database_specific.severity' },
+    },
+  ])('$name', ({ severity, label, want }) => {
+    expect(severityOfRecord(record({ severity, database_specific: { severity: label } }))).toMatchObject(want);
   });
 
   it('falls back to the GitHub label, moderate meaning medium', () => {
