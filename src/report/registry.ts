@@ -1,3 +1,4 @@
+import { renderGithub } from './github/render-github.js';
 import { renderJson } from './json/render-json.js';
 import type { Reporter } from './reporter.js';
 import { renderSarif } from './sarif/render-sarif.js';
@@ -8,6 +9,7 @@ export const reporters = {
   table: { format: 'table', mediaType: 'text/plain', render: (report, options) => renderTable(report, options) },
   json: { format: 'json', mediaType: 'application/json', render: (report) => renderJson(report) },
   sarif: { format: 'sarif', mediaType: 'application/sarif+json', render: (report) => renderSarif(report) },
+  github: { format: 'github', mediaType: 'text/plain', render: (report) => renderGithub(report) },
 } as const satisfies Record<string, Reporter>;
 
 export type ReportFormat = keyof typeof reporters;

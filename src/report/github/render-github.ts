@@ -1,0 +1,84 @@
+import type { SourceLocation } from '../../core/types.js';
+import type { Report, ReportFinding } from '../report.js';
+
+/** Annotation commands GitHub Actions understands (https://docs.github.com/en/actions/using-workflows/workflow-commands-for-github-actions). */
+export type AnnotationCommand = 'error' | 'warning' | 'notice';
+
+/**
+ * `--format github`: GitHub Actions workflow commands, one annotation per line, shown on the
+ * lockfile line in the pull request. Blocking findings and policy errors are `::error`, policy
+ * warnings `::warning`, findings allowed by an exception `::notice`. Findings below the threshold
+ * or in an ignored scope get no annotation (GitHub shows at most 10 of each kind per step; they
+ * would crowd out what blocks) but are counted in the closing summary line.
+ */
+export function renderGithub(report: Report): string {
+  const lines: string[] = [];
+  for (const problem of report.policy.problems.filter((entry) => entry.severity === 'error')) {
+    lines.push(annotation('error', problem.location, `vigil policy: ${problem.code}`, problem.message));
+  }
+  for (const finding of report.findings) {
+    if (finding.decision.kind === 'blocking') {
+      lines.push(annotation('error', finding.package.location, title(finding), findingMessage(finding)));
+    }
+  }
+  for (const problem of report.policy.problems.filter((entry) => entry.severity === 'warning')) {
+    lines.push(annotation('warning', problem.location, `vigil policy: ${problem.code}`, problem.message));
+  }
+  for (const finding of report.findings) {
+    const { decision } = finding;
+    if (decision.kind === 'allowed-by-exception') {
+      const { exception } = decision;
+      const allowed =
+        `${findingMessage(finding)}\nAllowed by exception ${exception.id} (approved by ${exception.approvedBy}, ` +
+        `${exception.issue}, expires ${exception.expiresOn}): ${exception.reason}`;
+      lines.push(annotation('notice', finding.package.location, `${title(finding)} (allowed)`, allowed));
+    }
+  }
+  const { summary } = report;
+  // A plain line (not a command): the log shows it as is, after the commands.
+  lines.push(
+    `vigil: gate ${summary.passed ? 'passed' : 'FAILED'}: ${summary.blocking} blocking, ${summary.allowedByException} allowed by exception, ` +
+      `${summary.belowThreshold} below threshold, ${summary.ignoredScope} in ignored scopes, ${summary.policyErrors} policy errors, ` +
+      `${summary.policyWarnings} policy warnings, ${summary.skipped} skipped`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function title(finding: ReportFinding): string {
+  return `${finding.id} in ${finding.package.name} ${finding.package.version}`;
+}
+
+function findingMessage(finding: ReportFinding): string {
+  const { package: pkg, decision } = finding;
+  const ids = [finding.id, ...finding.aliases].join(', ');
+  const fix = finding.fixed.length > 0 ? `Fixed in ${finding.fixed.join(', ')}.` : 'No fixed version known.';
+  const severity = finding.severity.score === undefined ? finding.severity.level : `${finding.severity.level} ${finding.severity.score.toFixed(1)}`;
+  const due =
+    decision.kind === 'blocking' && decision.due !== undefined ? ` ${decision.overdue === true ? 'Overdue since' : 'Due'} ${decision.due.slice(0, 10)}.` : '';
+  return `${pkg.name} ${pkg.version} is vulnerable to ${ids} (${severity}): ${finding.summary}\n${fix}${due}`;
+}
+
+/** One workflow command; the file and line are left out when unknown. */
+export function annotation(command: AnnotationCommand, location: SourceLocation | undefined, titleText: string, message: string): string {
+  const properties = [
+    ...(location ? [`file=${escapeProperty(location.file)}`] : []),
+    ...(location?.line === undefined ? [] : [`line=${location.line}`]),
+    ...(location?.column === undefined ? [] : [`col=${location.column}`]),
+    `title=${escapeProperty(titleText)}`,
+  ];
+  return `::${command} ${properties.join(',')}::${escapeData(message)}`;
+}
+
+/**
+ * The runner's escaping for a command's message (actions/toolkit `escapeData`): without it a
+ * newline in an advisory summary would end the command and start a line the runner reads as a
+ * new command (`::error::...`, or worse `::add-mask::`/`::stop-commands::`).
+ */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** A property value additionally may not hold `:` or `,`, which end it (actions/toolkit `escapeProperty`). */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
