@@ -8,7 +8,7 @@ import { ConfigError, lineColumnAt } from '../core/errors.js';
 import { locateJsonError, scanJson } from '../core/json-scan.js';
 import type { SourceLocation } from '../core/types.js';
 import { AllowlistFileSchema, ExceptionEntrySchema, PolicyFileSchema, type ExceptionEntryFields, type PolicyFile } from './policy-schema.js';
-import type { ExceptionEntry, Policy, PolicyLevel, PolicyProblem, SlaTarget } from './types.js';
+import { UPGRADE_LIMITS, type ExceptionEntry, type MaintenancePolicy, type Policy, type PolicyLevel, type PolicyProblem, type SlaTarget } from './types.js';
 
 /** The policy file read from the project root (the folder vigil runs in). */
 export const POLICY_FILE_NAME = 'vigil.yaml';
@@ -31,6 +31,19 @@ export const DEFAULT_POLICY: Policy = {
     low: { kind: 'next-release' },
   },
   exceptions: [],
+  // Frameworks take major upgrades only in minor or major releases; other dependencies may take
+  // majors even in a patch release (the seed maintenance policy).
+  maintenance: {
+    release: 'patch',
+    branch: 'main',
+    frameworks: ['django', 'djangorestframework', 'celery'],
+    rules: {
+      patch: { framework: 'minor', direct: 'major', indirect: 'major' },
+      minor: { framework: 'major', direct: 'major', indirect: 'major' },
+      major: { framework: 'major', direct: 'major', indirect: 'major' },
+    },
+    endOfSupport: {},
+  },
   problems: [],
 };
 
@@ -207,7 +220,25 @@ function toPolicy(file: PolicyFile, source: string, exceptions: ExceptionEntry[]
     exceptionRules: { maxLifetimeMs, approvers: file.exception_rules?.approvers ?? [] },
     sla,
     exceptions,
+    maintenance: toMaintenance(file.maintenance),
     problems,
+  };
+}
+
+function toMaintenance(file: PolicyFile['maintenance']): MaintenancePolicy {
+  const defaults = DEFAULT_POLICY.maintenance;
+  if (file === undefined) return defaults;
+  const rules = { ...defaults.rules };
+  for (const release of UPGRADE_LIMITS) {
+    const given = file.rules?.[release];
+    if (given) rules[release] = { ...defaults.rules[release], ...given };
+  }
+  return {
+    release: file.release ?? defaults.release,
+    branch: file.branch ?? defaults.branch,
+    frameworks: file.frameworks ?? defaults.frameworks,
+    rules,
+    endOfSupport: file.end_of_support ?? {},
   };
 }
 

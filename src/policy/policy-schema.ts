@@ -30,6 +30,39 @@ const PerLevel = <T extends z.ZodType>(value: T) =>
     low: value.optional(),
   });
 
+export const UpgradeClassSchema = z.enum(['patch', 'minor', 'major']);
+
+/** Highest upgrade class allowed for each kind of dependency. */
+const UpgradeRules = z.strictObject({
+  framework: UpgradeClassSchema.optional().describe('Packages listed in maintenance.frameworks.'),
+  direct: UpgradeClassSchema.optional().describe('Other direct dependencies.'),
+  indirect: UpgradeClassSchema.optional().describe('Indirect dependencies (steered by constraints or overrides).'),
+});
+
+/** The maintenance policy: what a remediation may change in the release being prepared. */
+export const MaintenanceSchema = z.strictObject({
+  release: z
+    .enum(['patch', 'minor', 'major'])
+    .optional()
+    .describe('The kind of release being prepared (default patch: the strictest).'),
+  branch: z
+    .enum(['main', 'ltm'])
+    .optional()
+    .describe('ltm: a long-term-maintenance branch, which takes only fixes needing no breaking change.'),
+  frameworks: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Framework packages (e.g. django, djangorestframework, celery): no major upgrade in a patch release.'),
+  rules: z
+    .strictObject({ patch: UpgradeRules.optional(), minor: UpgradeRules.optional(), major: UpgradeRules.optional() })
+    .optional()
+    .describe('Highest upgrade class allowed per release kind and dependency kind, overriding the defaults.'),
+  end_of_support: z
+    .record(z.string().min(1), z.record(z.string().min(1), IsoDate))
+    .optional()
+    .describe('End of security support per package and release series, e.g. {django: {"4.2": 2026-04-30}}.'),
+});
+
 /** One accepted risk. */
 export const ExceptionEntrySchema = z
   .strictObject({
@@ -71,6 +104,7 @@ export const PolicyFileSchema = z
       .optional()
       .describe('Time to fix a blocking finding per severity, from its advisory\'s publication; "next-release" sets no date.'),
     exceptions: z.array(z.unknown()).optional().describe('Accepted risks.'),
+    maintenance: MaintenanceSchema.optional().describe('Which upgrades a fix may use in the release being prepared.'),
   })
   .describe('vigil policy file (vigil.yaml).');
 

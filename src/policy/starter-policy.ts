@@ -39,6 +39,20 @@ sla:
   medium: next-release
   low: next-release
 
+# What a fix may change in the release being prepared (used by remediation planning).
+maintenance:
+  release: patch            # the release being prepared: patch, minor or major
+  branch: main              # ltm: a long-term-maintenance branch takes only non-breaking fixes
+  # Frameworks take major upgrades only in minor or major releases.
+  frameworks: [django, djangorestframework, celery]
+  # Highest upgrade allowed per release and dependency kind (these are the defaults).
+  rules:
+    patch: { framework: minor, direct: major, indirect: major }
+    minor: { framework: major, direct: major, indirect: major }
+    major: { framework: major, direct: major, indirect: major }
+  # End of security support per package and release series, e.g. django: {"4.2": 2026-04-30}
+  end_of_support: {}
+
 # Accepted risks. Every entry needs all of: id, reason, approved_by, issue, expires_on.
 # An expired entry fails the gate; it does not silently stop applying.
 exceptions: []

@@ -32,6 +32,27 @@ export interface ExceptionEntry {
   readonly location: SourceLocation;
 }
 
+/** Upgrade classes, least breaking first. */
+export const UPGRADE_LIMITS = ['patch', 'minor', 'major'] as const;
+export type UpgradeLimit = (typeof UPGRADE_LIMITS)[number];
+
+/** How a dependency is governed by the maintenance policy. */
+export type DependencyKind = 'framework' | 'direct' | 'indirect';
+
+/** Which upgrades a fix may use in the release being prepared. */
+export interface MaintenancePolicy {
+  /** The release being prepared. */
+  readonly release: UpgradeLimit;
+  /** `ltm`: a long-term-maintenance branch takes only fixes that need no breaking change. */
+  readonly branch: 'main' | 'ltm';
+  /** Framework package names (compared normalised per ecosystem). */
+  readonly frameworks: readonly string[];
+  /** Highest upgrade class allowed, per release kind and dependency kind. */
+  readonly rules: Readonly<Record<UpgradeLimit, Readonly<Record<DependencyKind, UpgradeLimit>>>>;
+  /** End of security support: package name -> release series -> last day (YYYY-MM-DD). */
+  readonly endOfSupport: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
 /** The policy, as read from vigil.yaml (defaults filled in). */
 export interface Policy {
   /** File it was read from; undefined for the built-in default policy. */
@@ -54,6 +75,7 @@ export interface Policy {
   };
   readonly sla: Readonly<Partial<Record<PolicyLevel, SlaTarget>>>;
   readonly exceptions: readonly ExceptionEntry[];
+  readonly maintenance: MaintenancePolicy;
   /** Problems found while reading it (invalid exception entries); they fail the gate. */
   readonly problems: readonly PolicyProblem[];
 }

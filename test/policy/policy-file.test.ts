@@ -67,6 +67,29 @@ describe('parsePolicyText', () => {
     ]);
   });
 
+  it('reads the maintenance policy over its defaults', () => {
+    const policy = parsePolicyText(
+      [
+        'maintenance:',
+        '  release: minor',
+        '  branch: ltm',
+        '  frameworks: [Django]',
+        '  rules:',
+        '    minor: { framework: minor }',
+        '  end_of_support:',
+        '    django: { "4.2": 2026-04-30 }',
+      ].join('\n'),
+      'vigil.yaml',
+    );
+    expect(policy.maintenance).toEqual({
+      release: 'minor',
+      branch: 'ltm',
+      frameworks: ['Django'],
+      rules: { ...DEFAULT_POLICY.maintenance.rules, minor: { framework: 'minor', direct: 'major', indirect: 'major' } },
+      endOfSupport: { django: { '4.2': '2026-04-30' } },
+    });
+  });
+
   it('an empty file is the default policy', () => {
     expect(parsePolicyText('# nothing yet\n', 'vigil.yaml')).toEqual({ ...DEFAULT_POLICY, source: 'vigil.yaml' });
   });
@@ -78,6 +101,7 @@ describe('parsePolicyText', () => {
     { name: 'bad duration', text: 'max_db_age: a week\n', line: 1, message: /expected a duration/ },
     { name: 'YAML syntax error', text: 'fail_on: high\nsla: : 2\n', line: 2, message: /invalid YAML/ },
     { name: 'a duplicated key', text: 'fail_on: high\nfail_on: low\n', line: 2, message: /invalid YAML/ },
+    { name: 'an unknown release kind', text: 'maintenance:\n  release: hotfix\n', line: 2, message: /maintenance\.release/ },
   ];
   it.each(configErrors)('$name: ConfigError at its line', ({ text, line, message }) => {
     let caught: unknown;
