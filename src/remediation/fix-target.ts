@@ -1,0 +1,230 @@
+import type { OsvRecord } from '../advisories/osv.js';
+import type { AdvisoryStore } from '../advisories/types.js';
+import type { EcosystemId } from '../core/types.js';
+import { ecosystems } from '../ecosystems/ecosystems.js';
+import type { VersionScheme } from '../ecosystems/types.js';
+import { evaluateAffected } from '../match/affected.js';
+import { UPGRADE_LIMITS, type UpgradeLimit } from '../policy/types.js';
+import { isPrerelease } from './prerelease.js';
+import type { VersionSource } from './version-source.js';
+
+/** The upgrade a fix needs, or that none is known. */
+export type FixUpgrade = UpgradeLimit | 'none-available';
+
+/**
+ * Where the candidate versions came from: the registry's published versions, or (registry
+ * unknown or unreachable) the `fixed` events of the package's advisories.
+ */
+export type FixBasis = 'registry' | 'advisories';
+
+/** Why a version an advisory names as `fixed` is not the target. */
+export type ConsideredOutcome =
+  /** Another advisory (or another range of the same one) still affects it. */
+  | 'affected'
+  /** An advisory range could not be evaluated for it, so it cannot be shown clean. */
+  | 'unevaluable'
+  /** The registry does not list it (yanked, unpublished, or a typo in the advisory). */
+  | 'not-published'
+  /** A pre-release, and the package is not on one. */
+  | 'prerelease'
+  /** Fixes, but needs a larger upgrade than the class asked for. */
+  | 'outside-class'
+  /** Fixes, but a smaller fixing version exists. */
+  | 'higher';
+
+/** An advisory's `fixed` version that was looked at and not chosen. */
+export interface ConsideredVersion {
+  readonly version: string;
+  readonly outcome: ConsideredOutcome;
+  /** Ids of the advisories that affect it (`affected`) or could not be evaluated (`unevaluable`). */
+  readonly advisories: readonly string[];
+}
+
+/** The smallest upgrade that clears every advisory of a package. */
+export interface FixTarget {
+  /** The smallest version above the current one that no advisory affects; absent when none is known. */
+  readonly target?: string;
+  readonly basis: FixBasis;
+  /** Upgrade class from the current version to the target (the npm caret rule makes 0.x minor bumps `major`). */
+  readonly upgrade: FixUpgrade;
+  /** The advisories' `fixed` versions above the current one that are not the target, and why. */
+  readonly alsoConsidered: readonly ConsideredVersion[];
+}
+
+/** A package version and everything needed to find its fix, without I/O. */
+export interface FixTargetQuery {
+  readonly ecosystem: EcosystemId;
+  readonly name: string;
+  /** The locked version. */
+  readonly version: string;
+  /** Every advisory of the store for the package (as `AdvisoryStore.advisoriesFor` gives them). */
+  readonly advisories: readonly OsvRecord[];
+  /** The registry's published versions; absent or `undefined` to use the advisories' `fixed` versions. */
+  readonly published?: readonly string[] | undefined;
+  /** Only versions reachable with at most this upgrade class (the highest class a rule allows). */
+  readonly within?: UpgradeLimit;
+}
+
+/** The advisories affecting one version of a package. */
+export interface AffectingAdvisories {
+  /** Ids of the advisories that affect the version. */
+  readonly affecting: readonly string[];
+  /** Ids of the advisories with a range that could not be evaluated for it. */
+  readonly unevaluable: readonly string[];
+}
+
+/** `Debian:11` -> `Debian`: records name ecosystems with an optional suffix. */
+function baseEcosystem(value: string): string {
+  const colon = value.indexOf(':');
+  return colon === -1 ? value : value.slice(0, colon);
+}
+
+/**
+ * Which of the advisories affect `version` of the package, each `affected` entry for the package
+ * evaluated with the matcher's own OSV evaluation, so `last_affected`, `limit`, `versions` lists
+ * and several ranges count exactly as they do when auditing.
+ */
+export function findAffectingAdvisories(
+  ecosystem: EcosystemId,
+  name: string,
+  version: string,
+  advisories: readonly OsvRecord[],
+): AffectingAdvisories {
+  const { normalizeName, versions: scheme } = ecosystems[ecosystem];
+  const normalized = normalizeName(name);
+  const affecting: string[] = [];
+  const unevaluable: string[] = [];
+  for (const record of advisories) {
+    let affected = false;
+    let unknown = false;
+    for (const entry of record.affected ?? []) {
+      if (!entry.package || baseEcosystem(entry.package.ecosystem) !== ecosystem) continue;
+      if (normalizeName(entry.package.name) !== normalized) continue;
+      const verdict = evaluateAffected(entry, version, scheme);
+      if (verdict.affected) affected = true;
+      if (verdict.unevaluable.length > 0) unknown = true;
+    }
+    if (affected) affecting.push(record.id);
+    else if (unknown) unevaluable.push(record.id);
+  }
+  return { affecting, unevaluable };
+}
+
+/** Every `fixed` event of the package's advisories (any range, any entry for the package). */
+export function collectFixedVersions(ecosystem: EcosystemId, name: string, advisories: readonly OsvRecord[]): string[] {
+  const { normalizeName } = ecosystems[ecosystem];
+  const normalized = normalizeName(name);
+  const fixed: string[] = [];
+  for (const record of advisories) {
+    for (const entry of record.affected ?? []) {
+      if (!entry.package || baseEcosystem(entry.package.ecosystem) !== ecosystem) continue;
+      if (normalizeName(entry.package.name) !== normalized) continue;
+      for (const range of entry.ranges ?? []) {
+        if (range.type === 'GIT') continue;
+        for (const event of range.events) if ('fixed' in event) fixed.push(event.fixed);
+      }
+    }
+  }
+  return fixed;
+}
+
+function rankOf(limit: UpgradeLimit): number {
+  return UPGRADE_LIMITS.indexOf(limit);
+}
+
+/** Valid versions above `current`, one per equality key, ascending. */
+function versionsAbove(candidates: readonly string[], current: string, scheme: VersionScheme): string[] {
+  const byKey = new Map<string, string>();
+  for (const candidate of candidates) {
+    // A registry can list versions its own scheme rejects (npm's pre-2014 loose versions); they
+    // cannot be ordered, so they cannot be proposed.
+    if (!scheme.isValid(candidate) || scheme.compare(candidate, current) <= 0) continue;
+    const key = scheme.equalityKey(candidate);
+    if (!byKey.has(key)) byKey.set(key, candidate);
+  }
+  return [...byKey.values()].sort((a, b) => scheme.compare(a, b));
+}
+
+/**
+ * The smallest version above the current one that no advisory of the package affects, chosen
+ * among the published versions when given, else among the advisories' `fixed` versions. Every
+ * candidate is re-checked against every advisory, so a `fixed` version that another advisory (or a
+ * `last_affected` range) still covers is passed over. Pre-releases are skipped unless the current
+ * version is one. With `within`, only versions reachable by at most that upgrade class count.
+ */
+export function chooseFixTarget(query: FixTargetQuery): FixTarget {
+  const { ecosystem, name, version, advisories, published, within } = query;
+  const scheme = ecosystems[ecosystem].versions;
+  const fromRegistry = published !== undefined;
+  const fixedEvents = collectFixedVersions(ecosystem, name, advisories);
+  const candidates = versionsAbove(fromRegistry ? published : fixedEvents, version, scheme);
+  const allowPrerelease = isPrerelease(ecosystem, version);
+  const withinClass = (candidate: string): boolean => {
+    if (within === undefined) return true;
+    const upgrade = scheme.classifyUpgrade(version, candidate);
+    return upgrade !== 'none' && rankOf(upgrade) <= rankOf(within);
+  };
+
+  let target: string | undefined;
+  for (const candidate of candidates) {
+    if (!allowPrerelease && isPrerelease(ecosystem, candidate)) continue;
+    if (!withinClass(candidate)) continue;
+    const check = findAffectingAdvisories(ecosystem, name, candidate, advisories);
+    if (check.affecting.length === 0 && check.unevaluable.length === 0) {
+      target = candidate;
+      break;
+    }
+  }
+
+  const publishedKeys = fromRegistry ? new Set(published.filter((v) => scheme.isValid(v)).map((v) => scheme.equalityKey(v))) : undefined;
+  const targetKey = target === undefined ? undefined : scheme.equalityKey(target);
+  const alsoConsidered: ConsideredVersion[] = [];
+  for (const fixed of versionsAbove(fixedEvents, version, scheme)) {
+    if (scheme.equalityKey(fixed) === targetKey) continue;
+    alsoConsidered.push(considered(fixed));
+  }
+
+  function considered(fixed: string): ConsideredVersion {
+    if (publishedKeys && !publishedKeys.has(scheme.equalityKey(fixed))) return { version: fixed, outcome: 'not-published', advisories: [] };
+    if (!allowPrerelease && isPrerelease(ecosystem, fixed)) return { version: fixed, outcome: 'prerelease', advisories: [] };
+    const check = findAffectingAdvisories(ecosystem, name, fixed, advisories);
+    if (check.affecting.length > 0) return { version: fixed, outcome: 'affected', advisories: check.affecting };
+    if (check.unevaluable.length > 0) return { version: fixed, outcome: 'unevaluable', advisories: check.unevaluable };
+    if (!withinClass(fixed)) return { version: fixed, outcome: 'outside-class', advisories: [] };
+    return { version: fixed, outcome: 'higher', advisories: [] };
+  }
+
+  const upgrade: FixUpgrade = target === undefined ? 'none-available' : (scheme.classifyUpgrade(version, target) as UpgradeLimit);
+  return {
+    ...(target === undefined ? {} : { target }),
+    basis: fromRegistry ? 'registry' : 'advisories',
+    upgrade,
+    alsoConsidered,
+  };
+}
+
+/** A package to find the fix of. */
+export interface FixTargetPackage {
+  readonly ecosystem: EcosystemId;
+  readonly name: string;
+  readonly version: string;
+}
+
+/** Where `findFixTarget` reads from. */
+export interface FindFixTargetOptions {
+  /** Published versions (a registry); without it the advisories' `fixed` versions are the candidates. */
+  readonly versions?: VersionSource;
+  /** Only versions reachable with at most this upgrade class. */
+  readonly within?: UpgradeLimit;
+}
+
+/**
+ * `chooseFixTarget` for one package, reading all its advisories from the store and its published
+ * versions from the version source when one is given.
+ */
+export async function findFixTarget(pkg: FixTargetPackage, store: AdvisoryStore, options: FindFixTargetOptions = {}): Promise<FixTarget> {
+  const normalized = ecosystems[pkg.ecosystem].normalizeName(pkg.name);
+  const advisories = (await store.advisoriesFor(pkg.ecosystem, [normalized])).get(normalized) ?? [];
+  const published = options.versions ? await options.versions.publishedVersions(pkg.ecosystem, pkg.name) : undefined;
+  return chooseFixTarget({ ...pkg, advisories, published, ...(options.within === undefined ? {} : { within: options.within }) });
+}

@@ -1,0 +1,146 @@
+import type { Clock } from '../core/clock.js';
+import type { Finding, Package } from '../core/types.js';
+import { ecosystems } from '../ecosystems/ecosystems.js';
+import { UPGRADE_LIMITS, type DependencyKind, type MaintenancePolicy, type Policy, type UpgradeLimit } from '../policy/types.js';
+import { buildExceptionTemplate, type ExceptionTemplate } from './exception-template.js';
+import { chooseFixTarget, type FixTarget, type FixTargetQuery } from './fix-target.js';
+
+/** The highest upgrade class the maintenance policy allows one kind of dependency, and why. */
+export interface UpgradeRule {
+  readonly release: MaintenancePolicy['release'];
+  readonly branch: MaintenancePolicy['branch'];
+  readonly dependency: DependencyKind;
+  /** Highest allowed upgrade class (the rule, capped at `patch` on an `ltm` branch). */
+  readonly limit: UpgradeLimit;
+  /** The rule as a sentence naming release, dependency kind and class. */
+  readonly text: string;
+}
+
+/** What to do instead of a fix the policy holds, or that does not exist. */
+export interface HeldAlternative {
+  /**
+   * The smallest version that still clears every advisory within the allowed class (e.g. the
+   * newest 3.2.x line fix of a framework that may not change major); absent when none exists.
+   */
+  readonly upgradeWithin?: { readonly version: string; readonly upgrade: UpgradeLimit; readonly fix: FixTarget };
+  /** One line saying what to do: upgrade within the allowed class, else backport or selectively patch. */
+  readonly text: string;
+  /** Exception entries to accept the risk meanwhile, one per finding, with expiries within the policy. */
+  readonly exceptionTemplates: readonly ExceptionTemplate[];
+}
+
+/** Whether the policy lets the fix ship in the release being prepared. */
+export type MaintenanceDecision =
+  | { readonly kind: 'allowed'; readonly rule: UpgradeRule }
+  | {
+      readonly kind: 'held';
+      readonly rule: UpgradeRule;
+      /** Why it is held: the upgrade and the rule it breaks. */
+      readonly reason: string;
+      readonly alternative: HeldAlternative;
+    }
+  | {
+      /** No version clears every advisory: nothing to allow or hold. */
+      readonly kind: 'no-fix';
+      readonly rule: UpgradeRule;
+      readonly reason: string;
+      readonly alternative: HeldAlternative;
+    };
+
+const RELEASE_WORD: Readonly<Record<UpgradeLimit, string>> = { patch: 'a patch release', minor: 'a minor release', major: 'a major release' };
+const KIND_WORD: Readonly<Record<DependencyKind, string>> = {
+  framework: 'framework dependencies',
+  direct: 'direct dependencies',
+  indirect: 'indirect dependencies',
+};
+
+/**
+ * How the maintenance policy governs the package: `framework` when its name (normalised per
+ * ecosystem) is listed in `frameworks`, else `direct` or `indirect`. A package whose file does not
+ * say (`direct: 'unknown'`, a flat requirements.txt or an SBOM) counts as `direct`: such files list
+ * what the project pins itself, and the rule for direct dependencies is never looser than the one
+ * for indirect ones in the defaults, so the guess does not let a larger upgrade through unseen.
+ */
+export function classifyDependencyKind(pkg: Package, maintenance: MaintenancePolicy): DependencyKind {
+  const { normalizeName } = ecosystems[pkg.ecosystem];
+  const name = normalizeName(pkg.name);
+  if (maintenance.frameworks.some((framework) => normalizeName(framework) === name)) return 'framework';
+  return pkg.direct === false ? 'indirect' : 'direct';
+}
+
+/**
+ * The highest upgrade class allowed for a dependency kind: `rules[release][kind]`. On an `ltm`
+ * branch it is capped at `patch`: such a branch takes only fixes that need no breaking change,
+ * and only a fix release of the locked series promises that in every ecosystem (a PEP 440 minor,
+ * e.g. a Django feature release, may remove deprecated API; a 0.x minor is breaking under npm's
+ * caret rule). The remediation issue asks for an LTM branch to hold a minor upgrade.
+ */
+export function findUpgradeRule(kind: DependencyKind, maintenance: MaintenancePolicy): UpgradeRule {
+  const ruled = maintenance.rules[maintenance.release][kind];
+  const base = `${KIND_WORD[kind]} take at most ${ruled} upgrades in ${RELEASE_WORD[maintenance.release]}`;
+  if (maintenance.branch === 'ltm' && ruled !== 'patch') {
+    return {
+      release: maintenance.release,
+      branch: maintenance.branch,
+      dependency: kind,
+      limit: 'patch',
+      text: `on an ltm branch ${KIND_WORD[kind]} take at most patch upgrades in ${RELEASE_WORD[maintenance.release]} (no breaking change; the ${maintenance.release} release rule alone would allow ${ruled})`,
+    };
+  }
+  return { release: maintenance.release, branch: maintenance.branch, dependency: kind, limit: ruled, text: base };
+}
+
+/** Whether an upgrade of this class is within the rule. */
+export function isUpgradeAllowed(upgrade: UpgradeLimit, rule: UpgradeRule): boolean {
+  return UPGRADE_LIMITS.indexOf(upgrade) <= UPGRADE_LIMITS.indexOf(rule.limit);
+}
+
+/** Everything `decideMaintenance` weighs for one vulnerable package. */
+export interface MaintenanceInput {
+  /** The package (its locked version) and every finding on it. */
+  readonly package: Package;
+  readonly findings: readonly Finding[];
+  /** The fix target found without a class limit. */
+  readonly fix: FixTarget;
+  /** The query that found it, re-run within the allowed class for the alternative. */
+  readonly query: FixTargetQuery;
+  readonly policy: Policy;
+  /** Today, for the exception templates' dates. */
+  readonly clock: Clock;
+}
+
+/**
+ * Allows or holds the fix under the maintenance policy. A held fix (or a package with no fix)
+ * carries the rule, the alternative (the smallest version that still clears every advisory within
+ * the allowed class, else a backport or selective patch) and exception entry templates.
+ */
+export function decideMaintenance(input: MaintenanceInput): MaintenanceDecision {
+  const { package: pkg, fix, policy } = input;
+  const rule = findUpgradeRule(classifyDependencyKind(pkg, policy.maintenance), policy.maintenance);
+  if (fix.upgrade !== 'none-available' && isUpgradeAllowed(fix.upgrade, rule)) return { kind: 'allowed', rule };
+
+  const exceptionTemplates = input.findings.map((finding) => buildExceptionTemplate(finding, policy, input.clock));
+  const within = fix.upgrade === 'none-available' ? undefined : chooseFixTarget({ ...input.query, within: rule.limit });
+  const alternative: HeldAlternative =
+    within?.target !== undefined && within.upgrade !== 'none-available'
+      ? {
+          upgradeWithin: { version: within.target, upgrade: within.upgrade, fix: within },
+          text: `upgrade to ${within.target} (${within.upgrade}), the smallest version within the allowed class that clears every advisory`,
+          exceptionTemplates,
+        }
+      : { text: 'backport or selective patch (no version within the allowed class clears every advisory)', exceptionTemplates };
+  if (fix.upgrade === 'none-available' || fix.target === undefined) {
+    return {
+      kind: 'no-fix',
+      rule,
+      reason: `no version of ${pkg.name} above ${pkg.version} clears every advisory`,
+      alternative: { text: 'backport or selective patch (no fixed version is known)', exceptionTemplates },
+    };
+  }
+  return {
+    kind: 'held',
+    rule,
+    reason: `${pkg.name} ${pkg.version} -> ${fix.target} is a ${fix.upgrade} upgrade; ${rule.text}`,
+    alternative,
+  };
+}
