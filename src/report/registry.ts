@@ -1,5 +1,6 @@
 import { renderGithub } from './github/render-github.js';
 import { renderJson } from './json/render-json.js';
+import { renderJunit } from './junit/render-junit.js';
 import { renderMarkdown } from './markdown/render-markdown.js';
 import type { Reporter } from './reporter.js';
 import { renderSarif } from './sarif/render-sarif.js';
@@ -11,6 +12,7 @@ export const reporters = {
   json: { format: 'json', mediaType: 'application/json', render: (report) => renderJson(report) },
   sarif: { format: 'sarif', mediaType: 'application/sarif+json', render: (report) => renderSarif(report) },
   markdown: { format: 'markdown', mediaType: 'text/markdown', render: (report) => renderMarkdown(report) },
+  junit: { format: 'junit', mediaType: 'application/xml', render: (report) => renderJunit(report) },
   github: { format: 'github', mediaType: 'text/plain', render: (report) => renderGithub(report) },
 } as const satisfies Record<string, Reporter>;
 
