@@ -4,7 +4,9 @@ export { buildInventory, type BuildInventoryOptions } from './inventory/build-in
 export { matchInventory, type MatchResult, type MatchWarning } from './match/match.js';
 export { evaluateAffected, type AffectedVerdict } from './match/affected.js';
 export { evaluateGate, exceptionCovers, type GateResult, type ExceptionOutcome } from './policy/gate.js';
-export { loadPolicy, parsePolicyText, parseAllowlistText, DEFAULT_POLICY, POLICY_FILE_NAME } from './policy/policy-file.js';
+export { parsePolicyText, parseAllowlistText } from './policy/policy-file.js';
+export { loadPolicy, POLICY_FILE_NAME } from './policy/load-policy.js';
+export { DEFAULT_POLICY } from './policy/default-policy.js';
 export type { GateDecision, Policy, PolicyProblem, ExceptionEntry } from './policy/types.js';
 export { buildReport, REPORT_SCHEMA_VERSION, type Report, type ReportFinding } from './report/report.js';
 export { renderJson } from './report/json/render-json.js';

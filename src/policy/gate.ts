@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Finding, SeverityLevel } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
-import { DEFAULT_POLICY } from './policy-file.js';
+import { DEFAULT_POLICY } from './default-policy.js';
 import type { AppliedException, ExceptionEntry, GateDecision, Policy, PolicyLevel, PolicyProblem } from './types.js';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
@@ -8,88 +5,10 @@ import { ConfigError, lineColumnAt } from '../core/errors.js';
 import { locateJsonError, scanJson } from '../core/json-scan.js';
 import type { SourceLocation } from '../core/types.js';
 import { AllowlistFileSchema, ExceptionEntrySchema, PolicyFileSchema, type ExceptionEntryFields, type PolicyFile } from './policy-schema.js';
+import { DEFAULT_POLICY } from './default-policy.js';
 import { UPGRADE_LIMITS, type ExceptionEntry, type MaintenancePolicy, type Policy, type PolicyLevel, type PolicyProblem, type SlaTarget } from './types.js';
 
-/** The policy file read from the project root (the folder vigil runs in). */
-export const POLICY_FILE_NAME = 'vigil.yaml';
-
-const DAY_MS = 86_400_000;
-
-/** The policy when a project has no vigil.yaml: the seed policy every project here shares. */
-export const DEFAULT_POLICY: Policy = {
-  source: undefined,
-  failOn: 'high',
-  unknownSeverity: 'high',
-  maxDbAgeMs: 7 * DAY_MS,
-  ignoreScopes: [],
-  expiryWarningDays: 14,
-  exceptionRules: { maxLifetimeMs: { critical: 30 * DAY_MS, high: 90 * DAY_MS, medium: 180 * DAY_MS, low: 365 * DAY_MS }, approvers: [] },
-  sla: {
-    critical: { kind: 'duration', ms: DAY_MS, text: '24h' },
-    high: { kind: 'duration', ms: 7 * DAY_MS, text: '7d' },
-    medium: { kind: 'next-release' },
-    low: { kind: 'next-release' },
-  },
-  exceptions: [],
-  // Frameworks take major upgrades only in minor or major releases; other dependencies may take
-  // majors even in a patch release (the seed maintenance policy).
-  maintenance: {
-    release: 'patch',
-    branch: 'main',
-    frameworks: ['django', 'djangorestframework', 'celery'],
-    rules: {
-      patch: { framework: 'minor', direct: 'major', indirect: 'major' },
-      minor: { framework: 'major', direct: 'major', indirect: 'major' },
-      major: { framework: 'major', direct: 'major', indirect: 'major' },
-    },
-    endOfSupport: {},
-  },
-  problems: [],
-};
-
-export interface LoadPolicyOptions {
-  /** The project root: `vigil.yaml` is looked for here only, never in scanned subfolders. */
-  readonly root: string;
-  /** A policy file named explicitly (`--policy`); it must exist. */
-  readonly policyFile?: string;
-  /** An allowlist JSON file (`--allowlist`) whose entries are added to the exceptions. */
-  readonly allowlistFile?: string;
-}
-
-/**
- * Reads the policy: the named file, else `vigil.yaml` at the root, else the default policy. A file
- * that is not valid YAML, has an unknown key or a value of the wrong type is a ConfigError naming
- * its line; an exception entry with a problem is kept out and reported as a PolicyProblem, which
- * fails the gate.
- */
-export async function loadPolicy(options: LoadPolicyOptions): Promise<Policy> {
-  const policyPath = options.policyFile ? path.resolve(options.policyFile) : path.join(options.root, POLICY_FILE_NAME);
-  let policy = DEFAULT_POLICY;
-  if (options.policyFile !== undefined || existsSync(policyPath)) {
-    const shown = displayPath(options.root, policyPath);
-    policy = parsePolicyText(await readText(policyPath, shown), shown);
-  }
-  if (options.allowlistFile !== undefined) {
-    const allowlistPath = path.resolve(options.allowlistFile);
-    const shown = displayPath(options.root, allowlistPath);
-    const { exceptions, problems } = parseAllowlistText(await readText(allowlistPath, shown), shown);
-    policy = { ...policy, exceptions: [...policy.exceptions, ...exceptions], problems: [...policy.problems, ...problems] };
-  }
-  return policy;
-}
-
-async function readText(absolute: string, shown: string): Promise<string> {
-  try {
-    return await readFile(absolute, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`${shown}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-  }
-}
-
-function displayPath(root: string, absolute: string): string {
-  const relative = path.relative(root, absolute);
-  return (relative === '' || relative.startsWith('..') ? absolute : relative).split(path.sep).join('/');
-}
+export { DEFAULT_POLICY };
 
 /** Parses the text of a vigil.yaml shown as `file` in messages. */
 export function parsePolicyText(text: string, file: string): Policy {

@@ -8,11 +8,11 @@ import { writeFileAtomic } from '../../core/atomic-write.js';
 import { parseDuration } from '../../core/duration.js';
 import { AdvisoryStoreError, UsageError } from '../../core/errors.js';
 import { evaluateGate } from '../../policy/gate.js';
-import { loadPolicy } from '../../policy/policy-file.js';
+import { loadPolicy } from '../../policy/load-policy.js';
 import { POLICY_LEVELS, type PolicyLevel } from '../../policy/types.js';
 import { logGate } from '../gate-log.js';
 import { buildReport, type Report } from '../../report/report.js';
-import { isReportFormat, reporters } from '../../report/registry.js';
+import { isReportFormat, reporters, type ReportFormat } from '../../report/registry.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { isInteractive, useColor, type CliIo } from '../io.js';
@@ -30,8 +30,12 @@ package-lock.json, npm-shrinkwrap.json, yarn.lock (v1 and Berry), pnpm-lock.yaml
 and SPDX JSON SBOMs. node_modules, .git and virtual environments are not searched.
 
 Options:
-  --format FORMAT      table (default) or json (schema: docs/json-schema.md)
-  -o, --output FILE    write the report to FILE instead of stdout
+  --format FORMAT      table (default), json (schema: docs/json-schema.md), sarif (SARIF 2.1.0 for
+                       code scanning), markdown (pull-request comment), junit (JUnit XML for CI
+                       dashboards), github (GitHub Actions annotations); repeatable
+  -o, --output FILE    write the report to FILE instead of stdout; repeatable: the Nth -o is the
+                       output of the Nth --format, and at most one format (the last) goes to stdout,
+                       e.g. --format sarif -o vigil.sarif --format github
   --db PATH            advisory store (default: $VIGIL_DB, else the user cache folder)
   --max-db-age AGE     fail when the advisory data is older than AGE (default 7d; m, h, d, w)
   --offline            never download; fail if the store is missing
@@ -50,8 +54,8 @@ ${EXIT_CODES_HELP}
 
 export async function runAudit(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('audit', args, {
-    format: { type: 'string', default: 'table' },
-    output: { type: 'string', short: 'o' },
+    format: { type: 'string', multiple: true, default: ['table'] },
+    output: { type: 'string', short: 'o', multiple: true },
     db: { type: 'string' },
     'max-db-age': { type: 'string' },
     offline: { type: 'boolean', default: false },
@@ -67,10 +71,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     io.stdout.write(AUDIT_HELP);
     return EXIT.ok;
   }
-  const format = values.format;
-  if (!isReportFormat(format)) {
-    throw new UsageError(`audit: unknown format "${format}" (expected ${Object.keys(reporters).join(', ')})`);
-  }
+  const outputs = planOutputs(values.format, values.output ?? []);
   const failOn = values['fail-on'];
   if (failOn !== undefined && !(POLICY_LEVELS as readonly string[]).includes(failOn)) {
     throw new UsageError(`audit: invalid --fail-on "${failOn}" (expected ${POLICY_LEVELS.join(', ')})`);
@@ -131,9 +132,11 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   const gate = evaluateGate(result.findings, policy, clock);
   const report = buildReport(result, gate, policy, toolVersion());
 
-  const output = reporters[format].render(report, { color: !values.output && useColor(io) });
-  if (values.output) await writeFileAtomic(values.output, output);
-  else io.stdout.write(output);
+  for (const { format, file } of outputs) {
+    const output = reporters[format].render(report, { color: file === undefined && useColor(io) });
+    if (file === undefined) io.stdout.write(output);
+    else await writeFileAtomic(file, output);
+  }
 
   logSkipped(report, log);
   for (const warning of report.warnings) log(`warning: ${warning.advisory} for ${warning.package}: ${warning.message}`);
@@ -148,6 +151,39 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     return EXIT.gateFailed;
   }
   return EXIT.ok;
+}
+
+/** One report to produce: a format, and the file it goes to (stdout when none). */
+export interface PlannedOutput {
+  readonly format: ReportFormat;
+  readonly file: string | undefined;
+}
+
+/**
+ * Pairs the repeated `--format` and `-o` in order: the Nth file is the Nth format's output; a
+ * format without a file goes to stdout, and only one may. Checked before any work is done, so a
+ * typo does not cost an audit.
+ */
+export function planOutputs(formats: readonly string[], files: readonly string[]): PlannedOutput[] {
+  for (const format of formats) {
+    if (!isReportFormat(format)) {
+      throw new UsageError(`audit: unknown format "${format}" (expected ${Object.keys(reporters).join(', ')})`);
+    }
+  }
+  const hint = 'pair each --format with the -o after it, e.g. --format sarif -o vigil.sarif --format json -o vigil.json';
+  if (files.length > formats.length) {
+    throw new UsageError(`audit: ${files.length} output files for ${formats.length} formats: each -o needs its own --format`, { hint });
+  }
+  if (formats.length - files.length > 1) {
+    throw new UsageError(`audit: ${formats.length} formats but ${files.length} output files: only one format can go to stdout`, { hint });
+  }
+  const seen = new Set<string>();
+  for (const file of files) {
+    const key = path.resolve(file);
+    if (seen.has(key)) throw new UsageError(`audit: two reports would be written to ${file}`, { hint });
+    seen.add(key);
+  }
+  return formats.map((format, index) => ({ format: format as ReportFormat, file: files[index] }));
 }
 
 const MAX_SKIPPED_SHOWN = 20;

@@ -4,7 +4,7 @@ import { systemClock } from '../../core/clock.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { formatLocated, UsageError } from '../../core/errors.js';
 import { evaluateGate } from '../../policy/gate.js';
-import { loadPolicy, POLICY_FILE_NAME } from '../../policy/policy-file.js';
+import { loadPolicy, POLICY_FILE_NAME } from '../../policy/load-policy.js';
 import { STARTER_POLICY } from '../../policy/starter-policy.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
