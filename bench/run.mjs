@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cli, formatRow, measure, sharedDir } from './measure.mjs';
+import { cli, formatRow, measure, repoRoot, sharedDir } from './measure.mjs';
 
 if (!existsSync(sharedDir)) {
   console.error(`bench: the shared data folder is missing (${sharedDir})`);
@@ -44,10 +44,18 @@ const audits = [
 ];
 for (const [name, file] of audits) {
   const jsonOut = path.join(work, 'report.json');
-  const result = measure([cli, 'audit', '--db', store, '--format', 'json', '-o', jsonOut, file], { runs: 5 });
+  // Run from a folder without vigil.yaml: the audit alone, under the default policy.
+  const result = measure([cli, 'audit', '--db', store, '--format', 'json', '-o', jsonOut, file], { runs: 5, cwd: work });
   const report = JSON.parse(readFileSync(jsonOut, 'utf8'));
   console.log(formatRow(name, result, `${report.summary.packages} packages, ${report.summary.findings} findings`));
 }
+
+// The same audit with a policy file to read and validate (vigil's own vigil.yaml).
+const withPolicy = measure([cli, 'audit', '--db', store, '--policy', path.join(repoRoot, 'vigil.yaml'), '-q', '-o', path.join(work, 'out.txt'), corpus('npm', 'cyberchef', 'package-lock.json')], {
+  runs: 5,
+  cwd: work,
+});
+console.log(formatRow('audit: cyberchef package-lock.json + vigil.yaml', withPolicy));
 
 // 3. Node's own start-up, for scale.
 console.log(formatRow('node -e 0 (start-up alone)', measure(['-e', '0'], { runs: 5 })));
