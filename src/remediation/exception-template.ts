@@ -41,7 +41,7 @@ function lifetimeFor(finding: Finding, policy: Policy): number {
   const limits = policy.exceptionRules.maxLifetimeMs;
   const own = level === 'none' ? undefined : limits[level];
   if (own !== undefined && Number.isFinite(own)) return own;
-  const known = Object.values(limits).filter((ms): ms is number => ms !== undefined && Number.isFinite(ms));
+  const known = Object.values(limits).filter((ms) => Number.isFinite(ms));
   return known.length > 0 ? Math.max(...known) : FALLBACK_LIFETIME_MS;
 }
 

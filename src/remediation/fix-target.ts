@@ -90,7 +90,8 @@ export function findAffectingAdvisories(
   version: string,
   advisories: readonly OsvRecord[],
 ): AffectingAdvisories {
-  const { normalizeName, versions: scheme } = ecosystems[ecosystem];
+  const scheme = ecosystems[ecosystem].versions;
+  const normalizeName = (value: string): string => ecosystems[ecosystem].normalizeName(value);
   const normalized = normalizeName(name);
   const affecting: string[] = [];
   const unevaluable: string[] = [];
@@ -112,7 +113,7 @@ export function findAffectingAdvisories(
 
 /** Every `fixed` event of the package's advisories (any range, any entry for the package). */
 export function collectFixedVersions(ecosystem: EcosystemId, name: string, advisories: readonly OsvRecord[]): string[] {
-  const { normalizeName } = ecosystems[ecosystem];
+  const normalizeName = (value: string): string => ecosystems[ecosystem].normalizeName(value);
   const normalized = normalizeName(name);
   const fixed: string[] = [];
   for (const record of advisories) {

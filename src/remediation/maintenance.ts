@@ -62,7 +62,7 @@ const KIND_WORD: Readonly<Record<DependencyKind, string>> = {
  * for indirect ones in the defaults, so the guess does not let a larger upgrade through unseen.
  */
 export function classifyDependencyKind(pkg: Package, maintenance: MaintenancePolicy): DependencyKind {
-  const { normalizeName } = ecosystems[pkg.ecosystem];
+  const normalizeName = (value: string): string => ecosystems[pkg.ecosystem].normalizeName(value);
   const name = normalizeName(pkg.name);
   if (maintenance.frameworks.some((framework) => normalizeName(framework) === name)) return 'framework';
   return pkg.direct === false ? 'indirect' : 'direct';

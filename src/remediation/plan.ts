@@ -1,0 +1,163 @@
+import type { OsvRecord } from '../advisories/osv.js';
+import type { AdvisoryStore } from '../advisories/types.js';
+import type { Clock } from '../core/clock.js';
+import type { EcosystemId, Finding, Package } from '../core/types.js';
+import { ecosystems } from '../ecosystems/ecosystems.js';
+import type { DependencyKind, Policy } from '../policy/types.js';
+import { checkEndOfSupport, type EndOfSupportNote } from './end-of-support.js';
+import { chooseFixTarget, type FixTarget, type FixTargetQuery } from './fix-target.js';
+import { classifyDependencyKind, decideMaintenance, type MaintenanceDecision } from './maintenance.js';
+import { suggestOverride, type OverrideSuggestion } from './override-suggestion.js';
+import type { VersionSource } from './version-source.js';
+
+/** Registry requests in flight at once. */
+const REGISTRY_CONCURRENCY = 8;
+
+/** What `planRemediation` plans from. */
+export interface PlanOptions {
+  /** The audit's findings (any number per package). */
+  readonly findings: readonly Finding[];
+  /** Every advisory of each vulnerable package is read from it, not only the matched ones. */
+  readonly store: AdvisoryStore;
+  /** Its `maintenance` section decides, its `exception_rules` bound the exception templates. */
+  readonly policy: Policy;
+  readonly clock: Clock;
+  /** Published versions (e.g. the npm registry); without it, targets come from the advisories. */
+  readonly versions?: VersionSource;
+}
+
+/** The plan for one vulnerable package: one lockfile, name and version, all its findings. */
+export interface Remediation {
+  /** The locked package (its first finding's instance). */
+  readonly package: Package;
+  /** How the maintenance policy governs it. */
+  readonly dependency: DependencyKind;
+  /** Primary ids of its findings, sorted. */
+  readonly ids: readonly string[];
+  readonly findings: readonly Finding[];
+  /** The smallest upgrade that clears every advisory of the package. */
+  readonly fix: FixTarget;
+  /** Allowed or held by the maintenance policy (or no fix exists), with the rule and alternative. */
+  readonly decision: MaintenanceDecision;
+  /**
+   * The version to move to now: the fix target when allowed, else the smallest version within the
+   * allowed class that still clears every advisory; absent when neither exists.
+   */
+  readonly proposed?: string;
+  /** Locked or proposed versions in a release series past its end of support. */
+  readonly endOfSupport: readonly EndOfSupportNote[];
+  /** Dependency paths from a direct dependency, merged over its findings (`name@version` steps). */
+  readonly paths: readonly (readonly string[])[];
+  /**
+   * For an indirect dependency with a proposed version: the constraint or override that steers the
+   * lockfile's package manager to it. Parent bumps are not planned yet.
+   */
+  readonly override?: OverrideSuggestion;
+}
+
+/** The plan for every vulnerable package of an audit. */
+export interface RemediationPlan {
+  /** One per vulnerable package, by file, name and version. */
+  readonly remediations: readonly Remediation[];
+}
+
+function instanceKey(pkg: Package): string {
+  return `${pkg.location.file}\u0000${pkg.ecosystem}\u0000${ecosystems[pkg.ecosystem].normalizeName(pkg.name)}\u0000${pkg.version}`;
+}
+
+/** Published versions of each (ecosystem, name), a few requests at a time. */
+async function fetchPublished(
+  wanted: ReadonlyMap<string, { ecosystem: EcosystemId; name: string }>,
+  source: VersionSource | undefined,
+): Promise<Map<string, readonly string[] | undefined>> {
+  const published = new Map<string, readonly string[] | undefined>();
+  if (!source) return published;
+  const queue = [...wanted];
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const [key, { ecosystem, name }] = next;
+      published.set(key, await source.publishedVersions(ecosystem, name));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(REGISTRY_CONCURRENCY, queue.length) }, worker));
+  return published;
+}
+
+/**
+ * Plans the remediation of every vulnerable package: the smallest version that clears all of its
+ * advisories (re-checked against each), the upgrade class, whether the maintenance policy allows
+ * it in the release being prepared (else the rule that holds it, the alternative and exception
+ * templates), end-of-support notes, its dependency paths and, for an indirect dependency, the
+ * override or constraint that applies the fix.
+ */
+export async function planRemediation(options: PlanOptions): Promise<RemediationPlan> {
+  const { store, policy, clock } = options;
+  const groups = new Map<string, Finding[]>();
+  for (const finding of options.findings) {
+    const key = instanceKey(finding.package);
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else groups.set(key, [finding]);
+  }
+
+  const namesByEcosystem = new Map<EcosystemId, Set<string>>();
+  const wanted = new Map<string, { ecosystem: EcosystemId; name: string }>();
+  for (const [first] of groups.values()) {
+    const pkg = (first as Finding).package;
+    const normalized = ecosystems[pkg.ecosystem].normalizeName(pkg.name);
+    const names = namesByEcosystem.get(pkg.ecosystem) ?? new Set<string>();
+    names.add(normalized);
+    namesByEcosystem.set(pkg.ecosystem, names);
+    wanted.set(`${pkg.ecosystem}\u0000${normalized}`, { ecosystem: pkg.ecosystem, name: pkg.name });
+  }
+  const advisories = new Map<string, readonly OsvRecord[]>();
+  for (const [ecosystem, names] of namesByEcosystem) {
+    for (const [name, records] of await store.advisoriesFor(ecosystem, [...names])) advisories.set(`${ecosystem}\u0000${name}`, records);
+  }
+  const published = await fetchPublished(wanted, options.versions);
+
+  const remediations: Remediation[] = [];
+  for (const findings of groups.values()) {
+    const pkg = (findings[0] as Finding).package;
+    const nameKey = `${pkg.ecosystem}\u0000${ecosystems[pkg.ecosystem].normalizeName(pkg.name)}`;
+    const query: FixTargetQuery = {
+      ecosystem: pkg.ecosystem,
+      name: pkg.name,
+      version: pkg.version,
+      advisories: advisories.get(nameKey) ?? [],
+      published: published.get(nameKey),
+    };
+    const fix = chooseFixTarget(query);
+    const decision = decideMaintenance({ package: pkg, findings, fix, query, policy, clock });
+    const proposed =
+      decision.kind === 'allowed' ? fix.target : decision.kind === 'held' ? decision.alternative.upgradeWithin?.version : undefined;
+    const dependency = classifyDependencyKind(pkg, policy.maintenance);
+    const paths: string[][] = [];
+    for (const finding of findings) {
+      for (const path of finding.paths) {
+        if (!paths.some((known) => known.join('\u0000') === path.join('\u0000'))) paths.push([...path]);
+      }
+    }
+    paths.sort((a, b) => a.length - b.length);
+    const override = pkg.direct === false && proposed !== undefined ? suggestOverride(pkg, proposed) : undefined;
+    remediations.push({
+      package: pkg,
+      dependency,
+      ids: [...new Set(findings.map((finding) => finding.id))].sort(),
+      findings,
+      fix,
+      decision,
+      ...(proposed === undefined ? {} : { proposed }),
+      endOfSupport: checkEndOfSupport(pkg, proposed ?? fix.target, policy.maintenance, clock),
+      paths,
+      ...(override === undefined ? {} : { override }),
+    });
+  }
+  remediations.sort(
+    (a, b) =>
+      a.package.location.file.localeCompare(b.package.location.file) ||
+      a.package.name.localeCompare(b.package.name) ||
+      ecosystems[a.package.ecosystem].versions.compare(a.package.version, b.package.version),
+  );
+  return { remediations };
+}
