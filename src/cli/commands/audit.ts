@@ -167,7 +167,7 @@ export interface PlannedOutput {
 export function planOutputs(formats: readonly string[], files: readonly string[]): PlannedOutput[] {
   for (const format of formats) {
     if (!isReportFormat(format)) {
-      throw new UsageError(`audit: unknown format "${format}" (expected ${Object.keys(reporters).join(', ')})`);
+      throw new UsageError(`audit: unknown format "${format}" (expected ${Object.keys(reporters).join(', ')})`, { hint: 'see "vigil audit --help"' });
     }
   }
   const hint = 'pair each --format with the -o after it, e.g. --format sarif -o vigil.sarif --format json -o vigil.json';
