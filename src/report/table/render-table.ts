@@ -13,6 +13,13 @@ const SEVERITY_COLOR: Readonly<Record<string, string>> = {
   unknown: '\u001b[35m',
 };
 
+const GATE_LABEL: Readonly<Record<ReportFinding['decision']['kind'], string>> = {
+  blocking: 'BLOCKS',
+  'allowed-by-exception': 'allowed',
+  'below-threshold': 'below',
+  'ignored-scope': 'ignored',
+};
+
 function via(finding: ReportFinding): string {
   if (finding.package.direct === true) return 'direct';
   const first = finding.paths.find((path) => path.length > 1);
@@ -27,8 +34,9 @@ function via(finding: ReportFinding): string {
 export function renderTable(report: Report, options: TableOptions): string {
   const paint = (text: string, level: string): string =>
     options.color && SEVERITY_COLOR[level] ? `${SEVERITY_COLOR[level]}${text}\u001b[0m` : text;
-  const header = ['PACKAGE', 'VERSION', 'DEPENDENCY', 'ID', 'SEVERITY', 'FIXED IN', 'LOCATION'];
+  const header = ['GATE', 'PACKAGE', 'VERSION', 'DEPENDENCY', 'ID', 'SEVERITY', 'FIXED IN', 'LOCATION'];
   const rows = report.findings.map((finding) => [
+    GATE_LABEL[finding.decision.kind] + (finding.decision.kind === 'blocking' && finding.decision.overdue === true ? ' (overdue)' : ''),
     finding.package.name,
     finding.package.version,
     via(finding),
@@ -46,7 +54,7 @@ export function renderTable(report: Report, options: TableOptions): string {
     report.findings.forEach((finding, index) => {
       const row = rows[index] ?? [];
       const text = format(row);
-      const severityCell = row[4] ?? '';
+      const severityCell = row[5] ?? '';
       lines.push(severityCell ? text.replace(severityCell, paint(severityCell, finding.severity.level)) : text);
     });
     lines.push('');
