@@ -27,8 +27,6 @@ export type ConsideredOutcome =
   | 'not-published'
   /** A pre-release, and the package is not on one. */
   | 'prerelease'
-  /** Fixes, but needs a larger upgrade than the class asked for. */
-  | 'outside-class'
   /** Fixes, but a smaller fixing version exists. */
   | 'higher';
 
@@ -61,8 +59,6 @@ export interface FixTargetQuery {
   readonly advisories: readonly OsvRecord[];
   /** The registry's published versions; absent or `undefined` to use the advisories' `fixed` versions. */
   readonly published?: readonly string[] | undefined;
-  /** Only versions reachable with at most this upgrade class (the highest class a rule allows). */
-  readonly within?: UpgradeLimit;
 }
 
 /** The advisories affecting one version of a package. */
@@ -146,30 +142,32 @@ function versionsAbove(candidates: readonly string[], current: string, scheme: V
   return [...byKey.values()].sort((a, b) => scheme.compare(a, b));
 }
 
+/** The versions a fix may be chosen among, ascending: published (else `fixed`) ones above the current, pre-releases only from one. */
+function candidatesOf(query: FixTargetQuery): string[] {
+  const { ecosystem, name, version, advisories, published } = query;
+  const scheme = ecosystems[ecosystem].versions;
+  const allowPrerelease = isPrerelease(ecosystem, version);
+  return versionsAbove(published ?? collectFixedVersions(ecosystem, name, advisories), version, scheme).filter(
+    (candidate) => allowPrerelease || !isPrerelease(ecosystem, candidate),
+  );
+}
+
 /**
  * The smallest version above the current one that no advisory of the package affects, chosen
  * among the published versions when given, else among the advisories' `fixed` versions. Every
  * candidate is re-checked against every advisory, so a `fixed` version that another advisory (or a
  * `last_affected` range) still covers is passed over. Pre-releases are skipped unless the current
- * version is one. With `within`, only versions reachable by at most that upgrade class count.
+ * version is one.
  */
 export function chooseFixTarget(query: FixTargetQuery): FixTarget {
-  const { ecosystem, name, version, advisories, published, within } = query;
+  const { ecosystem, name, version, advisories, published } = query;
   const scheme = ecosystems[ecosystem].versions;
   const fromRegistry = published !== undefined;
   const fixedEvents = collectFixedVersions(ecosystem, name, advisories);
-  const candidates = versionsAbove(fromRegistry ? published : fixedEvents, version, scheme);
   const allowPrerelease = isPrerelease(ecosystem, version);
-  const withinClass = (candidate: string): boolean => {
-    if (within === undefined) return true;
-    const upgrade = scheme.classifyUpgrade(version, candidate);
-    return upgrade !== 'none' && rankOf(upgrade) <= rankOf(within);
-  };
 
   let target: string | undefined;
-  for (const candidate of candidates) {
-    if (!allowPrerelease && isPrerelease(ecosystem, candidate)) continue;
-    if (!withinClass(candidate)) continue;
+  for (const candidate of candidatesOf(query)) {
     const check = findAffectingAdvisories(ecosystem, name, candidate, advisories);
     if (check.affecting.length === 0 && check.unevaluable.length === 0) {
       target = candidate;
@@ -191,7 +189,6 @@ export function chooseFixTarget(query: FixTargetQuery): FixTarget {
     const check = findAffectingAdvisories(ecosystem, name, fixed, advisories);
     if (check.affecting.length > 0) return { version: fixed, outcome: 'affected', advisories: check.affecting };
     if (check.unevaluable.length > 0) return { version: fixed, outcome: 'unevaluable', advisories: check.unevaluable };
-    if (!withinClass(fixed)) return { version: fixed, outcome: 'outside-class', advisories: [] };
     return { version: fixed, outcome: 'higher', advisories: [] };
   }
 
@@ -215,8 +212,6 @@ export interface FixTargetPackage {
 export interface FindFixTargetOptions {
   /** Published versions (a registry); without it the advisories' `fixed` versions are the candidates. */
   readonly versions?: VersionSource;
-  /** Only versions reachable with at most this upgrade class. */
-  readonly within?: UpgradeLimit;
 }
 
 /**
@@ -227,5 +222,45 @@ export async function findFixTarget(pkg: FixTargetPackage, store: AdvisoryStore,
   const normalized = ecosystems[pkg.ecosystem].normalizeName(pkg.name);
   const advisories = (await store.advisoriesFor(pkg.ecosystem, [normalized])).get(normalized) ?? [];
   const published = options.versions ? await options.versions.publishedVersions(pkg.ecosystem, pkg.name) : undefined;
-  return chooseFixTarget({ ...pkg, advisories, published, ...(options.within === undefined ? {} : { within: options.within }) });
+  return chooseFixTarget({ ...pkg, advisories, published });
+}
+
+/** The best upgrade within a class: all advisories cleared if possible, else as many as possible. */
+export interface FixWithin {
+  readonly version: string;
+  readonly upgrade: UpgradeLimit;
+  /** Whether no advisory affects it (then it is the smallest such version within the class). */
+  readonly complete: boolean;
+  /** Ids of the advisories affecting the current version that no longer affect this one. */
+  readonly cleared: readonly string[];
+  /** Ids of the advisories that still affect it (or cannot be evaluated for it). */
+  readonly remaining: readonly string[];
+}
+
+/**
+ * The smallest version reachable with at most the `within` upgrade class that clears every
+ * advisory; when none does (the full fix needs a larger upgrade), the one that leaves the fewest
+ * advisories affecting it, smallest first among equals, e.g. Django 3.2.16 held at the 3.2 line
+ * goes to the 3.2.x release that carries the most fixes. `undefined` when no such version clears
+ * any advisory affecting the current one.
+ */
+export function chooseFixWithin(query: FixTargetQuery, within: UpgradeLimit): FixWithin | undefined {
+  const { ecosystem, name, version, advisories } = query;
+  const scheme = ecosystems[ecosystem].versions;
+  const now = findAffectingAdvisories(ecosystem, name, version, advisories);
+  const current = new Set([...now.affecting, ...now.unevaluable]);
+  let best: FixWithin | undefined;
+  for (const candidate of candidatesOf(query)) {
+    const upgrade = scheme.classifyUpgrade(version, candidate);
+    if (upgrade === 'none' || rankOf(upgrade) > rankOf(within)) continue;
+    const check = findAffectingAdvisories(ecosystem, name, candidate, advisories);
+    const remaining = [...check.affecting, ...check.unevaluable].sort();
+    const cleared = [...current].filter((id) => !remaining.includes(id)).sort();
+    if (cleared.length === 0) continue;
+    if (best === undefined || remaining.length < best.remaining.length) {
+      best = { version: candidate, upgrade, complete: remaining.length === 0, cleared, remaining };
+      if (best.complete) break;
+    }
+  }
+  return best;
 }

@@ -3,6 +3,7 @@ export { checkEndOfSupport, isInSeries, type EndOfSupportNote } from './end-of-s
 export { buildExceptionTemplate, EXCEPTION_PLACEHOLDERS, type ExceptionTemplate } from './exception-template.js';
 export {
   chooseFixTarget,
+  chooseFixWithin,
   collectFixedVersions,
   findAffectingAdvisories,
   findFixTarget,
@@ -15,6 +16,7 @@ export {
   type FixTargetPackage,
   type FixTargetQuery,
   type FixUpgrade,
+  type FixWithin,
 } from './fix-target.js';
 export {
   classifyDependencyKind,

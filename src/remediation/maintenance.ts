@@ -3,7 +3,7 @@ import type { Finding, Package } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { UPGRADE_LIMITS, type DependencyKind, type MaintenancePolicy, type Policy, type UpgradeLimit } from '../policy/types.js';
 import { buildExceptionTemplate, type ExceptionTemplate } from './exception-template.js';
-import { chooseFixTarget, type FixTarget, type FixTargetQuery } from './fix-target.js';
+import { chooseFixWithin, type FixTarget, type FixTargetQuery, type FixWithin } from './fix-target.js';
 
 /** The highest upgrade class the maintenance policy allows one kind of dependency, and why. */
 export interface UpgradeRule {
@@ -19,13 +19,17 @@ export interface UpgradeRule {
 /** What to do instead of a fix the policy holds, or that does not exist. */
 export interface HeldAlternative {
   /**
-   * The smallest version that still clears every advisory within the allowed class (e.g. the
-   * newest 3.2.x line fix of a framework that may not change major); absent when none exists.
+   * The highest-value upgrade the rule allows: the version within the allowed class that clears
+   * the most advisories (e.g. the 3.2.x release with the most fixes for a framework that may not
+   * change major in a patch release); absent when no such version clears any.
    */
-  readonly upgradeWithin?: { readonly version: string; readonly upgrade: UpgradeLimit; readonly fix: FixTarget };
-  /** One line saying what to do: upgrade within the allowed class, else backport or selectively patch. */
+  readonly upgradeWithin?: FixWithin;
+  /** One line saying what to do: upgrade within the allowed class and/or backport or selectively patch. */
   readonly text: string;
-  /** Exception entries to accept the risk meanwhile, one per finding, with expiries within the policy. */
+  /**
+   * Exception entries to accept the risk meanwhile, one per finding the alternative leaves open,
+   * with expiries within the policy's lifetime limits.
+   */
   readonly exceptionTemplates: readonly ExceptionTemplate[];
 }
 
@@ -111,30 +115,34 @@ export interface MaintenanceInput {
 
 /**
  * Allows or holds the fix under the maintenance policy. A held fix (or a package with no fix)
- * carries the rule, the alternative (the smallest version that still clears every advisory within
- * the allowed class, else a backport or selective patch) and exception entry templates.
+ * carries the rule, the alternative (the version within the allowed class that clears the most
+ * advisories, and a backport or selective patch for the rest) and exception entry templates for
+ * the findings the alternative leaves open.
  */
 export function decideMaintenance(input: MaintenanceInput): MaintenanceDecision {
   const { package: pkg, fix, policy } = input;
   const rule = findUpgradeRule(classifyDependencyKind(pkg, policy.maintenance), policy.maintenance);
   if (fix.upgrade !== 'none-available' && isUpgradeAllowed(fix.upgrade, rule)) return { kind: 'allowed', rule };
 
-  const exceptionTemplates = input.findings.map((finding) => buildExceptionTemplate(finding, policy, input.clock));
-  const within = fix.upgrade === 'none-available' ? undefined : chooseFixTarget({ ...input.query, within: rule.limit });
-  const alternative: HeldAlternative =
-    within?.target !== undefined && within.upgrade !== 'none-available'
-      ? {
-          upgradeWithin: { version: within.target, upgrade: within.upgrade, fix: within },
-          text: `upgrade to ${within.target} (${within.upgrade}), the smallest version within the allowed class that clears every advisory`,
-          exceptionTemplates,
-        }
-      : { text: 'backport or selective patch (no version within the allowed class clears every advisory)', exceptionTemplates };
+  const within = chooseFixWithin(input.query, rule.limit);
+  // Findings the alternative upgrade leaves open need a backport, a patch or an accepted risk.
+  const open = input.findings.filter((finding) => !within || finding.records.some((id) => within.remaining.includes(id)));
+  const exceptionTemplates = open.map((finding) => buildExceptionTemplate(finding, policy, input.clock));
+  const alternative: HeldAlternative = within
+    ? {
+        upgradeWithin: within,
+        text: within.complete
+          ? `upgrade to ${within.version} (${within.upgrade}), which clears every advisory within the allowed class`
+          : `upgrade to ${within.version} (${within.upgrade}, the most fixes within the allowed class), then backport or selectively patch what remains (${within.remaining.join(', ')})`,
+        exceptionTemplates,
+      }
+    : { text: `backport or selective patch: no version within the allowed class (${rule.limit}) clears any advisory`, exceptionTemplates };
   if (fix.upgrade === 'none-available' || fix.target === undefined) {
     return {
       kind: 'no-fix',
       rule,
       reason: `no version of ${pkg.name} above ${pkg.version} clears every advisory`,
-      alternative: { text: 'backport or selective patch (no fixed version is known)', exceptionTemplates },
+      alternative: within ? alternative : { text: 'backport or selective patch (no fixed version is known)', exceptionTemplates },
     };
   }
   return {

@@ -40,8 +40,9 @@ export interface Remediation {
   /** Allowed or held by the maintenance policy (or no fix exists), with the rule and alternative. */
   readonly decision: MaintenanceDecision;
   /**
-   * The version to move to now: the fix target when allowed, else the smallest version within the
-   * allowed class that still clears every advisory; absent when neither exists.
+   * The version to move to now: the fix target when allowed, else the alternative within the
+   * allowed class (it may clear only some advisories: see `decision.alternative`); absent when
+   * neither exists.
    */
   readonly proposed?: string;
   /** Locked or proposed versions in a release series past its end of support. */
@@ -129,8 +130,7 @@ export async function planRemediation(options: PlanOptions): Promise<Remediation
     };
     const fix = chooseFixTarget(query);
     const decision = decideMaintenance({ package: pkg, findings, fix, query, policy, clock });
-    const proposed =
-      decision.kind === 'allowed' ? fix.target : decision.kind === 'held' ? decision.alternative.upgradeWithin?.version : undefined;
+    const proposed = decision.kind === 'allowed' ? fix.target : decision.alternative.upgradeWithin?.version;
     const dependency = classifyDependencyKind(pkg, policy.maintenance);
     const paths: string[][] = [];
     for (const finding of findings) {
