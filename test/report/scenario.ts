@@ -10,7 +10,7 @@ import { evaluateGate } from '../../src/policy/gate.js';
 import { DEFAULT_POLICY } from '../../src/policy/policy-file.js';
 import type { ExceptionEntry, Policy } from '../../src/policy/types.js';
 import { buildReport, type Report } from '../../src/report/report.js';
-import { sharedDir, shared } from '../helpers/shared-data.js';
+import { shared } from '../helpers/shared-data.js';
 
 /** The audit's pinned instant: goldens and due dates never move. */
 export const SCENARIO_NOW = '2026-11-22T10:00:00.000Z';
@@ -88,9 +88,4 @@ function scenarioPolicy(): Policy {
     location: { file: 'vigil.yaml', line: 11 },
   };
   return { ...DEFAULT_POLICY, source: 'vigil.yaml', failOn: 'high', ignoreScopes: ['dev'], exceptions: [applied, expired] };
-}
-
-/** Replaces this machine's paths in a rendered text (for goldens). */
-export function normalisePaths(text: string): string {
-  return text.split(sharedDir).join('<shared>').split(os.tmpdir()).join('<tmp>');
 }

@@ -12,6 +12,37 @@ export const MARKDOWN_MARKER = '<!-- vigil-report -->';
  * from advisories, lockfiles or the policy file goes through `escapeMarkdown`.
  */
 export function renderMarkdown(report: Report): string {
+  // Largest tables first; the first rendering that fits is used.
+  const steps: RowLimits[] = [
+    { blocking: Infinity, allowed: Infinity, notBlocking: Infinity },
+    { blocking: Infinity, allowed: Infinity, notBlocking: 50 },
+    { blocking: Infinity, allowed: Infinity, notBlocking: 0 },
+    { blocking: 200, allowed: 50, notBlocking: 0 },
+    { blocking: 100, allowed: 20, notBlocking: 0 },
+    { blocking: 50, allowed: 10, notBlocking: 0 },
+    { blocking: 20, allowed: 5, notBlocking: 0 },
+  ];
+  let text = '';
+  for (const limits of steps) {
+    text = renderWithLimits(report, limits);
+    if (text.length <= MARKDOWN_MAX_CHARS) break;
+  }
+  return text;
+}
+
+/**
+ * GitHub rejects a comment body over 65,536 characters; a report that would exceed this budget
+ * shows fewer rows (non-blocking ones go first) and says how many more the JSON report has.
+ */
+export const MARKDOWN_MAX_CHARS = 60_000;
+
+interface RowLimits {
+  readonly blocking: number;
+  readonly allowed: number;
+  readonly notBlocking: number;
+}
+
+function renderWithLimits(report: Report, limits: RowLimits): string {
   const { summary } = report;
   const blocking = report.findings.filter((finding) => finding.decision.kind === 'blocking');
   const allowed = report.findings.filter((finding) => finding.decision.kind === 'allowed-by-exception');
@@ -36,7 +67,7 @@ export function renderMarkdown(report: Report): string {
       row(['package', 'version', 'via', 'advisory', 'severity', 'fixed in', 'due', 'file', 'summary']),
       row(Array<string>(9).fill('---')),
     );
-    for (const finding of blocking) {
+    for (const finding of blocking.slice(0, limits.blocking)) {
       const { decision } = finding;
       let due = '';
       if (decision.kind === 'blocking') {
@@ -57,13 +88,13 @@ export function renderMarkdown(report: Report): string {
         ]),
       );
     }
-    out.push('');
+    out.push(...moreRows(blocking.length, limits.blocking), '');
   }
 
   if (allowed.length > 0) {
     out.push(`### Allowed by exception (${allowed.length})`, '');
     out.push(row(['package', 'version', 'advisory', 'severity', 'reason', 'approved by', 'issue', 'expires']), row(Array<string>(8).fill('---')));
-    for (const finding of allowed) {
+    for (const finding of allowed.slice(0, limits.allowed)) {
       const { decision } = finding;
       if (decision.kind !== 'allowed-by-exception') continue;
       const { exception } = decision;
@@ -80,13 +111,13 @@ export function renderMarkdown(report: Report): string {
         ]),
       );
     }
-    out.push('');
+    out.push(...moreRows(allowed.length, limits.allowed), '');
   }
 
   if (notBlocking.length > 0) {
     out.push(`<details><summary>Not blocking: ${summary.belowThreshold} below threshold, ${summary.ignoredScope} in ignored scopes</summary>`, '');
-    out.push(row(['package', 'version', 'advisory', 'severity', 'fixed in', 'why not blocking']), row(Array<string>(6).fill('---')));
-    for (const finding of notBlocking) {
+    if (limits.notBlocking > 0) out.push(row(['package', 'version', 'advisory', 'severity', 'fixed in', 'why not blocking']), row(Array<string>(6).fill('---')));
+    for (const finding of notBlocking.slice(0, limits.notBlocking)) {
       out.push(
         row([
           packageCell(finding),
@@ -98,7 +129,7 @@ export function renderMarkdown(report: Report): string {
         ]),
       );
     }
-    out.push('', '</details>', '');
+    out.push(...moreRows(notBlocking.length, limits.notBlocking), '', '</details>', '');
   }
 
   if (report.policy.problems.length > 0) {
@@ -173,6 +204,10 @@ function fixedCell(finding: ReportFinding): string {
 
 function locationCell(location: SourceLocation): string {
   return escapeMarkdown(`${location.file}${location.line === undefined ? '' : `:${location.line}`}`);
+}
+
+function moreRows(total: number, shown: number): string[] {
+  return total > shown ? ['', `… and ${total - shown} more (too many for one comment: see \`vigil audit --format json\`).`] : [];
 }
 
 function row(cells: readonly string[]): string {

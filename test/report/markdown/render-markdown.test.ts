@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MARKDOWN_MARKER, escapeMarkdown, renderMarkdown } from '../../../src/report/markdown/render-markdown.js';
+import { MARKDOWN_MARKER, MARKDOWN_MAX_CHARS, escapeMarkdown, renderMarkdown } from '../../../src/report/markdown/render-markdown.js';
 import type { Report, ReportFinding } from '../../../src/report/report.js';
 import { expectGolden } from '../golden.js';
 import { buildScenarioReport } from '../scenario.js';
@@ -61,6 +61,14 @@ describe('renderMarkdown over the scenario', () => {
     expect(line).toContain('2026-12-01');
     // The scenario's reason holds `| <b>`: escaped, not a cell break or HTML.
     expect(line).toContain('\\| &lt;b&gt;no&lt;/b&gt;');
+  });
+
+  it('stays within a GitHub comment for a large report, dropping non-blocking rows first', () => {
+    const many: Report = { ...report, findings: Array.from({ length: 40 }, () => report.findings).flat() };
+    const markdown = renderMarkdown(many);
+    expect(markdown.length).toBeLessThanOrEqual(MARKDOWN_MAX_CHARS);
+    expect(markdown).toMatch(/… and \d+ more \(too many for one comment/);
+    expect(tableRows(markdown, /^### Blocking/).length).toBeGreaterThan(0);
   });
 
   it('lists every policy problem and the skipped count', () => {
