@@ -3,7 +3,7 @@ import { fixedClock } from '../../src/core/clock.js';
 import type { Finding, PackageScope, Severity } from '../../src/core/types.js';
 import { makePackage } from '../../src/ecosystems/package.js';
 import { evaluateGate } from '../../src/policy/gate.js';
-import { DEFAULT_POLICY } from '../../src/policy/policy-file.js';
+import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import type { ExceptionEntry, Policy } from '../../src/policy/types.js';
 
 const clock = fixedClock('2026-11-22T12:00:00Z');

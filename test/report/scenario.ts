@@ -7,7 +7,7 @@ import { fixedClock } from '../../src/core/clock.js';
 import { buildInventory } from '../../src/inventory/build-inventory.js';
 import { matchInventory } from '../../src/match/match.js';
 import { evaluateGate } from '../../src/policy/gate.js';
-import { DEFAULT_POLICY } from '../../src/policy/policy-file.js';
+import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import type { ExceptionEntry, Policy } from '../../src/policy/types.js';
 import { buildReport, type Report } from '../../src/report/report.js';
 import { shared } from '../helpers/shared-data.js';
