@@ -19,3 +19,4 @@ export type { Ecosystem, LockfileParser, VersionScheme, UpgradeClass } from './e
 export * from './core/errors.js';
 export type * from './core/types.js';
 export { fixedClock, systemClock, type Clock } from './core/clock.js';
+export * from './remediation/index.js';
