@@ -6,7 +6,7 @@
 export const STORE_APPLICATION_ID = 0x5647494c;
 
 /** Bumped on every incompatible change of the tables below. */
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 /** How to get a usable store, shown under every store error. */
 export const STORE_HINT = 'run "vigil db update" or "vigil db import PATH"';
@@ -41,6 +41,19 @@ CREATE TABLE aliases (
   PRIMARY KEY (record_id, alias)
 ) WITHOUT ROWID;
 CREATE INDEX aliases_by_alias ON aliases (alias);
+
+-- Counts written with every change (in the same transaction), so reading the status costs the
+-- same for a full OSV dump as for a small store: every audit reads it.
+CREATE TABLE ecosystem_counts (
+  ecosystem TEXT PRIMARY KEY,
+  records   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE store_totals (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  records   INTEGER NOT NULL,
+  withdrawn INTEGER NOT NULL,
+  newest    TEXT
+);
 
 -- Freshness per ecosystem (base ecosystem, as in affected.ecosystem).
 CREATE TABLE ecosystem_meta (

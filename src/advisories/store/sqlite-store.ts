@@ -208,14 +208,15 @@ interface EcosystemRow {
 
 /** Counts and freshness of a store (also used right after an import to report). */
 export function readStoreStatus(db: Db, storePath: string): StoreStatus {
-  const counts = db
-    .prepare(
-      `SELECT COUNT(*) AS records, COUNT(withdrawn) AS withdrawn, MAX(modified) AS newest FROM records`,
-    )
-    .get() as CountsRow;
+  // Counts are materialised by the writer; a store never written (fresh schema) has none yet.
+  const counts = (db.prepare(`SELECT records, withdrawn, newest FROM store_totals WHERE id = 1`).get() as CountsRow | undefined) ?? {
+    records: 0,
+    withdrawn: 0,
+    newest: null,
+  };
   const rows = db
     .prepare(
-      `WITH counts AS (SELECT ecosystem, COUNT(DISTINCT record_id) AS records FROM affected GROUP BY ecosystem),
+      `WITH counts AS (SELECT ecosystem, records FROM ecosystem_counts),
             names AS (SELECT ecosystem FROM counts UNION SELECT ecosystem FROM ecosystem_meta)
        SELECT n.ecosystem AS ecosystem, c.records AS records, m.updated_at AS updated_at, m.source AS source
        FROM names n

@@ -220,6 +220,7 @@ class SqliteStoreWriter implements StoreWriter {
     if (!this.#open) throw new Error('store writer already finished');
     this.#open = false;
     try {
+      this.#db.exec(REFRESH_COUNTS);
       this.#db.exec('COMMIT');
       this.#db.close();
       const fd = openSync(this.#tempPath, 'r+');
@@ -259,3 +260,12 @@ function syncDirectory(dir: string): void {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+/** Recomputes the counts `status()` reads, inside the writer's transaction. */
+const REFRESH_COUNTS = `
+DELETE FROM ecosystem_counts;
+INSERT INTO ecosystem_counts (ecosystem, records)
+  SELECT ecosystem, COUNT(DISTINCT record_id) FROM affected GROUP BY ecosystem;
+INSERT OR REPLACE INTO store_totals (id, records, withdrawn, newest)
+  SELECT 1, COUNT(*), COUNT(withdrawn), MAX(modified) FROM records;
+`;
