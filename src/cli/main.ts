@@ -13,6 +13,9 @@ Commands:
   db import|update|status
                     manage the local OSV advisory store
   policy check|init validate the policy file, or write a starter one
+  plan [PATH...]    plan the remediation of each vulnerable package under the maintenance policy
+  fix [PATH...]     apply the allowed fixes (requirements.txt pins, package.json overrides);
+                    --dry-run shows the diff
 
 Run "vigil <command> --help" for the options of each.
 
@@ -31,6 +34,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/db.js')).runDb(rest, io);
       case 'policy':
         return await (await import('./commands/policy.js')).runPolicy(rest, io);
+      case 'plan':
+        return await (await import('./commands/plan.js')).runPlan(rest, io);
+      case 'fix':
+        return await (await import('./commands/fix.js')).runFix(rest, io);
       case '--version':
       case '-V':
         io.stdout.write(`${toolVersion()}\n`);
