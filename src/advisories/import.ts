@@ -75,7 +75,7 @@ export async function importAdvisories(options: ImportOptions): Promise<ImportRe
 
   const counts = { imported: 0, replaced: 0, unchanged: 0 };
   const byEcosystem: Record<string, number> = {};
-  const writer = beginStoreWrite(storePath);
+  const writer = beginStoreWrite(storePath, clock.now().toISOString());
   try {
     let done = 0;
     const store = (record: OsvRecord): void => {

@@ -40,6 +40,8 @@ export interface AdvisoryStore {
   ): Promise<ReadonlyMap<string, readonly OsvRecord[]>>;
   /** Records whose id or one of whose aliases is one of `ids` (withdrawn excluded). */
   recordsByAlias(ids: readonly string[]): Promise<readonly OsvRecord[]>;
+  /** When the store first held each of these record ids (ISO 8601); ids never held are absent. */
+  firstSeen(ids: readonly string[]): Promise<ReadonlyMap<string, string>>;
   status(): Promise<StoreStatus>;
   close(): void;
 }

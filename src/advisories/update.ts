@@ -69,9 +69,9 @@ export async function updateAdvisories(options: UpdateOptions): Promise<UpdateRe
 
   const results: EcosystemUpdate[] = [];
   const rejected: RejectedRecord[] = [];
-  const writer = beginStoreWrite(storePath);
+  const at = clock.now().toISOString();
+  const writer = beginStoreWrite(storePath, at);
   try {
-    const at = clock.now().toISOString();
     for (const { ecosystem, url, bytes, status } of downloads) {
       const base = splitEcosystem(ecosystem).base;
       writer.deleteEcosystem(base);

@@ -126,6 +126,11 @@ export interface Finding {
   readonly fixed: readonly string[];
   /** Earliest publication date of the group's records (ISO 8601). */
   readonly published: string | undefined;
+  /**
+   * When the advisory store first held one of the group's records (ISO 8601): the SLA clock's
+   * start when no record gives a publication date.
+   */
+  readonly firstSeen: string | undefined;
   /** Latest modification date of the group's records (ISO 8601). */
   readonly modified: string | undefined;
   /** Stable hash of file, package, version and primary id, for suppressions and SARIF. */

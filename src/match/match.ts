@@ -177,6 +177,7 @@ async function toFinding(
   const dates = (pick: (record: OsvRecord) => string | undefined): string[] =>
     group.map((hit) => pick(hit.record)).filter((value): value is string => value !== undefined).sort();
   const published = dates((record) => record.published)[0];
+  const firstSeen = [...(await store.firstSeen(recordIds)).values()].sort()[0];
   const modified = dates((record) => record.modified).at(-1);
   const summary = group.map((hit) => summaryOf(hit.record)).find((text) => text !== '') ?? '';
 
@@ -195,6 +196,7 @@ async function toFinding(
     severity: severityOfGroup(severities),
     fixed,
     published,
+    firstSeen,
     modified,
     fingerprint,
   };

@@ -192,11 +192,15 @@ function appliedException(entry: ExceptionEntry): AppliedException {
   };
 }
 
-/** When a blocking finding must be fixed: its advisory's publication plus the policy's SLA. */
+/**
+ * When a blocking finding must be fixed: its advisory's publication (else the day this project's
+ * store first held it) plus the policy's SLA.
+ */
 function dueDate(finding: Finding, level: Exclude<SeverityLevel, 'unknown'>, policy: Policy): number | undefined {
-  if (level === 'none' || finding.published === undefined) return undefined;
+  const start = finding.published ?? finding.firstSeen;
+  if (level === 'none' || start === undefined) return undefined;
   const target = policy.sla[level];
   if (target?.kind !== 'duration') return undefined;
-  const published = Date.parse(finding.published);
-  return Number.isNaN(published) ? undefined : published + target.ms;
+  const from = Date.parse(start);
+  return Number.isNaN(from) ? undefined : from + target.ms;
 }

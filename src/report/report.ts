@@ -26,6 +26,8 @@ export interface ReportFinding {
   readonly severity: Finding['severity'];
   readonly fixed: readonly string[];
   readonly published: string | null;
+  /** When the advisory store first held the flaw's records; the SLA starts here without `published`. */
+  readonly firstSeen: string | null;
   readonly modified: string | null;
   readonly fingerprint: string;
   readonly decision: GateDecision;
@@ -119,6 +121,7 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
       severity: finding.severity,
       fixed: finding.fixed,
       published: finding.published ?? null,
+      firstSeen: finding.firstSeen ?? null,
       modified: finding.modified ?? null,
       fingerprint: finding.fingerprint,
       decision,

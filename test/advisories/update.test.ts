@@ -9,7 +9,7 @@ import { DEFAULT_OSV_MIRROR, updateAdvisories } from '../../src/advisories/updat
 import { fixedClock } from '../../src/core/clock.js';
 import { AdvisoryStoreError } from '../../src/core/errors.js';
 import { startOsvMirror, realMirrorDumps, type MirrorBehaviour, type OsvMirror } from '../helpers/osv-mirror.js';
-import { fixture } from '../helpers/shared-data.js';
+import { fixture, shared } from '../helpers/shared-data.js';
 
 const clock = fixedClock('2024-06-01T08:00:00Z');
 let dir: string;
@@ -124,5 +124,26 @@ describe('updateAdvisories from a mirror', () => {
     const storePath = path.join(dir, 'default-mirror.db');
     await expect(updateAdvisories({ storePath, clock, fetch: fakeFetch })).rejects.toThrow(/HTTP 410 Gone$/);
     expect(seen).toEqual([`${DEFAULT_OSV_MIRROR}/PyPI/all.zip`]);
+  });
+});
+
+describe('first-seen times', () => {
+  it('keep the day a record id was first held, across re-imports and ecosystem replacement', async () => {
+    const storePath = path.join(dir, 'first-seen.db');
+    const requests = shared('osv', 'pypi-pysec', 'vulns', 'requests');
+    await importAdvisories({ storePath, inputs: [requests], clock: fixedClock('2024-05-01T00:00:00Z') });
+    await importAdvisories({ storePath, inputs: [requests], clock: fixedClock('2024-05-20T00:00:00Z') });
+    // The mirror's PyPI dump replaces every PyPI record, PYSEC-2023-74 among them.
+    await updateAdvisories({ storePath, mirror: mirror.url, ecosystems: ['PyPI'], clock });
+    const store = openAdvisoryStore(storePath);
+    try {
+      const seen = await store.firstSeen(['PYSEC-2023-74', 'PYSEC-2024-60', 'NOT-A-RECORD']);
+      expect(seen.get('PYSEC-2023-74')).toBe('2024-05-01T00:00:00.000Z');
+      // idna's record arrived with the update.
+      expect(seen.get('PYSEC-2024-60')).toBe('2024-06-01T08:00:00.000Z');
+      expect(seen.has('NOT-A-RECORD')).toBe(false);
+    } finally {
+      store.close();
+    }
   });
 });

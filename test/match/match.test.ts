@@ -28,6 +28,7 @@ function memoryStore(records: OsvRecord[]): AdvisoryStore {
         records.filter((record) => ids.includes(record.id) || (record.aliases ?? []).some((alias) => ids.includes(alias))),
       );
     },
+    firstSeen: (ids: readonly string[]) => Promise.resolve(new Map(ids.map((id) => [id, '2024-06-01T00:00:00.000Z']))),
     status: () => Promise.resolve({} as StoreStatus),
     close: () => undefined,
   };

@@ -17,7 +17,8 @@ interface FindingFields {
   fixed?: string[];
   scopes?: PackageScope[];
   paths?: string[][];
-  published?: string;
+  published?: string | null;
+  firstSeen?: string;
 }
 
 function finding(fields: FindingFields = {}): Finding {
@@ -39,7 +40,8 @@ function finding(fields: FindingFields = {}): Finding {
     summary: 'test finding',
     severity: fields.severity ?? { level: 'high', score: 7.5, source: 'test' },
     fixed: fields.fixed ?? [],
-    published: fields.published ?? '2026-11-01T00:00:00Z',
+    published: fields.published === null ? undefined : (fields.published ?? '2026-11-01T00:00:00Z'),
+    firstSeen: fields.firstSeen,
     modified: undefined,
     fingerprint: '0'.repeat(32),
   };
@@ -262,6 +264,14 @@ describe('evaluateGate', () => {
     expect(gate.decisions.get(onTime)).toMatchObject({ kind: 'blocking', due: '2026-11-27T00:00:00.000Z', overdue: false });
     expect(gate.decisions.get(late)).toMatchObject({ kind: 'blocking', due: '2026-11-08T00:00:00.000Z', overdue: true });
     expect(gate.decisions.get(critical)).toMatchObject({ kind: 'blocking', due: '2026-11-23T06:00:00.000Z', overdue: false });
+  });
+
+  it('starts the SLA clock at the first day the store held the advisory when it has no publication date', () => {
+    const unpublished = finding({ published: null, firstSeen: '2026-11-20T00:00:00.000Z' });
+    const neither = finding({ version: '2.29.0', published: null });
+    const gate = evaluateGate([unpublished, neither], policy(), clock);
+    expect(gate.decisions.get(unpublished)).toMatchObject({ kind: 'blocking', due: '2026-11-27T00:00:00.000Z', overdue: false });
+    expect(gate.decisions.get(neither)).not.toHaveProperty('due');
   });
 
   it('gives no due date for a "next-release" SLA', () => {

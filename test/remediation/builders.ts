@@ -48,6 +48,7 @@ export function memoryStore(records: readonly OsvRecord[]): AdvisoryStore {
       return Promise.resolve(found);
     },
     recordsByAlias: (ids) => Promise.resolve(records.filter((record) => ids.includes(record.id))),
+    firstSeen: () => Promise.resolve(new Map<string, string>()),
     status: () => Promise.reject(new Error('not used')),
     close: () => undefined,
   };

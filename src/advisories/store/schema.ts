@@ -6,7 +6,7 @@
 export const STORE_APPLICATION_ID = 0x5647494c;
 
 /** Bumped on every incompatible change of the tables below. */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 /** How to get a usable store, shown under every store error. */
 export const STORE_HINT = 'run "vigil db update" or "vigil db import PATH"';
@@ -54,6 +54,13 @@ CREATE TABLE store_totals (
   withdrawn INTEGER NOT NULL,
   newest    TEXT
 );
+
+-- When this store first held each record id: the SLA clock starts here for a record without a
+-- publication date. Never deleted, so a record dropped and re-downloaded keeps its first day.
+CREATE TABLE first_seen (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL
+) WITHOUT ROWID;
 
 -- Freshness per ecosystem (base ecosystem, as in affected.ecosystem).
 CREATE TABLE ecosystem_meta (

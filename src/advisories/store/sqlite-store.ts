@@ -96,6 +96,7 @@ class SqliteAdvisoryStore implements AdvisoryStore {
   /** Prepared statements per `IN (...)` width, so each shape is compiled once. */
   readonly #byName = new Map<number, Statement>();
   readonly #byAlias = new Map<number, Statement>();
+  readonly #firstSeen = new Map<number, Statement>();
   readonly #byId = new Map<number, Statement>();
 
   constructor(db: Db, path: string) {
@@ -152,6 +153,17 @@ class SqliteAdvisoryStore implements AdvisoryStore {
     return Promise.resolve([...found.values()]);
   }
 
+  firstSeen(ids: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const found = new Map<string, string>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += CHUNK) {
+      const chunk = unique.slice(start, start + CHUNK);
+      const rows = this.#statement(this.#firstSeen, chunk.length, firstSeenSql).all(...chunk) as { id: string; at: string }[];
+      for (const row of rows) found.set(row.id, row.at);
+    }
+    return Promise.resolve(found);
+  }
+
   status(): Promise<StoreStatus> {
     return Promise.resolve(readStoreStatus(this.#db, this.#path));
   }
@@ -184,6 +196,9 @@ const byNameSql = (width: number): string => `
 
 const byIdSql = (width: number): string => `
   SELECT id, body FROM records WHERE id IN (${placeholders(width)}) AND withdrawn IS NULL`;
+
+const firstSeenSql = (width: number): string =>
+  `SELECT id, at FROM first_seen WHERE id IN (${Array.from({ length: width }, () => '?').join(', ')})`;
 
 const byAliasSql = (width: number): string => `
   SELECT r.id AS id, r.body AS body

@@ -48,7 +48,11 @@ const TEMP_SUFFIX = '.tmp';
  * @throws AdvisoryStoreError when `storePath` exists but is not a vigil store of this version (it is
  *   never overwritten), or cannot be copied.
  */
-export function beginStoreWrite(storePath: string): StoreWriter {
+/**
+ * Opens a private copy of the store for writing. `seenAt` (ISO 8601, from the caller's clock) is
+ * recorded as the first-seen time of every record id the store did not hold before.
+ */
+export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter {
   removeStaleTempFiles(storePath);
   const tempPath = `${storePath}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
   let db: Db | undefined;
@@ -68,7 +72,7 @@ export function beginStoreWrite(storePath: string): StoreWriter {
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.exec('BEGIN');
-    return new SqliteStoreWriter(db, storePath, tempPath);
+    return new SqliteStoreWriter(db, storePath, tempPath, seenAt);
   } catch (error) {
     db?.close();
     rmSync(tempPath, { force: true });
@@ -156,8 +160,11 @@ class SqliteStoreWriter implements StoreWriter {
   readonly #dropAffected: Database.Statement;
   readonly #dropAliases: Database.Statement;
   readonly #putMeta: Database.Statement;
+  readonly #putSeen: Database.Statement;
+  readonly #seenAt: string;
 
-  constructor(db: Db, storePath: string, tempPath: string) {
+  constructor(db: Db, storePath: string, tempPath: string, seenAt: string) {
+    this.#seenAt = seenAt;
     this.#db = db;
     this.#storePath = storePath;
     this.#tempPath = tempPath;
@@ -171,12 +178,14 @@ class SqliteStoreWriter implements StoreWriter {
     this.#putAlias = db.prepare('INSERT OR IGNORE INTO aliases (record_id, alias) VALUES (?, ?)');
     this.#dropAffected = db.prepare('DELETE FROM affected WHERE record_id = ?');
     this.#dropAliases = db.prepare('DELETE FROM aliases WHERE record_id = ?');
+    this.#putSeen = db.prepare('INSERT OR IGNORE INTO first_seen (id, at) VALUES (?, ?)');
     this.#putMeta = db.prepare(
       'INSERT OR REPLACE INTO ecosystem_meta (ecosystem, updated_at, source) VALUES (?, ?, ?)',
     );
   }
 
   upsert(record: OsvRecord, policy: ReplacePolicy): UpsertOutcome {
+    this.#putSeen.run(record.id, this.#seenAt);
     const body = JSON.stringify(record);
     const modified = normalizeTimestamp(record.modified);
     const stored = this.#find.get(record.id) as StoredRow | undefined;
