@@ -1,3 +1,4 @@
+import { renderCyclonedx } from './cyclonedx/render-cyclonedx.js';
 import { renderGithub } from './github/render-github.js';
 import { renderJson } from './json/render-json.js';
 import { renderJunit } from './junit/render-junit.js';
@@ -14,6 +15,7 @@ export const reporters = {
   markdown: { format: 'markdown', mediaType: 'text/markdown', render: (report) => renderMarkdown(report) },
   junit: { format: 'junit', mediaType: 'application/xml', render: (report) => renderJunit(report) },
   github: { format: 'github', mediaType: 'text/plain', render: (report) => renderGithub(report) },
+  cyclonedx: { format: 'cyclonedx', mediaType: 'application/vnd.cyclonedx+json', render: (report) => renderCyclonedx(report) },
 } as const satisfies Record<string, Reporter>;
 
 export type ReportFormat = keyof typeof reporters;
