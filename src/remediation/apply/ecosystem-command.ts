@@ -1,0 +1,41 @@
+import type { Package } from '../../core/types.js';
+
+function basename(file: string): string {
+  return file.slice(file.lastIndexOf('/') + 1);
+}
+
+/** Single-quotes a shell word when it needs it (`pkg==1.2` has no special characters, `a[b]==1` has). */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The package manager's own command that moves the package of this lockfile to `target`, for
+ * the files `vigil fix` does not rewrite; `undefined` for a file no package manager owns (an
+ * SBOM). poetry and pdm update within the project's constraints: when the target is outside
+ * them, the constraint in pyproject.toml has to change first.
+ */
+export function ecosystemCommand(pkg: Package, target: string): string | undefined {
+  const file = basename(pkg.location.file);
+  const name = pkg.name;
+  switch (file) {
+    case 'poetry.lock':
+      return `poetry update ${shellWord(name)}`;
+    case 'uv.lock':
+      return `uv lock --upgrade-package ${shellWord(`${name}==${target}`)}`;
+    case 'pdm.lock':
+      return `pdm update ${shellWord(name)}`;
+    case 'Pipfile.lock':
+      return `pipenv update ${shellWord(name)}`;
+    case 'package-lock.json':
+    case 'npm-shrinkwrap.json':
+      return pkg.direct === false ? 'npm install' : `npm install ${shellWord(`${name}@${target}`)}`;
+    case 'yarn.lock':
+      return pkg.direct === false ? 'yarn install' : `yarn up ${shellWord(`${name}@${target}`)}`;
+    case 'pnpm-lock.yaml':
+      return pkg.direct === false ? 'pnpm install' : `pnpm update ${shellWord(`${name}@${target}`)}`;
+    default:
+      if (/\.(json|xml|spdx)$/.test(file)) return undefined;
+      return pkg.ecosystem === 'PyPI' ? `pip install --upgrade '${name.replace(/'/g, `'\\''`)}==${target}'` : undefined;
+  }
+}

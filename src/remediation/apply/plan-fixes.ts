@@ -1,0 +1,135 @@
+import path from 'node:path';
+import type { SkippedEntry } from '../../core/types.js';
+import type { Remediation } from '../plan.js';
+import { ecosystemCommand } from './ecosystem-command.js';
+import { addPackageJsonOverrides, overridesKey, type OverrideEntry, type PackageJsonOverrideKind } from './package-json.js';
+import { rewriteRequirementsPins, type PinUpdate } from './requirements-txt.js';
+
+/** What `vigil fix` does (or cannot do) for one vulnerable package. */
+export type FixStep =
+  /** A requirements file pin rewritten; `hashed` when its `--hash` options must be regenerated. */
+  | { readonly kind: 'pin'; readonly remediation: Remediation; readonly file: string; readonly line: number; readonly target: string; readonly hashed: boolean }
+  /** An override added to (or already in) package.json; `command` refreshes the lockfile. */
+  | { readonly kind: 'override'; readonly remediation: Remediation; readonly file: string; readonly key: string; readonly target: string; readonly command: string | undefined }
+  /** A lockfile vigil does not rewrite: the package manager's command to run. */
+  | { readonly kind: 'command'; readonly remediation: Remediation; readonly target: string; readonly command: string }
+  /** An allowed fix that could not be applied, and why (with a command to run instead, if any). */
+  | { readonly kind: 'not-applied'; readonly remediation: Remediation; readonly target: string; readonly reason: string; readonly command: string | undefined }
+  /** Held by the maintenance policy or no fix: nothing applied. */
+  | { readonly kind: 'held'; readonly remediation: Remediation };
+
+/** A file whose text the fix changes. */
+export interface FileChange {
+  /** Path as the inventory names it (relative to the audited root). */
+  readonly file: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+export interface FixPlan {
+  readonly changes: readonly FileChange[];
+  /** One per remediation, in plan order. */
+  readonly steps: readonly FixStep[];
+}
+
+export interface PlanFixesInput {
+  readonly remediations: readonly Remediation[];
+  /** The inventory's skipped entries: a requirements file with an invalid line is never rewritten. */
+  readonly skipped: readonly SkippedEntry[];
+  /** Reads a file by the inventory's path; `undefined` when it does not exist. */
+  readonly readText: (file: string) => string | undefined;
+}
+
+function isRequirementsFile(remediation: Remediation): boolean {
+  return remediation.package.ecosystem === 'PyPI' && /\.(txt|in)$/.test(remediation.package.location.file);
+}
+
+/**
+ * The edits and commands that apply the allowed part of a plan, computed without writing:
+ * requirements files get their `==` pins rewritten, package.json gets the overrides of indirect
+ * npm packages, other lockfiles get their package manager's command. A requirements file with a
+ * line the parser could not read (an `invalid ...` skipped entry) is left alone.
+ */
+export function planFixes(input: PlanFixesInput): FixPlan {
+  const steps: (FixStep | undefined)[] = [];
+  const pins = new Map<string, { index: number; update: PinUpdate }[]>();
+  const overrides = new Map<string, { kind: PackageJsonOverrideKind; entries: { index: number; entry: OverrideEntry }[] }>();
+  const broken = new Set(input.skipped.filter((entry) => entry.reason.startsWith('invalid')).map((entry) => entry.location.file));
+
+  input.remediations.forEach((remediation, index) => {
+    const target = remediation.proposed;
+    if (remediation.decision.kind !== 'allowed' || target === undefined) {
+      steps[index] = { kind: 'held', remediation };
+      return;
+    }
+    const pkg = remediation.package;
+    if (isRequirementsFile(remediation)) {
+      const list = pins.get(pkg.location.file) ?? [];
+      if (pkg.location.line === undefined) {
+        steps[index] = { kind: 'not-applied', remediation, target, reason: `${pkg.location.file}: no line number for ${pkg.name}`, command: ecosystemCommand(pkg, target) };
+        return;
+      }
+      list.push({ index, update: { line: pkg.location.line, name: pkg.name, from: pkg.version, to: target } });
+      pins.set(pkg.location.file, list);
+      return;
+    }
+    const override = remediation.override;
+    if (override && override.kind !== 'pip-constraint') {
+      const file = path.posix.join(path.posix.dirname(pkg.location.file), override.file);
+      const entry = overrides.get(file) ?? { kind: override.kind, entries: [] };
+      entry.entries.push({ index, entry: { name: pkg.name, version: target } });
+      overrides.set(file, entry);
+      return;
+    }
+    const command = ecosystemCommand(pkg, target);
+    steps[index] =
+      command === undefined
+        ? { kind: 'not-applied', remediation, target, reason: `${pkg.location.file} is not a file a package manager resolves from; update its source`, command }
+        : { kind: 'command', remediation, target, command };
+  });
+
+  const changes: FileChange[] = [];
+  for (const [file, list] of pins) {
+    const notApplied = (item: { index: number; update: PinUpdate }, reason: string): void => {
+      const remediation = input.remediations[item.index] as Remediation;
+      steps[item.index] = { kind: 'not-applied', remediation, target: item.update.to, reason, command: ecosystemCommand(remediation.package, item.update.to) };
+    };
+    const before = input.readText(file);
+    if (before === undefined || broken.has(file)) {
+      const reason = before === undefined ? `${file}: cannot be read` : `${file} has lines that could not be parsed; not changed`;
+      for (const item of list) notApplied(item, reason);
+      continue;
+    }
+    const rewrite = rewriteRequirementsPins(before, list.map((item) => item.update));
+    for (const item of list) {
+      const change = rewrite.changes.find((candidate) => candidate.line === item.update.line && candidate.name === item.update.name);
+      const problem = rewrite.problems.find((candidate) => candidate.line === item.update.line && candidate.name === item.update.name);
+      const remediation = input.remediations[item.index] as Remediation;
+      if (change) steps[item.index] = { kind: 'pin', remediation, file, line: change.line, target: change.to, hashed: change.hashed };
+      else notApplied(item, `${file}:${item.update.line}: ${problem?.message ?? 'not rewritten'}`);
+    }
+    if (rewrite.text !== before) changes.push({ file, before, after: rewrite.text });
+  }
+  for (const [file, { kind, entries }] of overrides) {
+    const before = input.readText(file);
+    const key = overridesKey(kind);
+    if (before === undefined) {
+      for (const { index, entry } of entries) {
+        const remediation = input.remediations[index] as Remediation;
+        steps[index] = { kind: 'not-applied', remediation, target: entry.version, reason: `${file} not found: add ${remediation.override?.text ?? key} to the project's package.json`, command: undefined };
+      }
+      continue;
+    }
+    const edit = addPackageJsonOverrides(before, kind, entries.map((item) => item.entry));
+    for (const { index, entry } of entries) {
+      const remediation = input.remediations[index] as Remediation;
+      const problem = edit.problems.find((candidate) => candidate.name === entry.name);
+      steps[index] = problem
+        ? { kind: 'not-applied', remediation, target: entry.version, reason: `${file}: ${problem.message}`, command: undefined }
+        : { kind: 'override', remediation, file, key, target: entry.version, command: ecosystemCommand(remediation.package, entry.version) };
+    }
+    if (edit.text !== before) changes.push({ file, before, after: edit.text });
+  }
+  changes.sort((a, b) => a.file.localeCompare(b.file));
+  return { changes, steps: steps.filter((step): step is FixStep => step !== undefined) };
+}
