@@ -1,5 +1,6 @@
 import { renderCyclonedx } from './cyclonedx/render-cyclonedx.js';
 import { renderGithub } from './github/render-github.js';
+import { renderHtml } from './html/render-html.js';
 import { renderJson } from './json/render-json.js';
 import { renderJunit } from './junit/render-junit.js';
 import { renderMarkdown } from './markdown/render-markdown.js';
@@ -16,6 +17,7 @@ export const reporters = {
   junit: { format: 'junit', mediaType: 'application/xml', render: (report) => renderJunit(report) },
   github: { format: 'github', mediaType: 'text/plain', render: (report) => renderGithub(report) },
   cyclonedx: { format: 'cyclonedx', mediaType: 'application/vnd.cyclonedx+json', render: (report) => renderCyclonedx(report) },
+  html: { format: 'html', mediaType: 'text/html', render: (report) => renderHtml(report) },
 } as const satisfies Record<string, Reporter>;
 
 export type ReportFormat = keyof typeof reporters;
