@@ -18,7 +18,8 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'vigil-remediation-e2e-'));
   store = path.join(work, 'advisories.db');
   const vulns = (name: string): string => shared('osv', 'pypi-pysec', 'vulns', name);
-  const imported = await runCli(['db', 'import', '--db', store, vulns('idna'), vulns('django')]);
+  // ghsa-subset: GHSA-c2qf-rxjj-qqgw affects semver 7.5.1, fixed in 7.5.2.
+  const imported = await runCli(['db', 'import', '--db', store, vulns('idna'), vulns('django'), shared('osv', 'ghsa-subset', 'advisories')]);
   expect(imported.code, imported.stderr).toBe(0);
 });
 
@@ -184,5 +185,15 @@ describe('vigil fix', () => {
     expect(readFileSync(path.join(dir, 'hashed', 'requirements.txt'), 'utf8')).toMatch(/^idna==3\.7 \\\n {4}--hash=sha256:/);
     expect(run.stdout).toMatch(/^not applied: idna 3\.6 -> 3\.7: broken\/requirements\.txt has lines that could not be parsed; not changed/m);
     expect(readFileSync(path.join(dir, 'broken', 'requirements.txt'))).toEqual(readFileSync(fixture('e2e', 'remediation-hashes', 'broken', 'requirements.txt')));
+  });
+
+  it('adds an npm override for an indirect package, keeping the four-space indent', async () => {
+    const dir = copyScenario('remediation-npm-override');
+    const run = await runCli(['fix', '--no-registry', '--db', store], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^override: package\.json "overrides": semver -> 7\.5\.2; then run: npm install$/m);
+    expect(readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(
+      '{\n    "name": "app",\n    "dependencies": {\n        "parent": "^1.0.0"\n    },\n    "overrides": {\n        "semver": "7.5.2"\n    }\n}\n',
+    );
   });
 });
