@@ -57,6 +57,18 @@ const withPolicy = measure([cli, 'audit', '--db', store, '--policy', path.join(r
 });
 console.log(formatRow('audit: cyberchef package-lock.json + vigil.yaml', withPolicy));
 
-// 3. Node's own start-up, for scale.
+// 3. Remediation planning on the largest lockfiles (offline: targets from the advisories).
+for (const [name, file] of [
+  ['plan: insomnia package-lock.json (v3)', corpus('npm', 'insomnia', 'package-lock.json')],
+  ['plan: nautobot poetry.lock', corpus('pypi', 'nautobot', 'poetry.lock')],
+]) {
+  const result = measure([cli, 'plan', '--offline', '--db', store, '--format', 'json', '-o', path.join(work, 'plan.json'), file], {
+    runs: 5,
+    cwd: work,
+  });
+  console.log(formatRow(name, result));
+}
+
+// 4. Node's own start-up, for scale.
 console.log(formatRow('node -e 0 (start-up alone)', measure(['-e', '0'], { runs: 5 })));
 rmSync(work, { recursive: true, force: true });
