@@ -2,7 +2,8 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { Finding, SeverityLevel } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { DEFAULT_POLICY } from './default-policy.js';
-import type { AppliedException, ExceptionEntry, GateDecision, Policy, PolicyLevel, PolicyProblem } from './types.js';
+import { PackageURL } from 'packageurl-js';
+import type { AppliedException, ExceptionEntry, GateDecision, Policy, PolicyLevel, PolicyProblem, VexStatement } from './types.js';
 
 const DAY_MS = 86_400_000;
 const RANK: Readonly<Record<Exclude<SeverityLevel, 'unknown'>, number>> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
@@ -28,6 +29,7 @@ export interface GateResult {
     readonly allowedByException: number;
     readonly belowThreshold: number;
     readonly ignoredScope: number;
+    readonly notAffected: number;
   };
   /** Whether CI should fail: a blocking finding or a policy error. */
   readonly failed: boolean;
@@ -70,11 +72,45 @@ export function exceptionCovers(entry: ExceptionEntry, finding: Finding): boolea
 }
 
 /**
+ * Whether a VEX statement is about a finding: by any id of the flaw and, when it names a product,
+ * by purl (type, namespace, name and, when the statement gives one, version).
+ */
+export function vexCovers(statement: VexStatement, finding: Finding): boolean {
+  const wanted = statement.id.toUpperCase();
+  if (![finding.id, ...finding.aliases].some((id) => id.toUpperCase() === wanted)) return false;
+  if (statement.purl === undefined) return true;
+  const want = parsePurl(statement.purl);
+  const have = parsePurl(finding.package.purl);
+  if (!want || !have || want.type !== have.type) return false;
+  const ecosystem = ecosystems[finding.package.ecosystem];
+  const name = (purl: PackageURL): string => ecosystem.normalizeName(purl.namespace ? `${purl.namespace}/${purl.name}` : purl.name);
+  if (name(want) !== name(have)) return false;
+  if (want.version === undefined) return true;
+  const scheme = ecosystem.versions;
+  return want.version === have.version || (scheme.isValid(want.version) && scheme.isValid(have.version ?? '') && scheme.compare(want.version, have.version ?? '') === 0);
+}
+
+function parsePurl(text: string): PackageURL | undefined {
+  try {
+    return PackageURL.fromString(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Inputs of the gate beyond the findings and the policy. */
+export interface GateOptions {
+  /** VEX statements (`--vex`): a `not_affected` one that covers a finding makes it `not-affected`. */
+  readonly vex?: readonly VexStatement[];
+}
+
+/**
  * Decides, for every finding, whether it blocks; and checks the policy's exceptions: expired,
  * invalid, over-long or wrongly approved ones fail the gate (they never silently stop applying),
  * unused ones and ones expiring soon are warnings.
  */
-export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFAULT_POLICY, clock: Clock = systemClock): GateResult {
+export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFAULT_POLICY, clock: Clock = systemClock, options: GateOptions = {}): GateResult {
+  const notAffected = (options.vex ?? []).filter((statement) => statement.status === 'not_affected');
   const now = clock.now().getTime();
   const decisions = new Map<Finding, GateDecision>();
   const matchedBy = new Map<ExceptionEntry, Finding[]>();
@@ -84,7 +120,7 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
     matchedBy.set(entry, []);
     appliedBy.set(entry, []);
   }
-  const counts = { blocking: 0, allowedByException: 0, belowThreshold: 0, ignoredScope: 0 };
+  const counts = { blocking: 0, allowedByException: 0, belowThreshold: 0, ignoredScope: 0, notAffected: 0 };
 
   for (const finding of findings) {
     const level = effectiveLevel(finding, policy);
@@ -92,6 +128,19 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
     for (const entry of covering) matchedBy.get(entry)?.push(finding);
     const levelText = finding.severity.level === 'unknown' ? `unknown severity, treated as ${level}` : level;
 
+    // A supplier's or our own VEX statement that the product is not affected comes first: the
+    // flaw does not apply, whatever its level, scope or exceptions.
+    const vex = notAffected.find((statement) => vexCovers(statement, finding));
+    if (vex !== undefined) {
+      decisions.set(finding, {
+        kind: 'not-affected',
+        level,
+        reason: `not affected per VEX ${vex.location.file}:${vex.location.line}${vex.justification === undefined ? '' : ` (${vex.justification})`}`,
+        vex: { id: vex.id, ...(vex.justification === undefined ? {} : { justification: vex.justification }), location: vex.location },
+      });
+      counts.notAffected++;
+      continue;
+    }
     const ignoredScope = finding.package.scopes.find((scope) => policy.ignoreScopes.includes(scope));
     if (ignoredScope !== undefined) {
       decisions.set(finding, { kind: 'ignored-scope', level, reason: `${ignoredScope} dependency; the policy ignores ${ignoredScope} scope` });

@@ -110,6 +110,23 @@ export interface AppliedException {
   readonly location: SourceLocation;
 }
 
+/** VEX statuses (OpenVEX's; CycloneDX analysis states are mapped to them when read). */
+export const VEX_STATUSES = ['not_affected', 'affected', 'fixed', 'under_investigation'] as const;
+export type VexStatus = (typeof VEX_STATUSES)[number];
+
+/** One VEX statement read from `--vex` files: one vulnerability, at most one product. */
+export interface VexStatement {
+  /** Vulnerability id as written (CVE, GHSA, PYSEC...); matched against every id of a finding. */
+  readonly id: string;
+  /** The product's purl; absent when the statement names no product (it covers every package). */
+  readonly purl?: string;
+  readonly status: VexStatus;
+  /** Why it is not affected, as written (an OpenVEX justification or a CycloneDX one). */
+  readonly justification?: string;
+  /** Where the statement is written. */
+  readonly location: SourceLocation;
+}
+
 /** What the gate decided for one finding, and why. */
 export type GateDecision =
   | {
@@ -128,6 +145,18 @@ export type GateDecision =
       readonly exception: AppliedException;
     }
   | { readonly kind: 'below-threshold'; readonly reason: string; readonly level: Exclude<SeverityLevel, 'unknown'> }
-  | { readonly kind: 'ignored-scope'; readonly reason: string; readonly level: Exclude<SeverityLevel, 'unknown'> };
+  | { readonly kind: 'ignored-scope'; readonly reason: string; readonly level: Exclude<SeverityLevel, 'unknown'> }
+  | {
+      /** A VEX `not_affected` statement covers it: it never blocks. */
+      readonly kind: 'not-affected';
+      readonly reason: string;
+      readonly level: Exclude<SeverityLevel, 'unknown'>;
+      readonly vex: {
+        readonly id: string;
+        readonly justification?: string;
+        /** The VEX file and line of the statement. */
+        readonly location: SourceLocation;
+      };
+    };
 
 export type GateDecisionKind = GateDecision['kind'];

@@ -63,6 +63,8 @@ export interface Report {
     readonly allowedByException: number;
     readonly belowThreshold: number;
     readonly ignoredScope: number;
+    /** Findings a VEX `not_affected` statement covers (`--vex`); they never block. */
+    readonly notAffected: number;
     /** Policy problems that fail the gate (invalid or expired exceptions). */
     readonly policyErrors: number;
     readonly policyWarnings: number;
@@ -183,6 +185,7 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
       allowedByException: gate.counts.allowedByException,
       belowThreshold: gate.counts.belowThreshold,
       ignoredScope: gate.counts.ignoredScope,
+      notAffected: gate.counts.notAffected,
       policyErrors: gate.problems.filter((problem) => problem.severity === 'error').length,
       policyWarnings: gate.problems.filter((problem) => problem.severity === 'warning').length,
       passed: !gate.failed,

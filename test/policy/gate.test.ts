@@ -4,7 +4,7 @@ import type { Finding, PackageScope, Severity } from '../../src/core/types.js';
 import { makePackage } from '../../src/ecosystems/package.js';
 import { evaluateGate } from '../../src/policy/gate.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
-import type { ExceptionEntry, Policy } from '../../src/policy/types.js';
+import type { ExceptionEntry, Policy, VexStatement } from '../../src/policy/types.js';
 
 const clock = fixedClock('2026-11-22T12:00:00Z');
 
@@ -242,7 +242,7 @@ describe('evaluateGate', () => {
     expect(findings.map((f) => gate.decisions.get(f)?.kind)).toEqual(want);
     expect(gate.failed).toBe(failed);
     expect(gate.problems.map((problem) => `${problem.severity} ${problem.code}`).sort()).toEqual([...problems].sort());
-    const counted = gate.counts.blocking + gate.counts.allowedByException + gate.counts.belowThreshold + gate.counts.ignoredScope;
+    const counted = gate.counts.blocking + gate.counts.allowedByException + gate.counts.belowThreshold + gate.counts.ignoredScope + gate.counts.notAffected;
     expect(counted).toBe(findings.length);
   });
 
@@ -278,5 +278,52 @@ describe('evaluateGate', () => {
     const medium = finding({ severity: { level: 'medium', source: 't' } });
     const gate = evaluateGate([medium], policy({ failOn: 'medium' }), clock);
     expect(gate.decisions.get(medium)).toEqual({ kind: 'blocking', level: 'medium', reason: 'medium at or above fail_on medium' });
+  });
+});
+
+describe('evaluateGate with VEX statements', () => {
+  const statement = (fields: Partial<VexStatement> = {}): VexStatement => ({
+    id: 'CVE-2023-32681',
+    status: 'not_affected',
+    justification: 'vulnerable_code_not_in_execute_path',
+    location: { file: 'vex.json', line: 5 },
+    ...fields,
+  });
+  const vexCases: { name: string; vex: VexStatement[]; want: string }[] = [
+    { name: 'not_affected by an alias, no product: not-affected', vex: [statement()], want: 'not-affected' },
+    { name: 'by the primary id', vex: [statement({ id: 'ghsa-j8r2-6x86-q33q' })], want: 'not-affected' },
+    { name: 'product purl with the same version', vex: [statement({ purl: 'pkg:pypi/requests@2.30.0' })], want: 'not-affected' },
+    { name: 'product purl without version covers every version', vex: [statement({ purl: 'pkg:pypi/Requests' })], want: 'not-affected' },
+    { name: 'product purl of another version: still blocks', vex: [statement({ purl: 'pkg:pypi/requests@2.31.0' })], want: 'blocking' },
+    { name: 'product purl of another package: still blocks', vex: [statement({ purl: 'pkg:pypi/urllib3@2.30.0' })], want: 'blocking' },
+    { name: 'product purl of another ecosystem: still blocks', vex: [statement({ purl: 'pkg:npm/requests@2.30.0' })], want: 'blocking' },
+    { name: 'another vulnerability: still blocks', vex: [statement({ id: 'CVE-2024-0001' })], want: 'blocking' },
+    { name: 'status affected changes nothing', vex: [statement({ status: 'affected' })], want: 'blocking' },
+    { name: 'status under_investigation changes nothing', vex: [statement({ status: 'under_investigation' })], want: 'blocking' },
+  ];
+  it.each(vexCases)('$name', ({ vex, want }) => {
+    const found = finding();
+    const gate = evaluateGate([found], policy(), clock, { vex });
+    expect(gate.decisions.get(found)?.kind).toBe(want);
+    expect(gate.failed).toBe(want === 'blocking');
+    expect(gate.counts.notAffected).toBe(want === 'not-affected' ? 1 : 0);
+  });
+
+  it('records the statement, its justification and file:line in the decision', () => {
+    const found = finding();
+    const gate = evaluateGate([found], policy(), clock, { vex: [statement()] });
+    expect(gate.decisions.get(found)).toEqual({
+      kind: 'not-affected',
+      level: 'high',
+      reason: 'not affected per VEX vex.json:5 (vulnerable_code_not_in_execute_path)',
+      vex: { id: 'CVE-2023-32681', justification: 'vulnerable_code_not_in_execute_path', location: { file: 'vex.json', line: 5 } },
+    });
+  });
+
+  it('comes before an exception, which then applies to nothing', () => {
+    const found = finding();
+    const gate = evaluateGate([found], policy({ exceptions: [exception()] }), clock, { vex: [statement()] });
+    expect(gate.decisions.get(found)?.kind).toBe('not-affected');
+    expect(gate.exceptions[0]?.status).toBe('unused');
   });
 });

@@ -19,6 +19,7 @@ import { isInteractive, useColor, type CliIo } from '../io.js';
 import { progressBar } from '../progress.js';
 import { resolveStorePath } from '../store-path.js';
 import { toolVersion } from '../version.js';
+import { readVexFiles } from '../../report/vex/read-vex.js';
 
 export const AUDIT_HELP = `Usage: vigil audit [PATH...] [options]
 
@@ -42,6 +43,9 @@ Options:
   --mirror URL         OSV mirror for the first download (default: $VIGIL_OSV_MIRROR, else OSV's bucket)
   --policy FILE        policy file (default: vigil.yaml in the current folder, if any)
   --allowlist FILE     also read exceptions from an allowlist JSON file {"entries": [...]}
+  --vex FILE           VEX statements (CycloneDX or OpenVEX JSON); a not_affected statement for a
+                       finding's advisory (and product purl, when it names one) keeps it from
+                       blocking; repeatable
   --fail-on LEVEL      lowest severity that blocks, overriding the policy (low, medium, high, critical)
   --strict             a skipped entry (unpinned, VCS, invalid version) fails the gate
   -q, --quiet          no log lines on stderr but errors
@@ -63,6 +67,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     strict: { type: 'boolean', default: false },
     policy: { type: 'string' },
     allowlist: { type: 'string' },
+    vex: { type: 'string', multiple: true },
     'fail-on': { type: 'string' },
     quiet: { type: 'boolean', short: 'q', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -129,7 +134,8 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   }
   const { database } = result;
   log(`advisories: ${database.path}, ${database.records} records, updated ${database.updatedAt ?? 'never'}`);
-  const gate = evaluateGate(result.findings, policy, clock);
+  const vex = await readVexFiles(values.vex ?? []);
+  const gate = evaluateGate(result.findings, policy, clock, { vex });
   const report = buildReport(result, gate, policy, toolVersion());
 
   for (const { format, file } of outputs) {

@@ -24,6 +24,8 @@ export interface VexAnalysis {
  * - below-threshold: `exploitable`, no response (the policy does not require a fix).
  * - ignored-scope: `exploitable`, no response; detail names the ignored scope. vigil has not
  *   verified that the dev tooling is absent from what ships, so it claims no `not_affected`.
+ * - not-affected (a `--vex` statement): `not_affected` with the statement's justification
+ *   (OpenVEX justifications mapped to CycloneDX's) and its file:line in detail.
  */
 export function vexAnalysis(finding: ReportFinding): VexAnalysis {
   const decision: GateDecision = finding.decision;
@@ -50,7 +52,36 @@ export function vexAnalysis(finding: ReportFinding): VexAnalysis {
       return { state: AnalysisState.Exploitable, response: [], detail: `vigil gate: not blocking: ${decision.reason}` };
     case 'ignored-scope':
       return { state: AnalysisState.Exploitable, response: [], detail: `vigil gate: not blocking: ${decision.reason}` };
+    case 'not-affected': {
+      const justification = cyclonedxJustification(decision.vex.justification);
+      return {
+        state: AnalysisState.NotAffected,
+        ...(justification === undefined ? {} : { justification }),
+        response: [],
+        detail: `vigil gate: ${decision.reason}`,
+      };
+    }
   }
+}
+
+/**
+ * A VEX statement's justification as CycloneDX's: its own values pass through; OpenVEX's map to
+ * the nearest (https://github.com/openvex/spec/blob/main/OPENVEX-SPEC.md#status-justifications);
+ * anything else is only in the detail.
+ */
+function cyclonedxJustification(text: string | undefined): Enums.Vulnerability.AnalysisJustification | undefined {
+  if (text === undefined) return undefined;
+  const { AnalysisJustification } = Enums.Vulnerability;
+  const own = new Map(Object.values(AnalysisJustification).map((value): [string, Enums.Vulnerability.AnalysisJustification] => [value, value])).get(text);
+  if (own !== undefined) return own;
+  const fromOpenVex: Readonly<Record<string, Enums.Vulnerability.AnalysisJustification>> = {
+    component_not_present: AnalysisJustification.CodeNotPresent,
+    vulnerable_code_not_present: AnalysisJustification.CodeNotPresent,
+    vulnerable_code_not_in_execute_path: AnalysisJustification.CodeNotReachable,
+    vulnerable_code_cannot_be_controlled_by_adversary: AnalysisJustification.RequiresEnvironment,
+    inline_mitigations_already_exist: AnalysisJustification.ProtectedByMitigatingControl,
+  };
+  return fromOpenVex[text];
 }
 
 /** `--format cyclonedx`: a CycloneDX 1.6 BOM of the audited packages with VEX analysis from the gate. */

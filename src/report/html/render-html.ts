@@ -10,6 +10,7 @@ const DECISION_LABEL: Readonly<Record<GateDecision['kind'], string>> = {
   'allowed-by-exception': 'allowed by exception',
   'below-threshold': 'below threshold',
   'ignored-scope': 'ignored scope',
+  'not-affected': 'not affected (VEX)',
 };
 
 const CSS = `
@@ -92,6 +93,7 @@ function renderSummary(report: Report): string {
     ['Allowed by exception', summary.allowedByException],
     ['Below threshold', summary.belowThreshold],
     ['Ignored scope', summary.ignoredScope],
+    ...(summary.notAffected > 0 ? [['Not affected (VEX)', summary.notAffected] as [string, number]] : []),
     ['Policy errors', summary.policyErrors],
     ['Skipped entries', summary.skipped],
   ];

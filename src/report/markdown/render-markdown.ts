@@ -46,7 +46,9 @@ function renderWithLimits(report: Report, limits: RowLimits): string {
   const { summary } = report;
   const blocking = report.findings.filter((finding) => finding.decision.kind === 'blocking');
   const allowed = report.findings.filter((finding) => finding.decision.kind === 'allowed-by-exception');
-  const notBlocking = report.findings.filter((finding) => finding.decision.kind === 'below-threshold' || finding.decision.kind === 'ignored-scope');
+  const notBlocking = report.findings.filter(
+    (finding) => finding.decision.kind === 'below-threshold' || finding.decision.kind === 'ignored-scope' || finding.decision.kind === 'not-affected',
+  );
   const out: string[] = [MARKDOWN_MARKER];
 
   out.push(`## ${summary.passed ? '✅ vigil: dependency audit passed' : '❌ vigil: dependency audit FAILED'}`, '');

@@ -35,6 +35,7 @@ export const SARIF_LEVEL: Readonly<Record<GateDecision['kind'], Result.level>> =
   'below-threshold': 'warning',
   'ignored-scope': 'note',
   'allowed-by-exception': 'note',
+  'not-affected': 'note',
 };
 
 /** `--format sarif`: SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps). */
@@ -218,6 +219,18 @@ function buildResult(finding: ReportFinding, ruleIndex: number): Result {
       properties: { exception: exception.id, approvedBy: exception.approvedBy, issue: exception.issue, expiresOn: exception.expiresOn },
     };
     result.suppressions = [suppression];
+  }
+  if (decision.kind === 'not-affected') {
+    // A VEX not_affected statement: suppressed where the statement is written.
+    result.suppressions = [
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: `not affected per VEX${decision.vex.justification === undefined ? '' : `: ${decision.vex.justification}`}`,
+        location: { physicalLocation: physicalLocation(decision.vex.location) },
+        properties: { vex: decision.vex.id },
+      },
+    ];
   }
   return result;
 }

@@ -18,6 +18,7 @@ const GATE_LABEL: Readonly<Record<ReportFinding['decision']['kind'], string>> = 
   'allowed-by-exception': 'allowed',
   'below-threshold': 'below',
   'ignored-scope': 'ignored',
+  'not-affected': 'n/a',
 };
 
 function via(finding: ReportFinding): string {

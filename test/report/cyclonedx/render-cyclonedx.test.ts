@@ -1,7 +1,7 @@
 import { Validation } from '@cyclonedx/cyclonedx-library';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CYCLONEDX_VERSION, renderCyclonedx } from '../../../src/report/cyclonedx/render-cyclonedx.js';
-import type { Report } from '../../../src/report/report.js';
+import type { Report, ReportFinding } from '../../../src/report/report.js';
 import { expectGolden } from '../golden.js';
 import { SCENARIO_EXCEPTION_ID, buildScenarioReport } from '../scenario.js';
 
@@ -102,5 +102,33 @@ describe('renderCyclonedx over the scenario (cyberchef + treeherder)', () => {
     const others = bom.vulnerabilities.filter((v) => v.id === SCENARIO_EXCEPTION_ID && v !== entry);
     expect(others.length).toBeGreaterThan(0);
     for (const other of others) expect(other.analysis.response ?? []).not.toContain('will_not_fix');
+  });
+});
+
+describe('a finding a VEX statement covers', () => {
+  const cases: { name: string; justification: string | undefined; want: string | undefined }[] = [
+    { name: 'OpenVEX vulnerable_code_not_in_execute_path becomes code_not_reachable', justification: 'vulnerable_code_not_in_execute_path', want: 'code_not_reachable' },
+    { name: 'OpenVEX component_not_present becomes code_not_present', justification: 'component_not_present', want: 'code_not_present' },
+    { name: 'a CycloneDX justification passes through', justification: 'protected_at_runtime', want: 'protected_at_runtime' },
+    { name: 'an unknown justification is left to the detail', justification: 'false_positive', want: undefined },
+    { name: 'no justification', justification: undefined, want: undefined },
+  ];
+  it.each(cases)('$name', async ({ justification, want }) => {
+    const first = report.findings[0] as ReportFinding;
+    const covered: ReportFinding = {
+      ...first,
+      decision: {
+        kind: 'not-affected',
+        level: first.decision.level,
+        reason: 'not affected per VEX vex.json:3',
+        vex: { id: first.id, ...(justification === undefined ? {} : { justification }), location: { file: 'vex.json', line: 3 } },
+      },
+    };
+    const out = renderCyclonedx({ ...report, findings: [covered] });
+    const analysis = (JSON.parse(out) as CdxDocument).vulnerabilities[0]?.analysis;
+    expect(analysis?.state).toBe('not_affected');
+    expect(analysis?.justification).toBe(want);
+    expect(analysis?.detail).toContain('vex.json:3');
+    expect(await new Validation.JsonStrictValidator(CYCLONEDX_VERSION).validate(out)).toBeNull();
   });
 });
