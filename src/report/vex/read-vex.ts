@@ -63,7 +63,7 @@ export async function readVexFiles(files: readonly string[]): Promise<VexStateme
     try {
       text = await readFile(file, 'utf8');
     } catch (cause) {
-      throw new ConfigError(`${file}: cannot read VEX file`, { location: { file }, cause });
+      throw new ConfigError(`${file}: cannot read VEX file: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
     }
     statements.push(...parseVex(text, file));
   }
@@ -77,14 +77,14 @@ export function parseVex(text: string, file: string): VexStatement[] {
     data = JSON.parse(text);
   } catch (cause) {
     const line = jsonErrorLine(text, cause);
-    throw new ConfigError(`${file}:${line}: invalid JSON in VEX file: ${cause instanceof Error ? cause.message : String(cause)}`, {
+    throw new ConfigError(`invalid JSON in VEX file: ${cause instanceof Error ? cause.message : String(cause)}`, {
       location: { file, line },
       cause,
     });
   }
   if (typeof data === 'object' && data !== null && 'bomFormat' in data) return fromCycloneDx(validate(CycloneDxVexDocument, data, text, file), text, file);
   if (typeof data === 'object' && data !== null && 'statements' in data) return fromOpenVex(validate(OpenVexDocument, data, text, file), text, file);
-  throw new ConfigError(`${file}:1: not a VEX document (expected CycloneDX "bomFormat" with "vulnerabilities", or OpenVEX "statements")`, {
+  throw new ConfigError(`not a VEX document (expected CycloneDX "bomFormat" with "vulnerabilities", or OpenVEX "statements")`, {
     location: { file, line: 1 },
   });
 }
@@ -133,7 +133,7 @@ function checkPurl(purl: string, file: string, line: number, where: string): str
   try {
     PackageURL.fromString(purl);
   } catch (cause) {
-    throw new ConfigError(`${file}:${line}: ${where}: "${purl}" is not a package URL (purl)`, {
+    throw new ConfigError(`${where}: "${purl}" is not a package URL (purl)`, {
       location: { file, line },
       hint: 'name products by purl, e.g. pkg:npm/lodash@4.17.20',
       cause,
@@ -148,7 +148,7 @@ function validate<T>(schema: z.ZodType<T>, data: unknown, text: string, file: st
   const issue = parsed.error.issues[0];
   const path = issue?.path ?? [];
   const line = lineOfPath(text, path);
-  throw new ConfigError(`${file}:${line}: invalid VEX document at ${path.length === 0 ? 'top level' : path.join('.')}: ${issue?.message ?? 'invalid'}`, {
+  throw new ConfigError(`invalid VEX document at ${path.length === 0 ? 'top level' : path.join('.')}: ${issue?.message ?? 'invalid'}`, {
     location: { file, line },
     cause: parsed.error,
   });

@@ -36,7 +36,6 @@ describe('readVexFiles', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toMatch(message);
     expect((error as ConfigError).location).toEqual({ file: path, line });
-    expect((error as ConfigError).message.startsWith(`${path}:${line}: `)).toBe(true);
   });
 
   it('a missing file is a ConfigError naming it', async () => {
