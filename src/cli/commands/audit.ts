@@ -77,6 +77,8 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     return EXIT.ok;
   }
   const outputs = planOutputs(values.format, values.output ?? []);
+  // Read before any work, like the outputs: a broken VEX file stops the run at once.
+  const vex = await readVexFiles(values.vex ?? []);
   const failOn = values['fail-on'];
   if (failOn !== undefined && !(POLICY_LEVELS as readonly string[]).includes(failOn)) {
     throw new UsageError(`audit: invalid --fail-on "${failOn}" (expected ${POLICY_LEVELS.join(', ')})`);
@@ -134,7 +136,6 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   }
   const { database } = result;
   log(`advisories: ${database.path}, ${database.records} records, updated ${database.updatedAt ?? 'never'}`);
-  const vex = await readVexFiles(values.vex ?? []);
   const gate = evaluateGate(result.findings, policy, clock, { vex });
   const report = buildReport(result, gate, policy, toolVersion());
 
