@@ -5,7 +5,7 @@ import type { GateResult } from '../policy/gate.js';
 import type { GateDecision, Policy, PolicyLevel, PolicyProblem } from '../policy/types.js';
 
 /** Version of the report document; bumped on any incompatible change (docs/json-schema.md). */
-export const REPORT_SCHEMA_VERSION = '1.1.0';
+export const REPORT_SCHEMA_VERSION = '1.2.0';
 
 export interface ReportPackage {
   readonly ecosystem: string;

@@ -92,7 +92,7 @@ describe('vigil audit with several outputs', () => {
     {
       name: 'an unknown format among several',
       args: () => ['--format', 'sarif', '-o', out('u3.sarif'), '--format', 'xml'],
-      stderr: /unknown format "xml" \(expected table, json, sarif, markdown, junit, github\)/,
+      stderr: /unknown format "xml" \(expected table, json, sarif, markdown, junit, github, cyclonedx, html\)/,
     },
     {
       name: 'two reports to the same file',
