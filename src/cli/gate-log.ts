@@ -9,7 +9,8 @@ export function logGate(report: Report, log: (line: string) => void): void {
   const { summary } = report;
   log(
     `gate: ${summary.blocking} blocking, ${summary.allowedByException} allowed by exception, ` +
-      `${summary.belowThreshold} below threshold (fail_on ${report.policy.failOn}), ${summary.ignoredScope} in ignored scopes; ` +
+      `${summary.belowThreshold} below threshold (fail_on ${report.policy.failOn}), ${summary.ignoredScope} in ignored scopes, ` +
+      `${summary.notAffected} not affected (VEX); ` +
       `${summary.packages} packages, ${summary.findings} findings; policy ${report.policy.source ?? 'default'}: ` +
       `${summary.policyErrors} errors, ${summary.policyWarnings} warnings`,
   );

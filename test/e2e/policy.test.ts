@@ -36,7 +36,7 @@ const cases: Case[] = [
     args: ['audit', '.'],
     exit: 0,
     lines: [
-      /^gate: 0 blocking, 1 allowed by exception, 0 below threshold \(fail_on high\), 0 in ignored scopes; 1 packages, 1 findings; policy vigil\.yaml: 0 errors, 1 warnings$/,
+      /^gate: 0 blocking, 1 allowed by exception, 0 below threshold \(fail_on high\), 0 in ignored scopes, 0 not affected \(VEX\); 1 packages, 1 findings; policy vigil\.yaml: 0 errors, 1 warnings$/,
       // idna 3.7 fixes it: the exception should go.
       /^warning: vigil\.yaml:7:5: exception CVE-2024-3651: a fix now exists \(idna 3\.7\); upgrade and remove the exception$/,
       /^allowed: PYSEC-2024-60 in idna 3\.6 by exception CVE-2024-3651 \(approved by security-team, https:\/\/example\.org\/tracker\/42, expires 2099-12-31\): Only trusted hostnames/,
@@ -88,6 +88,20 @@ const cases: Case[] = [
     args: ['audit', '--fail-on', 'critical', '.'],
     exit: 0,
     lines: [/^gate: 0 blocking, 0 allowed by exception, 1 below threshold \(fail_on critical\)/],
+  },
+  {
+    name: 'a VEX not_affected statement for the installed version suppresses the finding',
+    scenario: 'policy-vex',
+    args: ['audit', '--vex', 'idna.openvex.json', '.'],
+    exit: 0,
+    lines: [/^gate: 0 blocking, 0 allowed by exception, 0 below threshold \(fail_on high\), 0 in ignored scopes, 1 not affected \(VEX\);/],
+  },
+  {
+    name: 'a VEX statement for another version does not',
+    scenario: 'policy-vex',
+    args: ['audit', '--vex', 'other-version.openvex.json', '.'],
+    exit: 1,
+    lines: [/^gate: 1 blocking, .* 0 not affected \(VEX\);/],
   },
   {
     name: 'policy check passes a valid policy',
