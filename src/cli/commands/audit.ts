@@ -1,23 +1,18 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
 import { audit } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
-import { parseDuration } from '../../core/duration.js';
-import { AdvisoryStoreError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { evaluateGate } from '../../policy/gate.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import { POLICY_LEVELS, type PolicyLevel } from '../../policy/types.js';
 import { logGate } from '../gate-log.js';
+import { logAuditInputs, maxDbAgeOf, storeOpener } from '../audit-session.js';
 import { buildReport, type Report } from '../../report/report.js';
 import { isReportFormat, reporters, type ReportFormat } from '../../report/registry.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
-import { isInteractive, useColor, type CliIo } from '../io.js';
-import { progressBar } from '../progress.js';
-import { resolveStorePath } from '../store-path.js';
+import { useColor, type CliIo } from '../io.js';
 import { toolVersion } from '../version.js';
 import { readVexFiles } from '../../report/vex/read-vex.js';
 
@@ -91,51 +86,20 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     ...(values.allowlist === undefined ? {} : { allowlistFile: values.allowlist }),
   });
   const policy = failOn === undefined ? loaded : { ...loaded, failOn: failOn as PolicyLevel };
-  let maxDbAgeMs = policy.maxDbAgeMs;
-  if (values['max-db-age'] !== undefined) {
-    const parsed = parseDuration(values['max-db-age']);
-    if (parsed === undefined) throw new UsageError(`audit: invalid --max-db-age "${values['max-db-age']}" (e.g. 12h, 7d, 2w)`);
-    maxDbAgeMs = parsed;
-  }
+  const maxDbAgeMs = maxDbAgeOf('audit', values['max-db-age'], policy);
   const log = (line: string): void => {
     if (!values.quiet) io.log(line);
   };
-  const storePath = resolveStorePath(values.db, io.env);
   const clock = systemClock;
 
   const result = await audit({
     paths: positionals.length > 0 ? positionals : ['.'],
     clock,
     maxDbAgeMs,
-    openStore: async () => {
-      if (!existsSync(storePath)) {
-        if (values.offline) {
-          throw new AdvisoryStoreError(`no advisory store at ${storePath}`, {
-            hint: 'run "vigil db import PATH" with OSV records, or "vigil db update" where the network is reachable',
-          });
-        }
-        // The downloader (zip, schema validation) is loaded only when a download is needed.
-        const { DEFAULT_OSV_MIRROR, updateAdvisories } = await import('../../advisories/update.js');
-        const mirror = values.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
-        log(`vigil: no advisory store yet; downloading from ${mirror}`);
-        await mkdir(path.dirname(storePath), { recursive: true });
-        const progress = progressBar(io.stderr, isInteractive(io) && !values.quiet);
-        try {
-          await updateAdvisories({ storePath, mirror, clock, onProgress: progress.sink });
-        } finally {
-          progress.done();
-        }
-      }
-      return openAdvisoryStore(storePath);
-    },
+    openStore: storeOpener({ db: values.db, offline: values.offline, mirror: values.mirror, quiet: values.quiet }, io, clock, log),
   });
 
-  for (const source of result.inventory.sources) {
-    const related = source.related.length > 0 ? `, with ${source.related.join(', ')}` : '';
-    log(`read ${source.path} (${source.format}): ${source.packages} packages, ${source.skipped} skipped${related}`);
-  }
-  const { database } = result;
-  log(`advisories: ${database.path}, ${database.records} records, updated ${database.updatedAt ?? 'never'}`);
+  logAuditInputs(result, log);
   const gate = evaluateGate(result.findings, policy, clock, { vex });
   const report = buildReport(result, gate, policy, toolVersion());
 

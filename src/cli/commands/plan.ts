@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
 import { audit, type AuditResult } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
-import { parseDuration } from '../../core/duration.js';
-import { AdvisoryStoreError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import type { Policy } from '../../policy/types.js';
 import { createNpmRegistry, DEFAULT_NPM_REGISTRY } from '../../remediation/npm-registry.js';
@@ -19,11 +15,10 @@ import {
   planRenderers,
   type PlanVersionSource,
 } from '../../remediation/render-plan.js';
+import { logAuditInputs, maxDbAgeOf, storeOpener } from '../audit-session.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
-import { isInteractive, type CliIo } from '../io.js';
-import { progressBar } from '../progress.js';
-import { resolveStorePath } from '../store-path.js';
+import type { CliIo } from '../io.js';
 import { toolVersion } from '../version.js';
 
 /** Exit codes of `plan` and `fix`, for their help texts. */
@@ -107,47 +102,19 @@ export async function auditAndPlan(options: PlanRunOptions, io: CliIo): Promise<
     if (!options.quiet) io.log(line);
   };
   const policy = await loadPolicy({ root: process.cwd(), ...(options.policy === undefined ? {} : { policyFile: options.policy }) });
-  let maxDbAgeMs = policy.maxDbAgeMs;
-  if (options.maxDbAge !== undefined) {
-    const parsed = parseDuration(options.maxDbAge);
-    if (parsed === undefined) throw new UsageError(`${options.command}: invalid --max-db-age "${options.maxDbAge}" (e.g. 12h, 7d, 2w)`);
-    maxDbAgeMs = parsed;
-  }
+  const maxDbAgeMs = maxDbAgeOf(options.command, options.maxDbAge, policy);
   const registryUrl = options.registry ?? io.env['VIGIL_NPM_REGISTRY'] ?? DEFAULT_NPM_REGISTRY;
   if (options.registry !== undefined && !/^https?:\/\//i.test(options.registry)) {
     throw new UsageError(`${options.command}: invalid --registry "${options.registry}" (expected an http or https URL)`);
   }
-  const storePath = resolveStorePath(options.db, io.env);
   const clock = systemClock;
   const result = await audit({
     paths: options.paths.length > 0 ? options.paths : ['.'],
     clock,
     maxDbAgeMs,
-    openStore: async () => {
-      if (!existsSync(storePath)) {
-        if (options.offline) {
-          throw new AdvisoryStoreError(`no advisory store at ${storePath}`, {
-            hint: 'run "vigil db import PATH" with OSV records, or "vigil db update" where the network is reachable',
-          });
-        }
-        const { DEFAULT_OSV_MIRROR, updateAdvisories } = await import('../../advisories/update.js');
-        const mirror = options.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
-        log(`vigil: no advisory store yet; downloading from ${mirror}`);
-        await mkdir(path.dirname(storePath), { recursive: true });
-        const progress = progressBar(io.stderr, isInteractive(io) && !options.quiet);
-        try {
-          await updateAdvisories({ storePath, mirror, clock, onProgress: progress.sink });
-        } finally {
-          progress.done();
-        }
-      }
-      return openAdvisoryStore(storePath);
-    },
+    openStore: storeOpener({ db: options.db, offline: options.offline, mirror: options.mirror, quiet: options.quiet }, io, clock, log),
   });
-  for (const source of result.inventory.sources) {
-    log(`read ${source.path} (${source.format}): ${source.packages} packages, ${source.skipped} skipped`);
-  }
-  log(`advisories: ${result.database.path}, ${result.database.records} records, updated ${result.database.updatedAt ?? 'never'}`);
+  logAuditInputs(result, log);
 
   const versionSource: PlanVersionSource =
     options.offline || options.noRegistry
@@ -163,7 +130,7 @@ export async function auditAndPlan(options: PlanRunOptions, io: CliIo): Promise<
         })
       : undefined;
   // `audit` closed its store: the planner reads every advisory of each vulnerable package again.
-  const store = openAdvisoryStore(storePath);
+  const store = openAdvisoryStore(result.database.path);
   try {
     const plan = await planRemediation({
       findings: result.findings,

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
+import type { AdvisoryStore } from '../advisories/types.js';
+import type { AuditResult } from '../audit.js';
+import type { Clock } from '../core/clock.js';
+import { parseDuration } from '../core/duration.js';
+import { AdvisoryStoreError, UsageError } from '../core/errors.js';
+import type { Policy } from '../policy/types.js';
+import { isInteractive, type CliIo } from './io.js';
+import { progressBar } from './progress.js';
+import { resolveStorePath } from './store-path.js';
+
+// What every command that audits (audit, plan, fix, report) does the same way: where the store
+// is, how a missing one is fetched, how old its data may be, what is logged about the inputs.
+
+export interface StoreFlags {
+  /** `--db`. */
+  readonly db?: string | undefined;
+  /** `--offline`: never download. */
+  readonly offline: boolean;
+  /** `--mirror`. */
+  readonly mirror?: string | undefined;
+  /** `--quiet`: no progress bar. */
+  readonly quiet: boolean;
+}
+
+/**
+ * Opens the advisory store; when there is none yet, downloads it first (unless offline, which
+ * fails closed with exit 3).
+ */
+export function storeOpener(flags: StoreFlags, io: CliIo, clock: Clock, log: (line: string) => void): () => Promise<AdvisoryStore> {
+  const storePath = resolveStorePath(flags.db, io.env);
+  return async () => {
+    if (!existsSync(storePath)) {
+      if (flags.offline) {
+        throw new AdvisoryStoreError(`no advisory store at ${storePath}`, {
+          hint: 'run "vigil db import PATH" with OSV records, or "vigil db update" where the network is reachable',
+        });
+      }
+      // The downloader (zip, schema validation) is loaded only when a download is needed.
+      const { DEFAULT_OSV_MIRROR, updateAdvisories } = await import('../advisories/update.js');
+      const mirror = flags.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
+      log(`vigil: no advisory store yet; downloading from ${mirror}`);
+      await mkdir(path.dirname(storePath), { recursive: true });
+      const progress = progressBar(io.stderr, isInteractive(io) && !flags.quiet);
+      try {
+        await updateAdvisories({ storePath, mirror, clock, onProgress: progress.sink });
+      } finally {
+        progress.done();
+      }
+    }
+    return openAdvisoryStore(storePath);
+  };
+}
+
+/** `--max-db-age` when given (validated), else the policy's `max_db_age`. */
+export function maxDbAgeOf(command: string, flag: string | undefined, policy: Policy): number {
+  if (flag === undefined) return policy.maxDbAgeMs;
+  const parsed = parseDuration(flag);
+  if (parsed === undefined) throw new UsageError(`${command}: invalid --max-db-age "${flag}" (e.g. 12h, 7d, 2w)`);
+  return parsed;
+}
+
+/** The files read and the advisory data used, one line each. */
+export function logAuditInputs(result: AuditResult, log: (line: string) => void): void {
+  for (const source of result.inventory.sources) {
+    const related = source.related.length > 0 ? `, with ${source.related.join(', ')}` : '';
+    log(`read ${source.path} (${source.format}): ${source.packages} packages, ${source.skipped} skipped${related}`);
+  }
+  const { database } = result;
+  log(`advisories: ${database.path}, ${database.records} records, updated ${database.updatedAt ?? 'never'}`);
+}
