@@ -5,7 +5,7 @@ import type { GateResult } from '../policy/gate.js';
 import type { GateDecision, Policy, PolicyLevel, PolicyProblem } from '../policy/types.js';
 
 /** Version of the report document; bumped on any incompatible change (docs/json-schema.md). */
-export const REPORT_SCHEMA_VERSION = '1.2.0';
+export const REPORT_SCHEMA_VERSION = '1.3.0';
 
 export interface ReportPackage {
   readonly ecosystem: string;
@@ -15,6 +15,8 @@ export interface ReportPackage {
   readonly direct: Directness;
   readonly scopes: readonly PackageScope[];
   readonly location: SourceLocation;
+  /** Package URLs of the packages it depends on (same file), where the format records edges. */
+  readonly dependsOn: readonly string[];
 }
 
 export interface ReportFinding {
@@ -98,7 +100,7 @@ export interface ReportPolicy {
   readonly problems: readonly PolicyProblem[];
 }
 
-function toReportPackage(pkg: Package): ReportPackage {
+function toReportPackage(pkg: Package, purlOfKey: ReadonlyMap<string, string> = new Map()): ReportPackage {
   return {
     ecosystem: pkg.ecosystem,
     name: pkg.name,
@@ -107,17 +109,19 @@ function toReportPackage(pkg: Package): ReportPackage {
     direct: pkg.direct,
     scopes: pkg.scopes,
     location: pkg.location,
+    dependsOn: [...new Set(pkg.dependsOn.map((key) => purlOfKey.get(key)).filter((purl): purl is string => purl !== undefined))].sort(),
   };
 }
 
 export function buildReport(result: AuditResult, gate: GateResult, policy: Policy, toolVersion: string): Report {
+  const purlOfKey = new Map(result.inventory.packages.map((pkg) => [pkg.key, pkg.purl]));
   const findings = result.findings.map((finding): ReportFinding => {
     const decision = gate.decisions.get(finding);
     if (!decision) throw new Error(`no gate decision for ${finding.id}`);
     return {
       id: finding.id,
       aliases: finding.aliases,
-      package: toReportPackage(finding.package),
+      package: toReportPackage(finding.package, purlOfKey),
       paths: finding.paths,
       summary: finding.summary,
       severity: finding.severity,
@@ -163,7 +167,7 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
       })),
     },
     sources: result.inventory.sources,
-    packages: result.inventory.packages.map(toReportPackage),
+    packages: result.inventory.packages.map((pkg) => toReportPackage(pkg, purlOfKey)),
     skipped: result.inventory.skipped,
     findings,
     warnings: result.warnings,

@@ -111,35 +111,16 @@ function buildBom(report: Report): Models.Bom {
   return bom;
 }
 
-/**
- * The Report carries no package graph, only each finding's paths from a direct dependency: the
- * edges along those paths are the part of the graph it knows, so `dependencies` lists them and
- * nothing more (a package off every vulnerable path shows no edges).
- */
+/** The dependency graph: each package's edges (by purl), where its dependency file records them. */
 function addDependencies(report: Report, components: ReadonlyMap<string, Models.Component>): void {
-  for (const finding of report.findings) {
-    const sameFile = report.packages.filter((pkg) => pkg.location.file === finding.package.location.file && pkg.ecosystem === finding.package.ecosystem);
-    for (const path of finding.paths) {
-      const purls = path.map((step) => stepPurl(step, sameFile));
-      for (let index = 1; index < purls.length; index++) {
-        const from = purls[index - 1];
-        const to = purls[index];
-        if (from === undefined || to === undefined || from === to) continue;
-        const component = components.get(from);
-        const target = components.get(to);
-        if (component && target) component.dependencies.add(target.bomRef);
-      }
+  for (const pkg of report.packages) {
+    const component = components.get(pkg.purl);
+    if (!component) continue;
+    for (const purl of pkg.dependsOn) {
+      const target = components.get(purl);
+      if (target && purl !== pkg.purl) component.dependencies.add(target.bomRef);
     }
   }
-}
-
-/** A path step is `name@version` (the name may be scoped, `@scope/name@1.0.0`). */
-function stepPurl(step: string, packages: readonly ReportPackage[]): string | undefined {
-  const at = step.lastIndexOf('@');
-  if (at <= 0) return undefined;
-  const name = step.slice(0, at);
-  const version = step.slice(at + 1);
-  return packages.find((pkg) => pkg.name === name && pkg.version === version)?.purl;
 }
 
 function buildVulnerabilities(report: Report, components: ReadonlyMap<string, Models.Component>): Models.Vulnerability.Vulnerability[] {
