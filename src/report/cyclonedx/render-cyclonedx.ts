@@ -1,6 +1,6 @@
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import type { GateDecision } from '../../policy/types.js';
-import type { Report, ReportFinding, ReportPackage } from '../report.js';
+import type { Report, ReportFinding } from '../report.js';
 
 /** The CycloneDX version written; the tests validate against the library's schema for it. */
 export const CYCLONEDX_VERSION = Spec.Version.v1dot6;
