@@ -16,6 +16,8 @@ Commands:
   plan [PATH...]    plan the remediation of each vulnerable package under the maintenance policy
   fix [PATH...]     apply the allowed fixes (requirements.txt pins, package.json overrides);
                     --dry-run shows the diff
+  report security-md [PATH...]
+                    write the dependency-security section of SECURITY.md; --check for CI
 
 Run "vigil <command> --help" for the options of each.
 
@@ -38,6 +40,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/plan.js')).runPlan(rest, io);
       case 'fix':
         return await (await import('./commands/fix.js')).runFix(rest, io);
+      case 'report':
+        return await (await import('./commands/report.js')).runReport(rest, io);
       case '--version':
       case '-V':
         io.stdout.write(`${toolVersion()}\n`);
