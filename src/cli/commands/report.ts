@@ -1,22 +1,17 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
 import { audit } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
-import { parseDuration } from '../../core/duration.js';
-import { AdvisoryStoreError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { evaluateGate } from '../../policy/gate.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import { buildReport } from '../../report/report.js';
 import { findRecentlyFixed, resolveBaseRef } from '../../report/security-md/recently-fixed.js';
 import { renderSecurityMd } from '../../report/security-md/render-security-md.js';
 import { updateSecurityFile } from '../../report/security-md/update-file.js';
+import { logAuditInputs, maxDbAgeOf, storeOpener } from '../audit-session.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
-import { isInteractive, type CliIo } from '../io.js';
-import { progressBar } from '../progress.js';
-import { resolveStorePath } from '../store-path.js';
+import type { CliIo } from '../io.js';
 import { toolVersion } from '../version.js';
 
 export const REPORT_HELP = `Usage: vigil report security-md [PATH...] [options]
@@ -78,46 +73,22 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
     if (!values.quiet) io.log(line);
   };
   const policy = await loadPolicy({ root: process.cwd(), ...(values.policy === undefined ? {} : { policyFile: values.policy }) });
-  let maxDbAgeMs = policy.maxDbAgeMs;
-  if (values['max-db-age'] !== undefined) {
-    const parsed = parseDuration(values['max-db-age']);
-    if (parsed === undefined) throw new UsageError(`report: invalid --max-db-age "${values['max-db-age']}" (e.g. 12h, 7d, 2w)`);
-    maxDbAgeMs = parsed;
-  }
+  const maxDbAgeMs = maxDbAgeOf('report', values['max-db-age'], policy);
   // The ref is checked before the audit: a typo costs nothing.
   const base = await resolveBaseRef(process.cwd(), values.since);
-  const storePath = resolveStorePath(values.db, io.env);
   const clock = systemClock;
 
   const result = await audit({
     paths: positionals.length > 0 ? positionals : ['.'],
     clock,
     maxDbAgeMs,
-    openStore: async () => {
-      if (!existsSync(storePath)) {
-        if (values.offline) {
-          throw new AdvisoryStoreError(`no advisory store at ${storePath}`, {
-            hint: 'run "vigil db import PATH" with OSV records, or "vigil db update" where the network is reachable',
-          });
-        }
-        const { DEFAULT_OSV_MIRROR, updateAdvisories } = await import('../../advisories/update.js');
-        const mirror = io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
-        log(`vigil: no advisory store yet; downloading from ${mirror}`);
-        await mkdir(path.dirname(storePath), { recursive: true });
-        const progress = progressBar(io.stderr, isInteractive(io) && !values.quiet);
-        try {
-          await updateAdvisories({ storePath, mirror, clock, onProgress: progress.sink });
-        } finally {
-          progress.done();
-        }
-      }
-      return openAdvisoryStore(storePath);
-    },
+    openStore: storeOpener({ db: values.db, offline: values.offline, quiet: values.quiet }, io, clock, log),
   });
+  logAuditInputs(result, log);
   const gate = evaluateGate(result.findings, policy, clock);
   const report = buildReport(result, gate, policy, toolVersion());
 
-  const store = openAdvisoryStore(storePath);
+  const store = openAdvisoryStore(result.database.path);
   let recentlyFixed;
   try {
     recentlyFixed = await findRecentlyFixed({ inventory: result.inventory, findings: result.findings, store, base });
