@@ -1,9 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isReportFormat, reporters } from '../../src/report/registry.js';
+import { isReportFormat, reporters, type RegisteredReporter } from '../../src/report/registry.js';
 import type { Report } from '../../src/report/report.js';
-import type { Reporter } from '../../src/report/reporter.js';
 import { repoRoot } from '../helpers/shared-data.js';
 import { buildScenarioReport } from './scenario.js';
 
@@ -13,17 +12,18 @@ beforeAll(async () => {
   report = await buildScenarioReport();
 });
 
-const registered: [string, Reporter][] = Object.entries(reporters);
+const registered: [string, RegisteredReporter][] = Object.entries(reporters);
 
 describe('reporters registry', () => {
-  it.each(registered)('%s renders the scenario report to non-empty text', (name, reporter) => {
+  it.each(registered)('%s loads and renders the scenario report to non-empty text', async (name, reporter) => {
     expect(reporter.format).toBe(name);
     expect(isReportFormat(name)).toBe(true);
     expect(reporter.mediaType).toMatch(/^[a-z]+\/[a-z0-9.+-]+$/);
-    const plain = reporter.render(report, { color: false });
+    const render = await reporter.load();
+    const plain = render(report, { color: false });
     expect(plain.trim().length).toBeGreaterThan(0);
     expect(plain.endsWith('\n')).toBe(true);
-    expect(reporter.render(report, { color: true }).trim().length).toBeGreaterThan(0);
+    expect(render(report, { color: true }).trim().length).toBeGreaterThan(0);
   });
 
   it('registers every format folder under src/report/', () => {

@@ -104,7 +104,8 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   const report = buildReport(result, gate, policy, toolVersion());
 
   for (const { format, file } of outputs) {
-    const output = reporters[format].render(report, { color: file === undefined && useColor(io) });
+    const render = await reporters[format].load();
+    const output = render(report, { color: file === undefined && useColor(io) });
     if (file === undefined) io.stdout.write(output);
     else await writeFileAtomic(file, output);
   }
