@@ -1,4 +1,6 @@
 import { LockfileParseError } from '../../core/errors.js';
+import type { Directness, Package, PackageScope, SourceLocation } from '../../core/types.js';
+import { makePackage } from '../package.js';
 import type { DependencyFile } from '../types.js';
 
 /**
@@ -27,4 +29,27 @@ export function makeKeyAllocator(): (base: string, file: string, line: number | 
     used.add(key);
     return key;
   };
+}
+
+/** A package of a PyPI lockfile: edges kept only to other packages of the same lock, once each, never to itself. */
+export function makeLockedPackage(
+  entry: { readonly key: string; readonly name: string; readonly version: string },
+  fields: {
+    readonly location: SourceLocation;
+    readonly direct: Directness;
+    readonly scopes: readonly PackageScope[];
+    readonly dependsOn: Iterable<string>;
+  },
+  packageKeys: ReadonlySet<string>,
+): Package {
+  return makePackage({
+    ecosystem: 'PyPI',
+    name: entry.name,
+    version: entry.version,
+    key: entry.key,
+    location: fields.location,
+    direct: fields.direct,
+    scopes: fields.scopes,
+    dependsOn: [...new Set(fields.dependsOn)].filter((key) => packageKeys.has(key) && key !== entry.key),
+  });
 }

@@ -1,9 +1,8 @@
 import type { Package, PackageScope, SkippedEntry } from '../../core/types.js';
-import { makePackage } from '../package.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { indexByName } from './dependency-graph.js';
 import { normalizePypiName } from './ecosystem.js';
-import { makeKeyAllocator, unsupportedVersionError } from './lock-support.js';
+import { makeKeyAllocator, makeLockedPackage, unsupportedVersionError } from './lock-support.js';
 import { declaredNames, readDeclaredDependencies, type DeclaredDependencies } from './pyproject.js';
 import { parseRequirement, readPin } from './requirement.js';
 import { arrayAt, lineOfKey, locateEntries, parseTomlFile, stringAt, tableAt, tablesAt } from './toml.js';
@@ -94,16 +93,11 @@ export async function parsePdmLock(file: DependencyFile, context: ParseContext):
       return index.resolve(requirement.name, pin.kind === 'pinned' ? pin.version : undefined);
     });
     packages.push(
-      makePackage({
-        ecosystem: 'PyPI',
-        name: entry.name,
-        version: entry.version,
-        key: entry.key,
-        location,
-        direct: direct ? direct.has(normalizePypiName(entry.name)) : 'unknown',
-        scopes: scopesOf(entry.groups, declared),
-        dependsOn: [...new Set(dependsOn)].filter((key) => packageKeys.has(key) && key !== entry.key),
-      }),
+      makeLockedPackage(
+        entry,
+        { location, direct: direct ? direct.has(normalizePypiName(entry.name)) : 'unknown', scopes: scopesOf(entry.groups, declared), dependsOn },
+        packageKeys,
+      ),
     );
   }
   return { packages, skipped, related: declared ? [declared.path] : [] };

@@ -1,9 +1,8 @@
 import type { Package, PackageScope, SkippedEntry } from '../../core/types.js';
-import { makePackage } from '../package.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { classifyByReachability, indexByName } from './dependency-graph.js';
 import { normalizePypiName } from './ecosystem.js';
-import { makeKeyAllocator, unsupportedVersionError } from './lock-support.js';
+import { makeKeyAllocator, makeLockedPackage, unsupportedVersionError } from './lock-support.js';
 import { declaredNames, readDeclaredDependencies } from './pyproject.js';
 import { arrayAt, lineOfKey, locateEntries, parseTomlFile, stringAt, tableAt, tablesAt } from './toml.js';
 
@@ -88,16 +87,16 @@ export async function parsePoetryLock(file: DependencyFile, context: ParseContex
     const scopes = new Set<PackageScope>(entry.lockScopes ?? reachable?.get(entry.key) ?? []);
     if (entry.optional) scopes.add('optional');
     packages.push(
-      makePackage({
-        ecosystem: 'PyPI',
-        name: entry.name,
-        version: entry.version,
-        key: entry.key,
-        location,
-        direct: direct ? direct.has(normalizePypiName(entry.name)) : 'unknown',
-        scopes: [...scopes],
-        dependsOn: (edges.get(entry.key) ?? []).filter((key) => packageKeys.has(key) && key !== entry.key),
-      }),
+      makeLockedPackage(
+        entry,
+        {
+          location,
+          direct: direct ? direct.has(normalizePypiName(entry.name)) : 'unknown',
+          scopes: [...scopes],
+          dependsOn: edges.get(entry.key) ?? [],
+        },
+        packageKeys,
+      ),
     );
   }
   return { packages, skipped, related: declared ? [declared.path] : [] };

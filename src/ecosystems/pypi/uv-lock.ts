@@ -1,8 +1,7 @@
 import type { Package, SkippedEntry } from '../../core/types.js';
-import { makePackage } from '../package.js';
 import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { classifyByReachability, indexByName, type NameIndex } from './dependency-graph.js';
-import { makeKeyAllocator, unsupportedVersionError } from './lock-support.js';
+import { makeKeyAllocator, makeLockedPackage, unsupportedVersionError } from './lock-support.js';
 import { lineOfKey, locateEntries, parseTomlFile, stringAt, tableAt, tablesAt, type Table } from './toml.js';
 
 /** The `version` of uv.lock files this parser reads (uv 0.3 and later write 1, with a `revision`). */
@@ -98,16 +97,16 @@ function readUvLock(file: DependencyFile): ParsedDependencyFile {
     }
     if (entry.kind !== 'package' || entry.version === undefined) continue;
     packages.push(
-      makePackage({
-        ecosystem: 'PyPI',
-        name: entry.name,
-        version: entry.version,
-        key: entry.key,
-        location,
-        direct: projects.length === 0 ? 'unknown' : direct.has(entry.key),
-        scopes: scopes.get(entry.key) ?? [],
-        dependsOn: [...new Set(edges.get(entry.key))].filter((key) => packageKeys.has(key) && key !== entry.key),
-      }),
+      makeLockedPackage(
+        { ...entry, version: entry.version },
+        {
+          location,
+          direct: projects.length === 0 ? 'unknown' : direct.has(entry.key),
+          scopes: scopes.get(entry.key) ?? [],
+          dependsOn: edges.get(entry.key) ?? [],
+        },
+        packageKeys,
+      ),
     );
   }
   return { packages, skipped, related: [] };
