@@ -15,6 +15,10 @@ export const EXIT = {
   advisoryData: 3,
   /** Nothing to audit: no dependency file found. */
   nothingToAudit: 4,
+  /** The desk refused an action its rules forbid (or another writer changed the report first). */
+  refused: 5,
+  /** The desk has no such report, entry or request. */
+  notFound: 6,
   /** A bug in vigil. */
   internal: 70,
 } as const;
@@ -25,6 +29,8 @@ export const EXIT_FOR_ERROR = {
   input: EXIT.usage,
   'advisory-data': EXIT.advisoryData,
   'nothing-to-audit': EXIT.nothingToAudit,
+  refused: EXIT.refused,
+  'not-found': EXIT.notFound,
   internal: EXIT.internal,
 } as const satisfies Record<VigilErrorCode, number>;
 
@@ -34,4 +40,6 @@ export const EXIT_CODES_HELP = `Exit codes:
      also a skipped entry)
   2  usage, configuration or input error (bad flag, unparseable lockfile)
   3  advisory data unavailable (store missing, older than --max-db-age, download failed)
-  4  nothing to audit (no dependency file found)`;
+  4  nothing to audit (no dependency file found)
+  5  vigil desk: the action is refused by a desk rule (the message names it)
+  6  vigil desk: no such report, entry or request`;

@@ -7,6 +7,8 @@ export type VigilErrorCode =
   | 'input'
   | 'advisory-data'
   | 'nothing-to-audit'
+  | 'refused'
+  | 'not-found'
   | 'internal';
 
 export interface VigilErrorOptions {
@@ -77,6 +79,30 @@ export class AdvisoryStoreError extends VigilError {
 export class NothingToAuditError extends VigilError {
   constructor(message: string, options: VigilErrorOptions = {}) {
     super('nothing-to-audit', message, options);
+  }
+}
+
+/**
+ * The desk refused an action its rules forbid (a transition not allowed from the report's state,
+ * disclosure without every fix, a role without the right); the message says which rule.
+ */
+export class DeskRuleError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('refused', message, options);
+  }
+}
+
+/** Another writer changed the record first (the report left the state the action started from). */
+export class DeskConflictError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('refused', message, options);
+  }
+}
+
+/** The desk has no such report, entry or request. */
+export class DeskNotFoundError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('not-found', message, options);
   }
 }
 

@@ -1,0 +1,128 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { IsoDate } from '../../policy/policy-schema.js';
+
+// The desk configuration file (desk.yaml) as people write it: snake_case keys, strict objects so
+// that a typo is an error at its line, never a silently ignored setting.
+
+/**
+ * An SLA duration: `48 hours`, `48h`, `30 days`, `30d`, `3 business days`, `5 working days`,
+ * `3bd`, `4 business hours`, `4bh`. Business units follow the desk calendar.
+ */
+export const SlaDurationText = z
+  .string()
+  .regex(
+    /^\s*\d+\s*(h|hours?|d|days?|bd|bh|(business|working)\s+(days?|hours?))\s*$/i,
+    'expected a duration such as "48 hours", "30 days", "3 business days" or "4 business hours"',
+  )
+  .describe('A duration: hours, days, business (working) days or business hours.');
+
+const Weekday = z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
+
+const TimeZone = z
+  .string()
+  .refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone (e.g. Europe/Berlin, America/Chicago, UTC)');
+
+/** A point in time with its offset, as ISO 8601 (`2027-01-01T00:00:00Z`). */
+const Instant = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset, e.g. 2027-06-30T00:00:00Z' });
+
+const SeriesName = z
+  .string({ error: 'a series name must be a quoted string ("5.10" unquoted would read as 5.1)' })
+  .min(1);
+
+const SeverityLevel = z.enum(['high', 'moderate', 'low']);
+
+const Cwe = z.string().regex(/^CWE-\d+$/, 'expected a CWE id such as CWE-79');
+
+export const DeskConfigFileSchema = z.strictObject({
+  project: z.strictObject({
+    name: z.string().min(1).describe('The project name shown in documents and pages.'),
+    url: z.url().optional().describe('The project home page.'),
+    package: z
+      .strictObject({ ecosystem: z.string().min(1), name: z.string().min(1) })
+      .describe('The package advisories are about, with its OSV ecosystem (PyPI, npm, ...).'),
+    advisory_prefix: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$/, 'expected upper-case letters and digits, e.g. EXAMPLE-SA')
+      .describe('Prefix of the OSV ids of the advisories the desk writes: PREFIX-YEAR-N.'),
+    main_branch: z.string().min(1).optional().describe('The development branch, always supported (default main).'),
+    contacts: z
+      .strictObject({
+        security: z.email().describe('The private address reports go to.'),
+        from: z.email().optional().describe('Sender of the desk\'s e-mail (default: the security address).'),
+        announce: z.string().min(1).optional().describe('Where public announcements go (a list address or URL).'),
+      })
+      .describe('Contacts of the security team.'),
+    security_txt: z
+      .strictObject({
+        contact: z.array(z.string().regex(/^(mailto:|https:\/\/|tel:)/, 'a contact is a mailto:, https:// or tel: URI')).min(1),
+        expires: Instant.describe('RFC 9116 requires an expiry, less than a year ahead.'),
+        policy: z.url().optional(),
+        preferred_languages: z.array(z.string().min(2)).optional(),
+        encryption: z.url().optional(),
+        acknowledgments: z.url().optional(),
+        canonical: z.url().optional(),
+      })
+      .optional()
+      .describe('Fields of /.well-known/security.txt (RFC 9116).'),
+  }),
+  sla: z
+    .strictObject({
+      acknowledge: SlaDurationText.optional(),
+      triage: SlaDurationText.optional(),
+      fix: z.strictObject({ high: SlaDurationText.optional(), moderate: SlaDurationText.optional(), low: SlaDurationText.optional() }).optional(),
+      due_soon: SlaDurationText.optional().describe('How long before a due date a clock counts as due soon (default 24 hours).'),
+    })
+    .optional(),
+  calendar: z
+    .strictObject({
+      time_zone: TimeZone.optional(),
+      weekend: z.array(Weekday).optional(),
+      holidays: z.array(IsoDate).optional(),
+      work_hours: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'expected working hours as HH:MM-HH:MM, e.g. 09:00-17:00')
+        .optional()
+        .describe('Working hours of a business day, for SLA targets in business hours.'),
+    })
+    .optional(),
+  severity: z
+    .strictObject({
+      levels: z
+        .strictObject({
+          high: z.strictObject({ classes: z.array(z.string().min(1)) }).optional(),
+          moderate: z.strictObject({ classes: z.array(z.string().min(1)) }).optional(),
+          low: z.strictObject({ classes: z.array(z.string().min(1)) }).optional(),
+        })
+        .optional(),
+      cwe: z.record(Cwe, SeverityLevel).optional().describe('CWE id to suggested level; merged over the defaults.'),
+    })
+    .optional(),
+  series: z
+    .array(
+      z.strictObject({
+        name: SeriesName,
+        released: IsoDate,
+        lts: z.boolean().optional(),
+        end_of_support: IsoDate.optional(),
+      }),
+    )
+    .optional()
+    .describe('Release series, e.g. {name: "5.2", released: 2025-04-02, lts: true, end_of_support: 2028-04-30}.'),
+  prenotification: z
+    .strictObject({
+      lead_time: SlaDurationText.optional().describe('How long before disclosure the notification list is told (default 7 days).'),
+    })
+    .optional(),
+  notification_list: z
+    .strictObject({
+      criteria: z.array(z.string().min(1)).optional(),
+      decision_within: SlaDurationText.optional().describe('Join requests are decided within this (default 30 days).'),
+      public_lists: z
+        .array(z.string().min(1))
+        .optional()
+        .describe('More addresses or @domains that are public lists and so can never be a contact.'),
+    })
+    .optional(),
+});
+export type DeskConfigFile = z.infer<typeof DeskConfigFileSchema>;

@@ -1,0 +1,217 @@
+import type { SeverityLevel } from '../types.js';
+import type { DeskConfigFile } from './desk-config-schema.js';
+
+/** A duration in the units the configuration allows; business units follow the desk calendar. */
+export interface SlaDuration {
+  readonly unit: 'hours' | 'days' | 'business-days' | 'business-hours';
+  readonly amount: number;
+  /** As written, for messages. */
+  readonly text: string;
+}
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** The business-day calendar: what counts as a working day and working hours, and where. */
+export interface BusinessCalendar {
+  /** IANA zone in which days begin and end. */
+  readonly timeZone: string;
+  readonly weekend: readonly Weekday[];
+  /** Dates (YYYY-MM-DD, in the calendar's zone) that are not business days. */
+  readonly holidays: readonly string[];
+  /** Working hours of a business day, minutes after local midnight: [start, end). */
+  readonly workHours: { readonly start: number; readonly end: number };
+}
+
+/** A release series of the project. */
+export interface ReleaseSeries {
+  readonly name: string;
+  readonly released: string;
+  readonly lts: boolean;
+  /** Last day of security support, if announced. */
+  readonly endOfSupport?: string;
+}
+
+export interface SecurityTxtFields {
+  readonly contact: readonly string[];
+  readonly expires: string;
+  readonly policy?: string;
+  readonly preferredLanguages?: readonly string[];
+  readonly encryption?: string;
+  readonly acknowledgments?: string;
+  readonly canonical?: string;
+}
+
+/** The desk configuration, normalised with every default applied. */
+export interface DeskConfig {
+  readonly project: {
+    readonly name: string;
+    readonly url?: string;
+    readonly package: { readonly ecosystem: string; readonly name: string };
+    readonly advisoryPrefix: string;
+    readonly mainBranch: string;
+    readonly contacts: { readonly security: string; readonly from: string; readonly announce?: string };
+    readonly securityTxt?: SecurityTxtFields;
+  };
+  readonly sla: {
+    readonly acknowledge: SlaDuration;
+    readonly triage: SlaDuration;
+    readonly fix: Readonly<Record<SeverityLevel, SlaDuration>>;
+    readonly dueSoon: SlaDuration;
+  };
+  readonly calendar: BusinessCalendar;
+  readonly severity: {
+    readonly classes: Readonly<Record<SeverityLevel, readonly string[]>>;
+    /** CWE id (`CWE-89`) to the level it suggests. */
+    readonly cwe: Readonly<Record<string, SeverityLevel>>;
+  };
+  readonly series: readonly ReleaseSeries[];
+  readonly prenotification: { readonly leadTime: SlaDuration };
+  readonly notificationList: {
+    readonly criteria: readonly string[];
+    readonly decisionWithin: SlaDuration;
+    /** Addresses and `@domain`s (beyond the built-in ones) that are public lists. */
+    readonly publicLists: readonly string[];
+  };
+}
+
+/** Parses an SLA duration text already checked by the schema's pattern. */
+export function parseSlaDuration(text: string): SlaDuration {
+  const match = /^\s*(\d+)\s*(.*?)\s*$/.exec(text);
+  if (!match) throw new TypeError(`unvalidated SLA duration "${text}"`);
+  const amount = Number(match[1]);
+  const unitText = (match[2] ?? '').toLowerCase().replace(/\s+/g, ' ');
+  const unit: SlaDuration['unit'] =
+    unitText === 'bd' || /^(business|working) days?$/.test(unitText)
+      ? 'business-days'
+      : unitText === 'bh' || /^(business|working) hours?$/.test(unitText)
+        ? 'business-hours'
+        : unitText === 'h' || /^hours?$/.test(unitText)
+          ? 'hours'
+          : 'days';
+  return { unit, amount, text: text.trim() };
+}
+
+/** The seed policies' classes for each level. */
+export const DEFAULT_SEVERITY_CLASSES: Readonly<Record<SeverityLevel, readonly string[]>> = {
+  high: ['remote code execution', 'SQL injection'],
+  moderate: ['cross-site scripting (XSS)', 'cross-site request forgery (CSRF)', 'denial of service', 'broken authentication'],
+  low: [
+    'sensitive data exposure',
+    'broken session management',
+    'unvalidated redirects and forwards',
+    'issues requiring an uncommon configuration',
+  ],
+};
+
+/**
+ * CWE ids of those classes (MITRE CWE names in comments), a starting point a team edits in
+ * `severity.cwe`.
+ */
+export const DEFAULT_CWE_LEVELS: Readonly<Record<string, SeverityLevel>> = {
+  'CWE-94': 'high', // Code Injection
+  'CWE-95': 'high', // Eval Injection
+  'CWE-77': 'high', // Command Injection
+  'CWE-78': 'high', // OS Command Injection
+  'CWE-502': 'high', // Deserialization of Untrusted Data
+  'CWE-89': 'high', // SQL Injection
+  'CWE-79': 'moderate', // Cross-site Scripting
+  'CWE-352': 'moderate', // Cross-Site Request Forgery
+  'CWE-400': 'moderate', // Uncontrolled Resource Consumption
+  'CWE-770': 'moderate', // Allocation of Resources Without Limits
+  'CWE-1333': 'moderate', // Inefficient Regular Expression Complexity
+  'CWE-287': 'moderate', // Improper Authentication
+  'CWE-306': 'moderate', // Missing Authentication for Critical Function
+  'CWE-200': 'low', // Exposure of Sensitive Information
+  'CWE-384': 'low', // Session Fixation
+  'CWE-613': 'low', // Insufficient Session Expiration
+  'CWE-601': 'low', // Open Redirect
+};
+
+const DEFAULTS = {
+  mainBranch: 'main',
+  acknowledge: '3 business days',
+  triage: '10 business days',
+  fix: { high: '30 days', moderate: '60 days', low: '90 days' },
+  dueSoon: '24 hours',
+  timeZone: 'UTC',
+  weekend: ['saturday', 'sunday'] as const,
+  workHours: '09:00-17:00',
+  leadTime: '7 days',
+  decisionWithin: '30 days',
+} as const;
+
+function minutesOf(clock: string): number {
+  const [hours, minutes] = clock.split(':').map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
+}
+
+/** Applies the defaults to a schema-checked configuration file. */
+export function toDeskConfig(file: DeskConfigFile): DeskConfig {
+  const project = file.project;
+  const [workStart = '09:00', workEnd = '17:00'] = (file.calendar?.work_hours ?? DEFAULTS.workHours).split('-');
+  const txt = project.security_txt;
+  return {
+    project: {
+      name: project.name,
+      ...(project.url === undefined ? {} : { url: project.url }),
+      package: project.package,
+      advisoryPrefix: project.advisory_prefix,
+      mainBranch: project.main_branch ?? DEFAULTS.mainBranch,
+      contacts: {
+        security: project.contacts.security,
+        from: project.contacts.from ?? project.contacts.security,
+        ...(project.contacts.announce === undefined ? {} : { announce: project.contacts.announce }),
+      },
+      ...(txt === undefined
+        ? {}
+        : {
+            securityTxt: {
+              contact: txt.contact,
+              expires: txt.expires,
+              ...(txt.policy === undefined ? {} : { policy: txt.policy }),
+              ...(txt.preferred_languages === undefined ? {} : { preferredLanguages: txt.preferred_languages }),
+              ...(txt.encryption === undefined ? {} : { encryption: txt.encryption }),
+              ...(txt.acknowledgments === undefined ? {} : { acknowledgments: txt.acknowledgments }),
+              ...(txt.canonical === undefined ? {} : { canonical: txt.canonical }),
+            },
+          }),
+    },
+    sla: {
+      acknowledge: parseSlaDuration(file.sla?.acknowledge ?? DEFAULTS.acknowledge),
+      triage: parseSlaDuration(file.sla?.triage ?? DEFAULTS.triage),
+      fix: {
+        high: parseSlaDuration(file.sla?.fix?.high ?? DEFAULTS.fix.high),
+        moderate: parseSlaDuration(file.sla?.fix?.moderate ?? DEFAULTS.fix.moderate),
+        low: parseSlaDuration(file.sla?.fix?.low ?? DEFAULTS.fix.low),
+      },
+      dueSoon: parseSlaDuration(file.sla?.due_soon ?? DEFAULTS.dueSoon),
+    },
+    calendar: {
+      timeZone: file.calendar?.time_zone ?? DEFAULTS.timeZone,
+      weekend: file.calendar?.weekend ?? DEFAULTS.weekend,
+      holidays: file.calendar?.holidays ?? [],
+      workHours: { start: minutesOf(workStart), end: minutesOf(workEnd) },
+    },
+    severity: {
+      classes: {
+        high: file.severity?.levels?.high?.classes ?? DEFAULT_SEVERITY_CLASSES.high,
+        moderate: file.severity?.levels?.moderate?.classes ?? DEFAULT_SEVERITY_CLASSES.moderate,
+        low: file.severity?.levels?.low?.classes ?? DEFAULT_SEVERITY_CLASSES.low,
+      },
+      cwe: { ...DEFAULT_CWE_LEVELS, ...(file.severity?.cwe ?? {}) },
+    },
+    series: (file.series ?? []).map((series) => ({
+      name: series.name,
+      released: series.released,
+      lts: series.lts ?? false,
+      ...(series.end_of_support === undefined ? {} : { endOfSupport: series.end_of_support }),
+    })),
+    prenotification: { leadTime: parseSlaDuration(file.prenotification?.lead_time ?? DEFAULTS.leadTime) },
+    notificationList: {
+      criteria: file.notification_list?.criteria ?? [],
+      decisionWithin: parseSlaDuration(file.notification_list?.decision_within ?? DEFAULTS.decisionWithin),
+      publicLists: file.notification_list?.public_lists ?? [],
+    },
+  };
+}

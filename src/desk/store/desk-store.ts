@@ -1,0 +1,77 @@
+import type {
+  Actor,
+  Assessment,
+  AuditEvent,
+  DeskReport,
+  JoinRequest,
+  NotifyEntry,
+  ReportMessage,
+  ReportSubmission,
+  ReportSummary,
+  SeriesFix,
+  Transition,
+} from '../types.js';
+
+/** An audit log line before the store numbers it. */
+export type AuditEventInput = Omit<AuditEvent, 'id'>;
+
+/** Fields a transition may set on the report together with its state. */
+export interface TransitionChanges {
+  readonly assessment?: Assessment;
+  readonly rejectionReason?: string;
+  readonly disclosureAt?: string;
+}
+
+/** A new notification-list entry. */
+export type NotifyEntryInput = Omit<NotifyEntry, 'id'>;
+/** A new join request. */
+export type JoinRequestInput = Omit<JoinRequest, 'id' | 'decision'>;
+
+/**
+ * Persistence of the desk: SQLite by default, PostgreSQL when configured, one schema and the same
+ * behaviour on both. Rules (who may do what, allowed transitions) live in the desk service; the
+ * store only keeps data consistent: every change is atomic, and the audit log is append-only.
+ */
+export interface DeskStore {
+  /** `sqlite` or `postgres`. */
+  readonly dialect: 'sqlite' | 'postgres';
+
+  /** Runs `work` in one transaction: all its writes land together or none do. */
+  transaction<T>(work: (store: DeskStore) => Promise<T>): Promise<T>;
+
+  /** Stores a new report in state `received`; `trackingTokenHash` is the hash of the reporter's secret link token. */
+  insertReport(input: { readonly submission: ReportSubmission; readonly receivedAt: string; readonly trackingTokenHash?: string }): Promise<DeskReport>;
+  /** A report with its fixes, transitions and messages; undefined when there is none. */
+  getReport(id: number): Promise<DeskReport | undefined>;
+  /** The report whose tracking token hashes to `hash`. */
+  findReportByTrackingHash(hash: string): Promise<number | undefined>;
+  /** Every report, without embargoed details, newest first. */
+  listReports(): Promise<ReportSummary[]>;
+  /** How many reports there are. */
+  countReports(): Promise<number>;
+  /**
+   * Moves a report from `transition.from` to `transition.to` and stores `changes`. Fails with a
+   * `DeskConflictError` when the report is no longer in `transition.from` (another writer moved it).
+   */
+  applyTransition(id: number, transition: Transition, changes: TransitionChanges): Promise<void>;
+  /** Records (or replaces) the fix of one series. */
+  putFix(id: number, fix: SeriesFix): Promise<void>;
+  /** Keeps a message on the report. */
+  addMessage(id: number, author: Actor, at: string, body: string): Promise<ReportMessage>;
+
+  listNotifyEntries(): Promise<NotifyEntry[]>;
+  addNotifyEntry(entry: NotifyEntryInput): Promise<NotifyEntry>;
+  /** Removes an entry; false when there was none. */
+  removeNotifyEntry(id: number): Promise<boolean>;
+  listJoinRequests(): Promise<JoinRequest[]>;
+  addJoinRequest(request: JoinRequestInput): Promise<JoinRequest>;
+  /** Records the decision on a pending request; fails with `DeskConflictError` if already decided. */
+  decideJoinRequest(id: number, decision: NonNullable<JoinRequest['decision']>): Promise<void>;
+
+  /** Appends to the audit log. There is no way to change or delete a line (the database refuses it too). */
+  appendAudit(event: AuditEventInput): Promise<AuditEvent>;
+  /** The audit log, oldest first, optionally from an id on (exclusive). */
+  readAudit(afterId?: number): Promise<AuditEvent[]>;
+
+  close(): Promise<void>;
+}
