@@ -1,9 +1,8 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import type { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import { ConfigError, lineColumnAt } from '../core/errors.js';
 import { locateJsonError, scanJson } from '../core/json-scan.js';
 import type { SourceLocation } from '../core/types.js';
+import { describeYamlIssue, firstIssue, issueText, knownKeysAt, nodeAt, parseYamlConfigDocument } from '../core/yaml-config.js';
 import { AllowlistFileSchema, ExceptionEntrySchema, PolicyFileSchema, type ExceptionEntryFields, type PolicyFile } from './policy-schema.js';
 import { DEFAULT_POLICY } from './default-policy.js';
 import { UPGRADE_LIMITS, type ExceptionEntry, type MaintenancePolicy, type Policy, type PolicyLevel, type PolicyProblem, type SlaTarget } from './types.js';
@@ -12,21 +11,10 @@ export { DEFAULT_POLICY };
 
 /** Parses the text of a vigil.yaml shown as `file` in messages. */
 export function parsePolicyText(text: string, file: string): Policy {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const locate = (offset: number | undefined): SourceLocation => {
-    if (offset === undefined) return { file };
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col };
-  };
-  const [yamlError] = document.errors;
-  if (yamlError) {
-    throw new ConfigError(`invalid YAML: ${yamlError.message.split('\n')[0] ?? ''}`, { location: locate(yamlError.pos[0]) });
-  }
-  const raw: unknown = document.toJS() ?? {};
+  const { document, value: raw, locate } = parseYamlConfigDocument(text, file);
   const parsed = PolicyFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const { message, offset } = describeIssue(firstIssue(parsed.error.issues), document);
+    const { message, offset } = describeYamlIssue(firstIssue(parsed.error.issues), document, knownKeys);
     throw new ConfigError(message, {
       location: locate(offset),
       hint: 'see the policy file reference in the README, or run "vigil policy init" for a commented example',
@@ -42,7 +30,7 @@ export function parsePolicyText(text: string, file: string): Policy {
       return;
     }
     const issue = firstIssue(result.error.issues);
-    const { message, offset } = describeIssue({ ...issue, path: ['exceptions', index, ...issue.path] }, document);
+    const { message, offset } = describeYamlIssue({ ...issue, path: ['exceptions', index, ...issue.path] }, document, knownKeys);
     problems.push(invalidEntry(entry, message, locate(offset ?? entryOffset)));
   });
   return toPolicy(parsed.data, file, exceptions, problems);
@@ -161,89 +149,7 @@ function toMaintenance(file: PolicyFile['maintenance']): MaintenancePolicy {
   };
 }
 
-function nodeAt(document: Document, keyPath: readonly (string | number)[]): YamlNode | undefined {
-  const node: unknown = document.getIn(keyPath, true);
-  return node !== null && typeof node === 'object' && 'range' in node ? (node as YamlNode) : undefined;
-}
-
-/**
- * The issue to report: an unknown key first, since a typo (`expires_onn`) also makes the real key
- * look missing and the typo is what the author must fix.
- */
-function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
-  const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0];
-  if (!issue) throw new Error('schema rejected a value without saying why');
-  return issue;
-}
-
-/** One line for a schema issue, and the offset of the YAML node it is about. */
-function describeIssue(issue: z.core.$ZodIssue, document: Document): { message: string; offset: number | undefined } {
-  const where = issue.path.length > 0 ? ` in ${formatPath(issue.path)}` : '';
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '';
-    const parent = nodeAt(document, issue.path as (string | number)[]) ?? document.contents ?? undefined;
-    let offset: number | undefined = parent?.range?.[0];
-    if (parent && isMap(parent)) {
-      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key);
-      if (pair && isScalar(pair.key)) offset = pair.key.range?.[0];
-    }
-    const known = knownKeys(issue.path);
-    const suggestion = closest(key, known);
-    return {
-      message: `unknown key "${key}"${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
-      offset,
-    };
-  }
-  // A missing key is reported at its parent; anything else at the value itself.
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    const parentPath = issue.path.slice(0, -1);
-    const parent = nodeAt(document, parentPath as (string | number)[]);
-    return { message: `${issueText(issue)}${parentPath.length > 0 ? ` in ${formatPath(parentPath)}` : ''}`, offset: parent?.range?.[0] };
-  }
-  let node = nodeAt(document, issue.path as (string | number)[]);
-  for (let depth = issue.path.length - 1; !node && depth >= 0; depth--) node = nodeAt(document, issue.path.slice(0, depth) as (string | number)[]);
-  return { message: `${issueText(issue)}${where}`, offset: node?.range?.[0] };
-}
-
-function issueText(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `missing required "${String(issue.path.at(-1))}"`;
-  if (issue.code === 'unrecognized_keys') return `unknown key "${issue.keys[0] ?? ''}"`;
-  return issue.message;
-}
-
-function formatPath(keyPath: readonly PropertyKey[]): string {
-  return keyPath.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index > 0 ? '.' : ''}${String(part)}`)).join('');
-}
-
 function knownKeys(keyPath: readonly PropertyKey[]): readonly string[] {
   if (keyPath[0] === 'exceptions') return Object.keys(ExceptionEntrySchema.shape);
-  if (keyPath.length === 0) return Object.keys(PolicyFileSchema.shape);
-  if (keyPath[0] === 'exception_rules' && keyPath.length === 1) return ['max_lifetime', 'approvers'];
-  return ['critical', 'high', 'medium', 'low'];
-}
-
-/** The known key within two edits of a typo, if any (Levenshtein distance). */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word, candidate);
-    if (distance <= 2 && (!best || distance < best.distance)) best = { candidate, distance };
-  }
-  return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
+  return knownKeysAt(PolicyFileSchema, keyPath);
 }
