@@ -76,11 +76,12 @@ export function describeYamlIssue(
       offset,
     };
   }
-  // A missing key is reported at its parent; anything else at the value itself.
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  // A missing key is reported at its parent; anything else at the value itself. (Zod issues do
+  // not carry the input, so the document says whether the key is there.)
+  if (issue.code === 'invalid_type' && !document.hasIn(issue.path as (string | number)[])) {
     const parentPath = issue.path.slice(0, -1);
     const parent = nodeAt(document, parentPath as (string | number)[]);
-    return { message: `${issueText(issue)}${parentPath.length > 0 ? ` in ${formatKeyPath(parentPath)}` : ''}`, offset: parent?.range?.[0] };
+    return { message: `missing required "${String(issue.path.at(-1))}"${parentPath.length > 0 ? ` in ${formatKeyPath(parentPath)}` : ''}`, offset: parent?.range?.[0] };
   }
   let node = nodeAt(document, issue.path as (string | number)[]);
   for (let depth = issue.path.length - 1; !node && depth >= 0; depth--) node = nodeAt(document, issue.path.slice(0, depth) as (string | number)[]);
@@ -89,7 +90,8 @@ export function describeYamlIssue(
 
 /** The issue as one phrase. */
 export function issueText(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `missing required "${String(issue.path.at(-1))}"`;
+  // Zod's own wording for an absent key ("expected string, received undefined").
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) return `missing required "${String(issue.path.at(-1))}"`;
   if (issue.code === 'unrecognized_keys') return `unknown key "${issue.keys[0] ?? ''}"`;
   return issue.message;
 }

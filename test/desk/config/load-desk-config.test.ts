@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/core/errors.js';
+import { parseDeskConfigText } from '../../../src/desk/config/load-desk-config.js';
+import { STARTER_DESK_CONFIG } from '../../../src/desk/config/starter-desk-config.js';
+import { DJANGO_LIKE_CONFIG_YAML } from '../desk-fixtures.js';
+
+const MINIMAL = `project:
+  name: Example
+  package: { ecosystem: PyPI, name: example }
+  advisory_prefix: EXAMPLE-SA
+  contacts: { security: security@example.org }
+`;
+
+function errorOf(text: string): ConfigError {
+  try {
+    parseDeskConfigText(text, 'desk.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('desk configuration', () => {
+  it('a minimal file gets the seed policy defaults', () => {
+    const config = parseDeskConfigText(MINIMAL, 'desk.yaml');
+    expect(config.sla.acknowledge).toEqual({ unit: 'business-days', amount: 3, text: '3 business days' });
+    expect(config.prenotification.leadTime).toEqual({ unit: 'days', amount: 7, text: '7 days' });
+    expect(config.notificationList.decisionWithin.amount).toBe(30);
+    expect(config.calendar).toEqual({ timeZone: 'UTC', weekend: ['saturday', 'sunday'], holidays: [], workHours: { start: 540, end: 1020 } });
+    expect(config.project.mainBranch).toBe('main');
+    expect(config.project.contacts.from).toBe('security@example.org');
+    expect(config.severity.cwe['CWE-89']).toBe('high');
+    expect(config.severity.classes.moderate).toContain('cross-site request forgery (CSRF)');
+  });
+
+  it.each([
+    { text: '48 hours', want: { unit: 'hours', amount: 48 } },
+    { text: '48h', want: { unit: 'hours', amount: 48 } },
+    { text: '5 working days', want: { unit: 'business-days', amount: 5 } },
+    { text: '3bd', want: { unit: 'business-days', amount: 3 } },
+    { text: '4 business hours', want: { unit: 'business-hours', amount: 4 } },
+    { text: '30 days', want: { unit: 'days', amount: 30 } },
+    { text: '1 day', want: { unit: 'days', amount: 1 } },
+  ])('SLA duration "$text"', ({ text, want }) => {
+    const config = parseDeskConfigText(`${MINIMAL}sla:\n  acknowledge: ${text}\n`, 'desk.yaml');
+    expect(config.sla.acknowledge).toMatchObject(want);
+  });
+
+  it('the starter configuration parses', () => {
+    const config = parseDeskConfigText(STARTER_DESK_CONFIG, 'desk.yaml');
+    expect(config.series.map((series) => series.name)).toEqual(['4.2', '5.1', '5.2']);
+  });
+
+  it('the test configuration with a CWE override merges over the defaults', () => {
+    const config = parseDeskConfigText(`${MINIMAL}severity:\n  cwe:\n    CWE-79: high\n`, 'desk.yaml');
+    expect(config.severity.cwe['CWE-79']).toBe('high');
+    expect(config.severity.cwe['CWE-601']).toBe('low');
+    expect(parseDeskConfigText(DJANGO_LIKE_CONFIG_YAML, 'desk.yaml').calendar.timeZone).toBe('America/Chicago');
+  });
+
+  it.each([
+    { name: 'a typo names the closest key', text: `${MINIMAL}sla:\n  acknowlege: 2 days\n`, line: 7, message: /unknown key "acknowlege" in sla \(did you mean "acknowledge"\?\)/ },
+    { name: 'an unknown zone', text: `${MINIMAL}calendar:\n  time_zone: Mars/Olympus\n`, line: 7, message: /not an IANA time zone/ },
+    { name: 'an unquoted series name', text: `${MINIMAL}series:\n  - { name: 5.10, released: 2026-01-01 }\n`, line: 7, message: /must be a quoted string/ },
+    { name: 'a bad duration', text: `${MINIMAL}sla:\n  triage: soon\n`, line: 7, message: /expected a duration/ },
+    { name: 'a missing project key', text: 'project:\n  name: x\n', line: 2, message: /missing required "package" in project/ },
+    { name: 'a bad holiday', text: `${MINIMAL}calendar:\n  holidays: [2026-02-30]\n`, line: 7, message: /not a calendar date/ },
+    { name: 'a key written twice', text: `${MINIMAL}project: again\n`, line: 6, message: /invalid YAML: Map keys must be unique/ },
+  ])('$name: error at its line', ({ text, line, message }) => {
+    const error = errorOf(text);
+    expect(error.message).toMatch(message);
+    expect(error.location).toMatchObject({ file: 'desk.yaml', line });
+  });
+
+  it.each([
+    { name: 'a series listed twice', series: '  - { name: "5.2", released: 2025-04-02 }\n  - { name: "5.2", released: 2025-04-02 }\n', message: /listed twice/ },
+    { name: 'support ending before release', series: '  - { name: "5.2", released: 2025-04-02, end_of_support: 2025-01-01 }\n', message: /before its release/ },
+  ])('$name', ({ series, message }) => {
+    expect(errorOf(`${MINIMAL}series:\n${series}`).message).toMatch(message);
+  });
+});
