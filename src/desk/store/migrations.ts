@@ -1,0 +1,222 @@
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { ConfigError, InternalError } from '../../core/errors.js';
+import type { DeskStore } from './desk-store.js';
+
+/** The SQL dialects the desk store runs on. */
+export type DeskDialect = DeskStore['dialect'];
+
+/**
+ * One step of the desk schema. A step never changes once released: later changes are new steps
+ * appended to `DESK_MIGRATIONS`. The same step gives the same schema on both dialects.
+ */
+export interface DeskMigration {
+  /** Unique and sortable (`0001-desk-core`): Kysely runs steps in name order. */
+  readonly name: string;
+  /** Applies the step; `dialect` only for the few statements the two dialects spell differently. */
+  up(db: Kysely<unknown>, dialect: DeskDialect): Promise<void>;
+}
+
+/** An auto-numbered integer primary key: the one column type the dialects spell differently. */
+function idColumn(dialect: DeskDialect): (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder {
+  return dialect === 'postgres'
+    ? (column) => column.primaryKey().generatedByDefaultAsIdentity()
+    : // AUTOINCREMENT so that an id is never reused after a delete: audit lines name subjects by id.
+      (column) => column.primaryKey().autoIncrement();
+}
+
+/** The desk core: reports and what is recorded on them, the notification list, the audit log. */
+const deskCore: DeskMigration = {
+  name: '0001-desk-core',
+  async up(db, dialect) {
+    const id = idColumn(dialect);
+    await db.schema
+      .createTable('reports')
+      .addColumn('id', 'integer', id)
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('reporter_name', 'text', (c) => c.notNull())
+      .addColumn('reporter_email', 'text', (c) => c.notNull())
+      .addColumn('reporter_organisation', 'text')
+      .addColumn('credit_mode', 'text', (c) => c.notNull())
+      .addColumn('credit_name', 'text')
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('steps_to_reproduce', 'text', (c) => c.notNull())
+      .addColumn('impact', 'text', (c) => c.notNull())
+      .addColumn('attack_surface', 'text', (c) => c.notNull())
+      .addColumn('related_projects', 'text', (c) => c.notNull())
+      .addColumn('affected_versions', 'text', (c) => c.notNull())
+      .addColumn('tracking_token_hash', 'text', (c) => c.unique())
+      .addColumn('assessment', 'text')
+      .addColumn('severity', 'text')
+      .addColumn('rejection_reason', 'text')
+      .addColumn('disclosure_at', 'text')
+      .execute();
+    await db.schema.createIndex('reports_by_received_at').on('reports').columns(['received_at', 'id']).execute();
+
+    await db.schema
+      .createTable('fixes')
+      .addColumn('id', 'integer', id)
+      .addColumn('report_id', 'integer', (c) => c.notNull().references('reports.id'))
+      .addColumn('series', 'text', (c) => c.notNull())
+      .addColumn('fixed_in', 'text')
+      .addColumn('patch', 'text', (c) => c.notNull())
+      .addUniqueConstraint('fixes_one_per_series', ['report_id', 'series'])
+      .execute();
+
+    await db.schema
+      .createTable('transitions')
+      .addColumn('id', 'integer', id)
+      .addColumn('report_id', 'integer', (c) => c.notNull().references('reports.id'))
+      .addColumn('from_state', 'text', (c) => c.notNull())
+      .addColumn('to_state', 'text', (c) => c.notNull())
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text', (c) => c.notNull())
+      .addColumn('actor_role', 'text')
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('note', 'text', (c) => c.notNull())
+      .addColumn('override', 'text')
+      .execute();
+    await db.schema.createIndex('transitions_by_report').on('transitions').columns(['report_id', 'id']).execute();
+
+    await db.schema
+      .createTable('messages')
+      .addColumn('id', 'integer', id)
+      .addColumn('report_id', 'integer', (c) => c.notNull().references('reports.id'))
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text', (c) => c.notNull())
+      .addColumn('actor_role', 'text')
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('messages_by_report').on('messages').columns(['report_id', 'id']).execute();
+
+    await db.schema
+      .createTable('notify_entries')
+      .addColumn('id', 'integer', id)
+      .addColumn('organisation', 'text', (c) => c.notNull())
+      .addColumn('notify_group', 'text', (c) => c.notNull())
+      .addColumn('contact', 'text', (c) => c.notNull())
+      .addColumn('key_id', 'text')
+      .addColumn('approved_by', 'text', (c) => c.notNull())
+      .addColumn('approved_on', 'text', (c) => c.notNull())
+      .addColumn('review_on', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('join_requests')
+      .addColumn('id', 'integer', id)
+      .addColumn('organisation', 'text', (c) => c.notNull())
+      .addColumn('notify_group', 'text', (c) => c.notNull())
+      .addColumn('contact', 'text', (c) => c.notNull())
+      .addColumn('key_id', 'text')
+      .addColumn('justification', 'text', (c) => c.notNull())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('requested_at', 'text', (c) => c.notNull())
+      .addColumn('decision_outcome', 'text')
+      .addColumn('decision_reason', 'text')
+      .addColumn('decided_by', 'text')
+      .addColumn('decided_at', 'text')
+      .execute();
+
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('id', 'integer', id)
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text', (c) => c.notNull())
+      .addColumn('actor_role', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('audit_log_by_subject').on('audit_log').columns(['subject', 'id']).execute();
+    await refuseAuditChanges(db, dialect);
+  },
+};
+
+/**
+ * Makes the audit log append-only in the database itself, so that no code path (nor a person with
+ * a SQL shell and the application's credentials) rewrites history without dropping the table.
+ */
+async function refuseAuditChanges(db: Kysely<unknown>, dialect: DeskDialect): Promise<void> {
+  if (dialect === 'sqlite') {
+    // https://www.sqlite.org/lang_createtrigger.html#raise
+    for (const operation of ['UPDATE', 'DELETE'] as const) {
+      await sql
+        .raw(
+          `CREATE TRIGGER audit_log_refuse_${operation.toLowerCase()} BEFORE ${operation} ON audit_log ` +
+            `BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: ${operation} refused'); END`,
+        )
+        .execute(db);
+    }
+    return;
+  }
+  // Unqualified names resolve in the store's schema (search_path), like the tables.
+  await sql
+    .raw(
+      `CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      'CREATE TRIGGER audit_log_refuse_change BEFORE UPDATE OR DELETE ON audit_log ' +
+        'FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()',
+    )
+    .execute(db);
+  // Row triggers do not fire on TRUNCATE, which would otherwise empty the log.
+  await sql
+    .raw(
+      'CREATE TRIGGER audit_log_refuse_truncate BEFORE TRUNCATE ON audit_log ' +
+        'FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()',
+    )
+    .execute(db);
+}
+
+/** Every step of the desk schema, in order. Append new steps; never edit or reorder released ones. */
+export const DESK_MIGRATIONS: readonly DeskMigration[] = [deskCore];
+
+/** Hands `migrations` to Kysely's `Migrator`, bound to one dialect. */
+export function deskMigrationProvider(
+  dialect: DeskDialect,
+  migrations: readonly DeskMigration[] = DESK_MIGRATIONS,
+): MigrationProvider {
+  return {
+    getMigrations: () => {
+      const byName: Record<string, Migration> = {};
+      for (const migration of migrations) {
+        if (migration.name in byName) throw new InternalError(`two desk migrations are named ${migration.name}`);
+        byName[migration.name] = { up: (db: Kysely<unknown>) => migration.up(db, dialect) };
+      }
+      return Promise.resolve(byName);
+    },
+  };
+}
+
+/**
+ * Brings the database to the latest desk schema; does nothing when it is already there. On
+ * PostgreSQL, `schema` is where Kysely keeps its migration bookkeeping: the store's own schema.
+ */
+export async function migrateDeskStore<DB>(db: Kysely<DB>, dialect: DeskDialect, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: deskMigrationProvider(dialect),
+    migrationTableName: 'desk_migration',
+    migrationLockTableName: 'desk_migration_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    const step = failed === undefined ? '' : ` (step ${failed})`;
+    throw new ConfigError(`cannot bring the desk database to the current schema${step}: ${reason}`, {
+      cause: error,
+      hint: 'a database last written by a newer vigil needs that vigil (or a newer one)',
+    });
+  }
+}
