@@ -73,5 +73,6 @@ export interface DeskStore {
   /** The audit log, oldest first, optionally from an id on (exclusive). */
   readAudit(afterId?: number): Promise<AuditEvent[]>;
 
+  /** Releases the database; closing a closed store does nothing. */
   close(): Promise<void>;
 }
