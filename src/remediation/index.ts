@@ -22,6 +22,7 @@ export {
   classifyDependencyKind,
   decideMaintenance,
   findUpgradeRule,
+  isFramework,
   isUpgradeAllowed,
   type HeldAlternative,
   type MaintenanceDecision,
@@ -37,6 +38,19 @@ export {
   type RegistryProblem,
 } from './npm-registry.js';
 export { suggestOverride, type OverrideKind, type OverrideSuggestion } from './override-suggestion.js';
+export {
+  evaluateParentBumps,
+  evaluateParentPath,
+  parentBumpsToApply,
+  parsePathStep,
+  type NpmMetadataSource,
+  type PackageVersion,
+  type ParentBlocker,
+  type ParentBumpQuery,
+  type ParentBumps,
+  type ParentBumpTarget,
+  type ParentPathPlan,
+} from './parent-bump.js';
 export { planRemediation, type PlanOptions, type Remediation, type RemediationPlan } from './plan.js';
 export { isPrerelease } from './prerelease.js';
 export type { VersionSource } from './version-source.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import type { Finding, Package } from '../core/types.js';
+import type { EcosystemId, Finding, Package } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { UPGRADE_LIMITS, type DependencyKind, type MaintenancePolicy, type Policy, type UpgradeLimit } from '../policy/types.js';
 import { buildExceptionTemplate, type ExceptionTemplate } from './exception-template.js';
@@ -66,10 +66,15 @@ const KIND_WORD: Readonly<Record<DependencyKind, string>> = {
  * for indirect ones in the defaults, so the guess does not let a larger upgrade through unseen.
  */
 export function classifyDependencyKind(pkg: Package, maintenance: MaintenancePolicy): DependencyKind {
-  const normalizeName = (value: string): string => ecosystems[pkg.ecosystem].normalizeName(value);
-  const name = normalizeName(pkg.name);
-  if (maintenance.frameworks.some((framework) => normalizeName(framework) === name)) return 'framework';
+  if (isFramework(pkg.ecosystem, pkg.name, maintenance)) return 'framework';
   return pkg.direct === false ? 'indirect' : 'direct';
+}
+
+/** Whether the name (normalised per ecosystem) is listed in the policy's `frameworks`. */
+export function isFramework(ecosystem: EcosystemId, name: string, maintenance: MaintenancePolicy): boolean {
+  const normalizeName = (value: string): string => ecosystems[ecosystem].normalizeName(value);
+  const normalized = normalizeName(name);
+  return maintenance.frameworks.some((framework) => normalizeName(framework) === normalized);
 }
 
 /**

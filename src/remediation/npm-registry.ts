@@ -26,8 +26,8 @@ export interface NpmRegistryOptions {
 /** A version source reading npm packuments, with their dependency lists for parent bumps. */
 export interface NpmRegistry extends VersionSource {
   /**
-   * The `dependencies` of one published version (name -> range); `undefined` when the packument
-   * cannot be read or does not list the version.
+   * The `dependencies` and `optionalDependencies` (npm installs both) of one published version
+   * (name -> range); `undefined` when the packument cannot be read or does not list the version.
    */
   dependenciesOf(name: string, version: string): Promise<Readonly<Record<string, string>> | undefined>;
   /** Every failed request so far. */
@@ -36,7 +36,9 @@ export interface NpmRegistry extends VersionSource {
 
 /** The parts of a packument (https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md) read. */
 interface Packument {
-  readonly versions: Readonly<Record<string, { readonly dependencies?: Readonly<Record<string, string>> }>>;
+  readonly versions: Readonly<
+    Record<string, { readonly dependencies?: Readonly<Record<string, string>>; readonly optionalDependencies?: Readonly<Record<string, string>> }>
+  >;
 }
 
 function isPackument(value: unknown): value is Packument {
@@ -120,7 +122,7 @@ export function createNpmRegistry(options: NpmRegistryOptions = {}): NpmRegistry
       const found = await packument(name);
       const manifest = found?.versions[version];
       if (!manifest) return undefined;
-      return manifest.dependencies ?? {};
+      return { ...manifest.dependencies, ...manifest.optionalDependencies };
     },
   };
 }

@@ -8,6 +8,7 @@ import { checkEndOfSupport, type EndOfSupportNote } from './end-of-support.js';
 import { chooseFixTarget, type FixTarget, type FixTargetQuery } from './fix-target.js';
 import { classifyDependencyKind, decideMaintenance, type MaintenanceDecision } from './maintenance.js';
 import { suggestOverride, type OverrideSuggestion } from './override-suggestion.js';
+import { evaluateParentBumps, type NpmMetadataSource, type ParentBumps } from './parent-bump.js';
 import type { VersionSource } from './version-source.js';
 
 /** Registry requests in flight at once. */
@@ -24,6 +25,11 @@ export interface PlanOptions {
   readonly clock: Clock;
   /** Published versions (e.g. the npm registry); without it, targets come from the advisories. */
   readonly versions?: VersionSource;
+  /**
+   * npm registry metadata (published versions and declared dependency ranges) for the parent bumps
+   * of indirect npm packages; without it they are not evaluated, and each such plan says so.
+   */
+  readonly npmMetadata?: NpmMetadataSource;
 }
 
 /** The plan for one vulnerable package: one lockfile, name and version, all its findings. */
@@ -51,9 +57,15 @@ export interface Remediation {
   readonly paths: readonly (readonly string[])[];
   /**
    * For an indirect dependency with a proposed version: the constraint or override that steers the
-   * lockfile's package manager to it. Parent bumps are not planned yet.
+   * lockfile's package manager to it (the fallback when `parentBumps` offers no allowed bump).
    */
   readonly override?: OverrideSuggestion;
+  /**
+   * For an indirect npm package: per dependency path, the smallest version of its direct
+   * dependency whose declared ranges resolve to a fixed version (allowed or held by the
+   * maintenance policy), or the parent that blocks one; not evaluated without registry metadata.
+   */
+  readonly parentBumps?: ParentBumps;
 }
 
 /** The plan for every vulnerable package of an audit. */
@@ -66,22 +78,26 @@ function instanceKey(pkg: Package): string {
   return `${pkg.location.file}\u0000${pkg.ecosystem}\u0000${ecosystems[pkg.ecosystem].normalizeName(pkg.name)}\u0000${pkg.version}`;
 }
 
+/** `work` over every item, `REGISTRY_CONCURRENCY` at a time; results in item order. */
+async function mapConcurrently<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(REGISTRY_CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
 /** Published versions of each (ecosystem, name), a few requests at a time. */
 async function fetchPublished(
   wanted: ReadonlyMap<string, { ecosystem: EcosystemId; name: string }>,
   source: VersionSource | undefined,
 ): Promise<Map<string, readonly string[] | undefined>> {
-  const published = new Map<string, readonly string[] | undefined>();
-  if (!source) return published;
-  const queue = [...wanted];
-  const worker = async (): Promise<void> => {
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      const [key, { ecosystem, name }] = next;
-      published.set(key, await source.publishedVersions(ecosystem, name));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(REGISTRY_CONCURRENCY, queue.length) }, worker));
-  return published;
+  if (!source) return new Map();
+  const entries = [...wanted];
+  const versions = await mapConcurrently(entries, ([, { ecosystem, name }]) => source.publishedVersions(ecosystem, name));
+  return new Map(entries.map(([key], index) => [key, versions[index]]));
 }
 
 /**
@@ -89,7 +105,8 @@ async function fetchPublished(
  * advisories (re-checked against each), the upgrade class, whether the maintenance policy allows
  * it in the release being prepared (else the rule that holds it, the alternative and exception
  * templates), end-of-support notes, its dependency paths and, for an indirect dependency, the
- * override or constraint that applies the fix.
+ * override or constraint that applies the fix, and for an indirect npm package the parent bumps
+ * (with registry metadata).
  */
 export async function planRemediation(options: PlanOptions): Promise<RemediationPlan> {
   const { store, policy, clock } = options;
@@ -117,7 +134,7 @@ export async function planRemediation(options: PlanOptions): Promise<Remediation
   }
   const published = await fetchPublished(wanted, options.versions);
 
-  const remediations: Remediation[] = [];
+  const drafts: { remediation: Remediation; advisories: readonly OsvRecord[] }[] = [];
   for (const findings of groups.values()) {
     const pkg = (findings[0] as Finding).package;
     const nameKey = `${pkg.ecosystem}\u0000${ecosystems[pkg.ecosystem].normalizeName(pkg.name)}`;
@@ -140,19 +157,39 @@ export async function planRemediation(options: PlanOptions): Promise<Remediation
     }
     paths.sort((a, b) => a.length - b.length);
     const override = pkg.direct === false && proposed !== undefined ? suggestOverride(pkg, proposed) : undefined;
-    remediations.push({
-      package: pkg,
-      dependency,
-      ids: [...new Set(findings.map((finding) => finding.id))].sort(),
-      findings,
-      fix,
-      decision,
-      ...(proposed === undefined ? {} : { proposed }),
-      endOfSupport: checkEndOfSupport(pkg, proposed ?? fix.target, policy.maintenance, clock),
-      paths,
-      ...(override === undefined ? {} : { override }),
+    drafts.push({
+      advisories: query.advisories,
+      remediation: {
+        package: pkg,
+        dependency,
+        ids: [...new Set(findings.map((finding) => finding.id))].sort(),
+        findings,
+        fix,
+        decision,
+        ...(proposed === undefined ? {} : { proposed }),
+        endOfSupport: checkEndOfSupport(pkg, proposed ?? fix.target, policy.maintenance, clock),
+        paths,
+        ...(override === undefined ? {} : { override }),
+      },
     });
   }
+  const remediations = await mapConcurrently(drafts, async ({ remediation, advisories: records }) => {
+    const { package: pkg } = remediation;
+    if (pkg.ecosystem !== 'npm' || pkg.direct !== false) return remediation;
+    let parentBumps: ParentBumps;
+    if (options.npmMetadata === undefined) parentBumps = { evaluated: false, reason: 'no registry consulted' };
+    else if (remediation.fix.target === undefined) parentBumps = { evaluated: false, reason: `no fixed version of ${pkg.name} is known` };
+    else {
+      parentBumps = await evaluateParentBumps({
+        name: pkg.name,
+        paths: remediation.paths,
+        advisories: records,
+        maintenance: policy.maintenance,
+        source: options.npmMetadata,
+      });
+    }
+    return { ...remediation, parentBumps };
+  });
   remediations.sort(
     (a, b) =>
       a.package.location.file.localeCompare(b.package.location.file) ||

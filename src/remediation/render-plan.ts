@@ -1,7 +1,8 @@
+import { parentBumpsToApply } from './parent-bump.js';
 import type { Remediation, RemediationPlan } from './plan.js';
 
 /** Version of the `vigil plan --format json` document (docs/json-schema.md). */
-export const PLAN_SCHEMA_VERSION = '1.0.0';
+export const PLAN_SCHEMA_VERSION = '1.1.0';
 
 /** Formats `vigil plan` renders. */
 export const PLAN_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -92,7 +93,14 @@ function counts(plan: RemediationPlan): string {
 function notes(remediation: Remediation): string[] {
   const lines: string[] = [];
   if (remediation.proposed !== undefined && remediation.decision.kind !== 'allowed') lines.push(`proposed now: ${remediation.proposed}`);
-  if (remediation.override) lines.push(`${remediation.override.file}: ${remediation.override.text}`);
+  const { parentBumps } = remediation;
+  if (parentBumps?.evaluated === false) lines.push(`parent bumps: not evaluated (${parentBumps.reason})`);
+  for (const plan of parentBumps?.evaluated === true ? parentBumps.paths : []) lines.push(`parent bump, path ${plan.path.join(' > ')}: ${plan.text}`);
+  if (remediation.override) {
+    // With an allowed bump on every path the override is the fallback, not the fix.
+    const fallback = parentBumpsToApply(parentBumps) === undefined ? '' : 'fallback: ';
+    lines.push(`${fallback}${remediation.override.file}: ${remediation.override.text}`);
+  }
   for (const note of remediation.endOfSupport) lines.push(`end of support: ${note.message}`);
   if (remediation.decision.kind !== 'allowed') {
     for (const template of remediation.decision.alternative.exceptionTemplates) {
@@ -209,6 +217,7 @@ export function buildPlanJson(document: PlanDocument): unknown {
         endOfSupport: remediation.endOfSupport,
         paths: remediation.paths,
         override: remediation.override ?? null,
+        parentBumps: remediation.parentBumps ?? null,
       };
     }),
   };

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packument, packumentPath, startFakeNpmRegistry, type FakeNpmRegistry } from '../helpers/fake-npm-registry.js';
 import { fixture, shared } from '../helpers/shared-data.js';
 import { hasStackTrace, runCli } from './run-cli.js';
 
@@ -111,7 +112,7 @@ describe('vigil plan', () => {
       versionSource: { kind: string; reason: string };
       remediations: { package: { name: string; location: { line: number } }; fix: { target: string; basis: string }; decision: { kind: string } }[];
     };
-    expect(document.schemaVersion).toBe('1.0.0');
+    expect(document.schemaVersion).toBe('1.1.0');
     expect(document.complete).toBe(false);
     expect(document.versionSource).toEqual({ kind: 'advisories', reason: 'offline' });
     expect(document.remediations.map((item) => [item.package.name, item.package.location.line, item.fix.target, item.fix.basis, item.decision.kind])).toEqual([
@@ -197,3 +198,44 @@ describe('vigil fix', () => {
     );
   });
 });
+
+describe('vigil plan and fix: parent bumps of an indirect npm package', () => {
+  // Facts (the fake registry): parent 1.0.0 pins semver 7.5.1 (GHSA-c2qf-rxjj-qqgw, fixed in
+  // 7.5.2); parent 1.1.0 requires semver ^7.5.2, which resolves to 7.5.4.
+  let fake: FakeNpmRegistry;
+  beforeAll(async () => {
+    fake = await startFakeNpmRegistry({
+      [packumentPath('parent')]: packument('parent', { '1.0.0': { semver: '7.5.1' }, '1.1.0': { semver: '^7.5.2' } }),
+      [packumentPath('semver')]: packument('semver', { '7.5.1': {}, '7.5.2': {}, '7.5.4': {} }),
+    });
+  });
+  afterAll(() => fake.close());
+
+  it('plan proposes the parent bump, allowed, with the override as the fallback', async () => {
+    const run = await runCli(['plan', '--registry', fake.url, '--db', store], { cwd: fixture('e2e', 'remediation-npm-parent-bump'), env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^ {2}parent bump, path parent@1\.0\.0 > semver@7\.5\.1: bump parent 1\.0\.0 -> 1\.1\.0 \(minor, allowed: direct dependencies take at most major upgrades in a patch release\): it resolves parent@1\.1\.0 > semver@7\.5\.4$/m,
+    );
+    expect(run.stdout).toMatch(/^ {2}fallback: package\.json: "overrides": \{ "semver": "7\.5\.2" \}$/m);
+  });
+
+  it('--no-registry: the plan says parent bumps were not evaluated; fix adds the override', async () => {
+    const run = await runCli(['plan', '--no-registry', '--db', store], { cwd: fixture('e2e', 'remediation-npm-parent-bump'), env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}parent bumps: not evaluated \(no registry consulted\)$/m);
+    expect(run.stdout).toMatch(/^ {2}package\.json: "overrides": \{ "semver": "7\.5\.2" \}$/m);
+  });
+
+  it('fix prints npm install parent@1.1.0 and leaves package.json alone', async () => {
+    const dir = copyScenario('remediation-npm-parent-bump');
+    const before = readFileSync(path.join(dir, 'package.json'), 'utf8');
+    const run = await runCli(['fix', '--registry', fake.url, '--db', store], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^run: npm install parent@1\.1\.0 {4}# package-lock\.json: semver 7\.5\.1 fixed by bumping its parent parent 1\.0\.0 -> 1\.1\.0; fallback: package\.json: "overrides": \{ "semver": "7\.5\.2" \}$/m,
+    );
+    expect(readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(before);
+  });
+});
+

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/clock.js';
@@ -6,6 +6,7 @@ import { DEFAULT_POLICY } from '../../src/policy/policy-file.js';
 import { createNpmRegistry, packumentUrl } from '../../src/remediation/npm-registry.js';
 import { planRemediation } from '../../src/remediation/plan.js';
 import { advisory, findingsFor, memoryStore } from './builders.js';
+import { startFakeNpmRegistry, type FakeNpmRegistry } from '../helpers/fake-npm-registry.js';
 
 // Real published versions of semver and @babel/traverse (a subset), written as small packuments.
 const packuments: Record<string, unknown> = {
@@ -19,33 +20,24 @@ const packuments: Record<string, unknown> = {
       '7.23.2': { name: '@babel/traverse', version: '7.23.2', dependencies: { '@babel/types': '^7.23.0', debug: '^4.1.0' } },
     },
   },
+  '/fsevents-user': {
+    name: 'fsevents-user',
+    versions: { '1.0.0': { name: 'fsevents-user', version: '1.0.0', dependencies: { chokidar: '^3.5.0' }, optionalDependencies: { fsevents: '~2.3.2' } } },
+  },
   '/broken': { name: 'broken' },
 };
 
-let server: Server;
+let fake: FakeNpmRegistry;
 let registry: string;
-const requests: string[] = [];
+let requests: readonly string[];
 
 beforeAll(async () => {
-  server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const url = request.url ?? '';
-    requests.push(url);
-    if (url === '/slow') return; // never answers: the timeout must end the wait
-    const body = packuments[url.toLowerCase()];
-    if (body === undefined) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Not found"}');
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  fake = await startFakeNpmRegistry(packuments);
+  registry = fake.url;
+  requests = fake.requests;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => fake.close());
 
 describe('packumentUrl', () => {
   it.each([
@@ -69,6 +61,11 @@ describe('createNpmRegistry', () => {
     const source = createNpmRegistry({ registry });
     expect(await source.dependenciesOf('@babel/traverse', '7.23.2')).toEqual({ '@babel/types': '^7.23.0', debug: '^4.1.0' });
     expect(await source.dependenciesOf('@babel/traverse', '0.0.1')).toBeUndefined();
+  });
+
+  it('counts optionalDependencies as dependencies (npm installs them)', async () => {
+    const source = createNpmRegistry({ registry });
+    expect(await source.dependenciesOf('fsevents-user', '1.0.0')).toEqual({ chokidar: '^3.5.0', fsevents: '~2.3.2' });
   });
 
   it('does not ask about other ecosystems', async () => {

@@ -16,7 +16,10 @@ Plans like "vigil plan", then applies the fixes the maintenance policy allows:
                       --hash options is rewritten and flagged: regenerate its hashes
                       (pip-compile --generate-hashes). A file with an unparseable line is not touched.
   package.json        indirect npm packages get an entry in "overrides" (npm), "resolutions"
-                      (yarn) or "pnpm.overrides" (pnpm); existing keys and indentation are kept
+                      (yarn) or "pnpm.overrides" (pnpm); existing keys and indentation are kept.
+                      When the registry shows an allowed bump of the direct parent on every path
+                      that brings a fixed version, that bump is printed instead
+                      (npm install parent@x) and the override is the fallback
   other lockfiles     the package manager's own command is printed (poetry update pkg,
                       uv lock --upgrade-package pkg==x, pdm update pkg, pipenv update pkg,
                       npm install pkg@x, yarn up pkg@x, pnpm update pkg@x)
@@ -41,6 +44,11 @@ function describeStep(step: FixStep): string {
   switch (step.kind) {
     case 'pin':
       return `pinned: ${step.file}:${step.line}: ${subject} -> ${step.target}${step.hashed ? ' (has --hash options: regenerate them with pip-compile --generate-hashes)' : ''}`;
+    case 'parent-bump': {
+      const bumps = step.parents.map((parent) => `${parent.name} ${parent.from} -> ${parent.to}`).join(', ');
+      const fallback = step.remediation.override === undefined ? '' : `; fallback: ${step.remediation.override.file}: ${step.remediation.override.text}`;
+      return `run: ${step.command}    # ${pkg.location.file}: ${subject} fixed by bumping its parent ${bumps}${fallback}`;
+    }
     case 'override':
       return `override: ${step.file} "${step.key}": ${pkg.name} -> ${step.target}${step.command === undefined ? '' : `; then run: ${step.command}`}`;
     case 'command':
@@ -101,11 +109,12 @@ export async function runFix(args: readonly string[], io: CliIo): Promise<number
   const count = (kind: FixStep['kind']): number => fixes.steps.filter((step) => step.kind === kind).length;
   const verb = dryRun ? 'would change' : 'changed';
   say(
-    `${fixes.steps.length} vulnerable packages: ${count('pin')} pins, ${count('override')} overrides, ${count('command')} commands to run, ` +
+    `${fixes.steps.length} vulnerable packages: ${count('pin')} pins, ${count('override')} overrides, ` +
+      `${count('parent-bump')} parent bumps, ${count('command')} commands to run, ` +
       `${count('not-applied')} not applied, ${count('held')} held or without fix; ${verb} ${fixes.changes.length} files` +
       (hashed.length > 0 ? `; ${hashed.length} requirements with --hash options need new hashes` : ''),
   );
   if (dryRun) io.log('vigil: --dry-run: no file was changed');
-  const complete = fixes.steps.every((step) => step.kind === 'pin' || step.kind === 'override' || step.kind === 'command');
+  const complete = fixes.steps.every((step) => step.kind !== 'not-applied' && step.kind !== 'held');
   return complete ? EXIT.ok : EXIT.gateFailed;
 }

@@ -137,7 +137,7 @@ export async function auditAndPlan(options: PlanRunOptions, io: CliIo): Promise<
       store,
       policy,
       clock,
-      ...(registry === undefined ? {} : { versions: registry }),
+      ...(registry === undefined ? {} : { versions: registry, npmMetadata: registry }),
     });
     log(describeVersionSource(versionSource));
     return { result, policy, plan, versionSource };

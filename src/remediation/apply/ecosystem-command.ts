@@ -1,4 +1,5 @@
 import type { Package } from '../../core/types.js';
+import type { ParentBumpTarget } from '../parent-bump.js';
 
 function basename(file: string): string {
   return file.slice(file.lastIndexOf('/') + 1);
@@ -37,5 +38,25 @@ export function ecosystemCommand(pkg: Package, target: string): string | undefin
     default:
       if (/\.(json|xml|spdx)$/.test(file)) return undefined;
       return pkg.ecosystem === 'PyPI' ? `pip install --upgrade '${name.replace(/'/g, `'\\''`)}==${target}'` : undefined;
+  }
+}
+
+/**
+ * The command that moves direct npm dependencies to new versions (a parent bump that brings a
+ * fixed indirect package), for the package's lockfile: `npm install a@x b@y`, `yarn up a@x`,
+ * `pnpm update a@x`; `undefined` for a file no npm package manager owns.
+ */
+export function parentBumpCommand(pkg: Package, parents: readonly ParentBumpTarget[]): string | undefined {
+  const words = parents.map((parent) => shellWord(`${parent.name}@${parent.to}`)).join(' ');
+  switch (basename(pkg.location.file)) {
+    case 'package-lock.json':
+    case 'npm-shrinkwrap.json':
+      return `npm install ${words}`;
+    case 'yarn.lock':
+      return `yarn up ${words}`;
+    case 'pnpm-lock.yaml':
+      return `pnpm update ${words}`;
+    default:
+      return undefined;
   }
 }

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { SkippedEntry } from '../../core/types.js';
+import { parentBumpsToApply, type ParentBumpTarget } from '../parent-bump.js';
 import type { Remediation } from '../plan.js';
-import { ecosystemCommand } from './ecosystem-command.js';
+import { ecosystemCommand, parentBumpCommand } from './ecosystem-command.js';
 import { addPackageJsonOverrides, overridesKey, type OverrideEntry, type PackageJsonOverrideKind } from './package-json.js';
 import { rewriteRequirementsPins, type PinUpdate } from './requirements-txt.js';
 
@@ -9,6 +10,8 @@ import { rewriteRequirementsPins, type PinUpdate } from './requirements-txt.js';
 export type FixStep =
   /** A requirements file pin rewritten; `hashed` when its `--hash` options must be regenerated. */
   | { readonly kind: 'pin'; readonly remediation: Remediation; readonly file: string; readonly line: number; readonly target: string; readonly hashed: boolean }
+  /** Direct npm dependencies to bump so every path resolves to a fixed version (the override is the fallback). */
+  | { readonly kind: 'parent-bump'; readonly remediation: Remediation; readonly target: string; readonly parents: readonly ParentBumpTarget[]; readonly command: string }
   /** An override added to (or already in) package.json; `command` refreshes the lockfile. */
   | { readonly kind: 'override'; readonly remediation: Remediation; readonly file: string; readonly key: string; readonly target: string; readonly command: string | undefined }
   /** A lockfile vigil does not rewrite: the package manager's command to run. */
@@ -46,9 +49,10 @@ function isRequirementsFile(remediation: Remediation): boolean {
 
 /**
  * The edits and commands that apply the allowed part of a plan, computed without writing:
- * requirements files get their `==` pins rewritten, package.json gets the overrides of indirect
- * npm packages, other lockfiles get their package manager's command. A requirements file with a
- * line the parser could not read (an `invalid ...` skipped entry) is left alone.
+ * requirements files get their `==` pins rewritten, indirect npm packages get a bump of their
+ * direct parents when every path has an allowed one, else an override in package.json, other
+ * lockfiles get their package manager's command. A requirements file with a line the parser could
+ * not read (an `invalid ...` skipped entry) is left alone.
  */
 export function planFixes(input: PlanFixesInput): FixPlan {
   const steps: (FixStep | undefined)[] = [];
@@ -71,6 +75,12 @@ export function planFixes(input: PlanFixesInput): FixPlan {
       }
       list.push({ index, update: { line: pkg.location.line, name: pkg.name, from: pkg.version, to: target } });
       pins.set(pkg.location.file, list);
+      return;
+    }
+    const parents = pkg.ecosystem === 'npm' ? parentBumpsToApply(remediation.parentBumps) : undefined;
+    const bumpCommand = parents === undefined ? undefined : parentBumpCommand(pkg, parents);
+    if (parents !== undefined && bumpCommand !== undefined) {
+      steps[index] = { kind: 'parent-bump', remediation, target, parents, command: bumpCommand };
       return;
     }
     const override = remediation.override;
