@@ -239,3 +239,84 @@ describe('vigil plan and fix: parent bumps of an indirect npm package', () => {
   });
 });
 
+describe('vigil fix: pyproject.toml constraints', () => {
+  // Scenario facts are in the comments of each pyproject.toml: django 4.2.0 -> 4.2.16, jinja2
+  // 3.1.2 -> 3.1.3, idna 3.6 -> 3.7, urllib3 2.0.5 -> 2.0.6; idna is indirect in the poetry project.
+  const diff = [
+    '--- a/poetry/pyproject.toml',
+    '+++ b/poetry/pyproject.toml',
+    '@@ -7,8 +7,8 @@',
+    ' ',
+    ' [tool.poetry.dependencies]',
+    ' python = "^3.11"',
+    '-django = "^4.2"  # framework: stays on 4.x',
+    '+django = "^4.2.16"  # framework: stays on 4.x',
+    ' requests = { version = "^2.31", extras = ["socks"] }',
+    ' ',
+    ' [tool.poetry.group.test.dependencies]',
+    "-jinja2 = '>=3.1,<4'",
+    "+jinja2 = '>=3.1.3,<4'",
+    '--- a/uv/pyproject.toml',
+    '+++ b/uv/pyproject.toml',
+    '@@ -5,9 +5,9 @@',
+    ' requires-python = ">=3.10"',
+    ' dependencies = [',
+    '     # the web framework',
+    '-    "Django>=4.2,<5",',
+    `-    "idna >=3.4 ; python_version >= '3.8'",`,
+    '+    "Django>=4.2.16,<5",',
+    `+    "idna >=3.7 ; python_version >= '3.8'",`,
+    ' ]',
+    ' ',
+    ' [project.optional-dependencies]',
+    '-http = ["urllib3[socks]~=2.0"]',
+    '+http = ["urllib3[socks]>=2.0.6,~=2.0"]',
+    '',
+  ].join('\n');
+
+  it('--dry-run prints the unified diff and leaves both files untouched', async () => {
+    const dir = copyScenario('remediation-pyproject');
+    const files = ['poetry/pyproject.toml', 'uv/pyproject.toml'].map((file) => path.join(dir, file));
+    const bytes = files.map((file) => readFileSync(file));
+    const run = await runCli(['fix', '--dry-run', '--offline', '--db', store, 'poetry', 'uv'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(diff);
+    files.forEach((file, index) => {
+      expect(readFileSync(file).equals(bytes[index] as Buffer)).toBe(true);
+    });
+  });
+
+  it('rewrites the constraints, keeps the rest byte for byte, and prints the lockfile commands', async () => {
+    const dir = copyScenario('remediation-pyproject');
+    const read = (file: string): string => readFileSync(path.join(dir, file), 'utf8');
+    const poetry = read('poetry/pyproject.toml');
+    const uv = read('uv/pyproject.toml');
+    const run = await runCli(['fix', '--offline', '--db', store, 'poetry', 'uv'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(read('poetry/pyproject.toml')).toBe(poetry.replace('django = "^4.2"', 'django = "^4.2.16"').replace("jinja2 = '>=3.1,<4'", "jinja2 = '>=3.1.3,<4'"));
+    expect(read('uv/pyproject.toml')).toBe(
+      uv
+        .replace('"Django>=4.2,<5"', '"Django>=4.2.16,<5"')
+        .replace('"idna >=3.4 ;', '"idna >=3.7 ;')
+        .replace('"urllib3[socks]~=2.0"', '"urllib3[socks]>=2.0.6,~=2.0"'),
+    );
+    expect(run.stdout.split('\n').filter((line) => /^(constraint|run):/.test(line))).toEqual([
+      'constraint: poetry/pyproject.toml:10: django "^4.2" -> "^4.2.16" (tool.poetry.dependencies); then run: poetry update django',
+      'run: poetry update idna    # poetry/poetry.lock: idna 3.6 -> 3.7',
+      'constraint: poetry/pyproject.toml:14: jinja2 ">=3.1,<4" -> ">=3.1.3,<4" (tool.poetry.group.test.dependencies); then run: poetry update jinja2',
+      'constraint: uv/pyproject.toml:8: django ">=4.2,<5" -> ">=4.2.16,<5" (project.dependencies); then run: uv lock --upgrade-package django==4.2.16',
+      'constraint: uv/pyproject.toml:9: idna ">=3.4" -> ">=3.7" (project.dependencies); then run: uv lock --upgrade-package idna==3.7',
+      'constraint: uv/pyproject.toml:13: urllib3 "~=2.0" -> ">=2.0.6,~=2.0" (project.optional-dependencies.http); then run: uv lock --upgrade-package urllib3==2.0.6',
+    ]);
+  });
+
+  it('never touches a pyproject.toml that does not parse', async () => {
+    const dir = copyScenario('remediation-pyproject');
+    const file = path.join(dir, 'uv-broken', 'pyproject.toml');
+    const bytes = readFileSync(file);
+    const run = await runCli(['fix', '--offline', '--db', store, 'uv-broken'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/^not applied: idna 3\.6 -> 3\.7: uv-broken\/pyproject\.toml: not valid TOML \(.+\); not changed; run instead: uv lock --upgrade-package idna==3\.7$/m);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+});

@@ -15,6 +15,12 @@ Plans like "vigil plan", then applies the fixes the maintenance policy allows:
                       markers, extras, continuation lines and order are kept. A requirement with
                       --hash options is rewritten and flagged: regenerate its hashes
                       (pip-compile --generate-hashes). A file with an unparseable line is not touched.
+  pyproject.toml      beside a poetry.lock, uv.lock or pdm.lock: the constraint of each direct
+                      vulnerable package ([project] dependencies and optional-dependencies,
+                      [dependency-groups], Poetry dependencies and groups) is moved so it admits
+                      the target and excludes the locked version (>=4.2,<5 -> >=4.2.17,<5;
+                      ^4.2 -> ^4.2.17); the rest of the file is kept byte for byte; then the
+                      lockfile's command is printed. A file that does not parse is not touched.
   package.json        indirect npm packages get an entry in "overrides" (npm), "resolutions"
                       (yarn) or "pnpm.overrides" (pnpm); existing keys and indentation are kept.
                       When the registry shows an allowed bump of the direct parent on every path
@@ -44,6 +50,11 @@ function describeStep(step: FixStep): string {
   switch (step.kind) {
     case 'pin':
       return `pinned: ${step.file}:${step.line}: ${subject} -> ${step.target}${step.hashed ? ' (has --hash options: regenerate them with pip-compile --generate-hashes)' : ''}`;
+    case 'constraint': {
+      // One line per declaration; the lockfile's command once, after the last.
+      const lines = step.changes.map((change) => `constraint: ${step.file}:${change.line}: ${pkg.name} "${change.before}" -> "${change.after}" (${change.section})`);
+      return `${lines.join('\n')}${step.command === undefined ? '' : `; then run: ${step.command}`}`;
+    }
     case 'parent-bump': {
       const bumps = step.parents.map((parent) => `${parent.name} ${parent.from} -> ${parent.to}`).join(', ');
       const fallback = step.remediation.override === undefined ? '' : `; fallback: ${step.remediation.override.file}: ${step.remediation.override.text}`;
@@ -109,7 +120,7 @@ export async function runFix(args: readonly string[], io: CliIo): Promise<number
   const count = (kind: FixStep['kind']): number => fixes.steps.filter((step) => step.kind === kind).length;
   const verb = dryRun ? 'would change' : 'changed';
   say(
-    `${fixes.steps.length} vulnerable packages: ${count('pin')} pins, ${count('override')} overrides, ` +
+    `${fixes.steps.length} vulnerable packages: ${count('pin')} pins, ${count('constraint')} constraints, ${count('override')} overrides, ` +
       `${count('parent-bump')} parent bumps, ${count('command')} commands to run, ` +
       `${count('not-applied')} not applied, ${count('held')} held or without fix; ${verb} ${fixes.changes.length} files` +
       (hashed.length > 0 ? `; ${hashed.length} requirements with --hash options need new hashes` : ''),
