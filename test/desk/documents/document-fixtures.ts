@@ -80,7 +80,9 @@ export function row(series: string, status: BackportRow['status'], extra: Partia
   const kind = extra.kind ?? (series === 'main' ? 'main' : 'series');
   const note =
     status === 'unsupported'
-      ? `past end of security support on 2025-04-30; ${extra.affected === false ? 'not affected' : 'no fix is promised'}`
+      ? extra.affected === false
+        ? 'past end of security support on 2023-12-01'
+        : 'past end of security support on 2025-04-30; no fix is promised'
       : status;
   return { series, kind, status, affected: status !== 'not-affected', note, ...extra };
 }
