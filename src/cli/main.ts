@@ -18,6 +18,8 @@ Commands:
                     --dry-run shows the diff
   report security-md [PATH...]
                     write the dependency-security section of SECURITY.md; --check for CI
+  desk <command>    the disclosure desk: private reports, SLA clocks, embargo, advisories,
+                    notification list
 
 Run "vigil <command> --help" for the options of each.
 
@@ -42,6 +44,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/fix.js')).runFix(rest, io);
       case 'report':
         return await (await import('./commands/report.js')).runReport(rest, io);
+      case 'desk':
+        return await (await import('./commands/desk.js')).runDesk(rest, io);
       case '--version':
       case '-V':
         io.stdout.write(`${toolVersion()}\n`);

@@ -6,13 +6,15 @@ import type { DeskConfig } from './config/desk-config.js';
 import { checkFix, planTransition, type LifecycleAction } from './lifecycle.js';
 import { checkNotifyContact } from './notify-list.js';
 import { joinRequestClock, mostUrgentClock, reportClocks, sortByUrgency } from './sla/sla-clocks.js';
-import type { DeskStore } from './store/desk-store.js';
+import type { AttachmentInfo, DeskStore, StoredAttachment } from './store/desk-store.js';
 import { checkSubmission } from './submission.js';
 import { backportMatrix, supportedLines } from './supported-versions.js';
+import { renderDeskDocument, type DeskDocumentKind } from './documents/render-document.js';
 import type {
   Actor,
   AuditEvent,
   BackportRow,
+  CreditChoice,
   DeskReport,
   JoinRequest,
   NotifyEntry,
@@ -46,6 +48,15 @@ export interface ReporterView {
   readonly messages: readonly ReportMessage[];
   readonly rejectionReason?: string;
   readonly disclosureAt?: string;
+}
+
+/** A file sent with a report, its type already checked against its content (see `src/desk/web/uploads.ts`). */
+export interface NewAttachment {
+  /** The name the reporter's browser sent. */
+  readonly filename: string;
+  /** The type detected from the content. */
+  readonly contentType: string;
+  readonly data: Uint8Array;
 }
 
 export interface DeskOptions {
@@ -90,17 +101,33 @@ export class Desk {
    * Takes a new report. Returns it with the reporter's secret tracking token, which is shown once
    * and stored only as a hash.
    */
-  async submitReport(input: unknown, via: Actor = REPORTER): Promise<{ report: DeskReport; trackingToken: string }> {
+  async submitReport(
+    input: unknown,
+    via: Actor = REPORTER,
+    attachments: readonly NewAttachment[] = [],
+  ): Promise<{ report: DeskReport; trackingToken: string }> {
     const checked = checkSubmission(input);
     if (!checked.ok) throw new UsageError(checked.problem);
     const trackingToken = randomBytes(32).toString('base64url');
+    // One transaction: a report is never stored without the files it came with.
     const report = await this.store.transaction(async (store) => {
       const created = await store.insertReport({
         submission: checked.submission,
         receivedAt: this.now(),
         trackingTokenHash: hashTrackingToken(trackingToken),
       });
-      await store.appendAudit({ at: this.now(), actor: via, action: 'report.create', subject: `report:${created.id}`, detail: {} });
+      for (const file of attachments) {
+        await store.addAttachment(created.id, {
+          filename: file.filename,
+          contentType: file.contentType,
+          size: file.data.byteLength,
+          sha256: createHash('sha256').update(file.data).digest('hex'),
+          data: file.data,
+          addedAt: this.now(),
+        });
+      }
+      const detail = attachments.length === 0 ? {} : { attachments: attachments.length };
+      await store.appendAudit({ at: this.now(), actor: via, action: 'report.create', subject: `report:${created.id}`, detail });
       return created;
     });
     return { report, trackingToken };
@@ -132,6 +159,50 @@ export class Desk {
       ...(report.rejectionReason === undefined ? {} : { rejectionReason: report.rejectionReason }),
       ...(report.disclosureAt === undefined ? {} : { disclosureAt: report.disclosureAt }),
     };
+  }
+
+  /**
+   * The reporter changes how the advisory credits them, through the tracking link. A named credit
+   * without a name credits the name they reported under.
+   */
+  async chooseCredit(token: string, credit: CreditChoice): Promise<CreditChoice> {
+    const id = await this.store.findReportByTrackingHash(hashTrackingToken(token));
+    if (id === undefined) throw new DeskNotFoundError('no report for this tracking link');
+    const name = credit.name?.trim() ?? '';
+    if (name.length > 200) throw new UsageError('a credit name is at most 200 characters');
+    return this.store.transaction(async (store) => {
+      const report = await this.requireReport(store, id);
+      const chosen: CreditChoice =
+        credit.mode === 'named' ? { mode: 'named', name: name === '' ? report.submission.reporter.name : name } : { mode: 'anonymous' };
+      await store.setCredit(id, chosen);
+      await store.appendAudit({ at: this.now(), actor: REPORTER, action: 'report.credit', subject: `report:${id}`, detail: { mode: chosen.mode } });
+      return chosen;
+    });
+  }
+
+  /** The files attached to a report, without their content (team only). */
+  async attachments(id: number, actor: Actor): Promise<AttachmentInfo[]> {
+    requireTeam(actor);
+    await this.requireReport(this.store, id);
+    return this.store.listAttachments(id);
+  }
+
+  /** One attached file with its content, for the team; the read is logged while the embargo lasts. */
+  async readAttachment(id: number, attachmentId: number, actor: Actor): Promise<StoredAttachment> {
+    requireTeam(actor);
+    const report = await this.requireReport(this.store, id);
+    const attachment = await this.store.getAttachment(id, attachmentId);
+    if (!attachment) throw new DeskNotFoundError(`report ${id} has no attachment ${attachmentId}`);
+    if (report.state !== 'disclosed') {
+      await this.store.appendAudit({
+        at: this.now(),
+        actor,
+        action: 'report.read-embargoed',
+        subject: `report:${id}`,
+        detail: { purpose: 'attachment', attachment: attachmentId },
+      });
+    }
+    return attachment;
   }
 
   /** The inbox: every report with its SLA clocks, most urgent first. */
@@ -209,6 +280,12 @@ export class Desk {
   /** The backport matrix of a report on a date (default today). */
   async backports(id: number, actor: Actor, on: string = this.today()): Promise<BackportRow[]> {
     return backportMatrix(await this.readReport(id, actor, 'backport-matrix'), this.config, on);
+  }
+
+  /** A document generated from a report; reading it is logged like any embargoed read. */
+  async document(id: number, kind: DeskDocumentKind, actor: Actor): Promise<string> {
+    const report = await this.readReport(id, actor, `document:${kind}`);
+    return renderDeskDocument(kind, report, this.config, { now: this.clock.now(), today: this.today() });
   }
 
   /** The notification list (team only: it names private contacts). */
