@@ -110,6 +110,22 @@ export interface AuditLogTable extends ActorColumns {
   detail: string;
 }
 
+/** `attachments`: files a reporter sent with a report (embargoed like the report's details). */
+export interface AttachmentsTable {
+  id: Generated<number>;
+  report_id: number;
+  /** The name the reporter's browser sent; shown to the team, never used as a path. */
+  filename: string;
+  /** The type detected from the content, not the declared one. */
+  content_type: string;
+  size: number;
+  /** SHA-256 of the content, hex. */
+  sha256: string;
+  /** The content: `blob` on SQLite, `bytea` on PostgreSQL. */
+  data: Buffer;
+  added_at: string;
+}
+
 /** Every desk table, for `Kysely<DeskDatabase>`. */
 export interface DeskDatabase {
   reports: ReportsTable;
@@ -119,4 +135,5 @@ export interface DeskDatabase {
   notify_entries: NotifyEntriesTable;
   join_requests: JoinRequestsTable;
   audit_log: AuditLogTable;
+  attachments: AttachmentsTable;
 }

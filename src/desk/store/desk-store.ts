@@ -2,6 +2,7 @@ import type {
   Actor,
   Assessment,
   AuditEvent,
+  CreditChoice,
   DeskReport,
   JoinRequest,
   NotifyEntry,
@@ -26,6 +27,29 @@ export interface TransitionChanges {
 export type NotifyEntryInput = Omit<NotifyEntry, 'id'>;
 /** A new join request. */
 export type JoinRequestInput = Omit<JoinRequest, 'id' | 'decision'>;
+
+/** A file attached to a report, without its content. */
+export interface AttachmentInfo {
+  readonly id: number;
+  readonly reportId: number;
+  /** The file name the reporter's browser sent: shown to the team, never used as a path. */
+  readonly filename: string;
+  /** The type detected from the content (`image/png`, `text/plain`, ...), not the declared one. */
+  readonly contentType: string;
+  /** Size in bytes. */
+  readonly size: number;
+  /** SHA-256 of the content, hex. */
+  readonly sha256: string;
+  readonly addedAt: string;
+}
+
+/** An attachment with its content. */
+export interface StoredAttachment extends AttachmentInfo {
+  readonly data: Uint8Array;
+}
+
+/** A new attachment: the store numbers it and links it to the report. */
+export type AttachmentInput = Omit<StoredAttachment, 'id' | 'reportId'>;
 
 /**
  * Persistence of the desk: SQLite by default, PostgreSQL when configured, one schema and the same
@@ -58,6 +82,14 @@ export interface DeskStore {
   putFix(id: number, fix: SeriesFix): Promise<void>;
   /** Keeps a message on the report. */
   addMessage(id: number, author: Actor, at: string, body: string): Promise<ReportMessage>;
+  /** Replaces how the reporter wants to be credited. Fails with `DeskNotFoundError` for an unknown report. */
+  setCredit(id: number, credit: CreditChoice): Promise<void>;
+  /** Keeps a file on the report. */
+  addAttachment(id: number, attachment: AttachmentInput): Promise<AttachmentInfo>;
+  /** The files of a report, without their content, in the order they were added. */
+  listAttachments(id: number): Promise<AttachmentInfo[]>;
+  /** One file of a report with its content; undefined unless that report has that attachment. */
+  getAttachment(id: number, attachmentId: number): Promise<StoredAttachment | undefined>;
 
   listNotifyEntries(): Promise<NotifyEntry[]>;
   addNotifyEntry(entry: NotifyEntryInput): Promise<NotifyEntry>;

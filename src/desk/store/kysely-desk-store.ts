@@ -3,6 +3,7 @@ import { DeskConflictError, DeskNotFoundError, InternalError } from '../../core/
 import type {
   Actor,
   AuditEvent,
+  CreditChoice,
   DeskReport,
   JoinRequest,
   NotifyEntry,
@@ -14,7 +15,16 @@ import type {
   Transition,
 } from '../types.js';
 import type { DeskDatabase, ReportsTable } from './desk-database.js';
-import type { AuditEventInput, DeskStore, JoinRequestInput, NotifyEntryInput, TransitionChanges } from './desk-store.js';
+import type {
+  AttachmentInfo,
+  AttachmentInput,
+  AuditEventInput,
+  DeskStore,
+  JoinRequestInput,
+  NotifyEntryInput,
+  StoredAttachment,
+  TransitionChanges,
+} from './desk-store.js';
 import {
   actorColumns,
   readAuditEvent,
@@ -34,6 +44,28 @@ import type { DeskDialect } from './migrations.js';
  */
 export function createKyselyDeskStore(db: Kysely<DeskDatabase>, dialect: DeskDialect): DeskStore {
   return new KyselyDeskStore(db, dialect, false);
+}
+
+const ATTACHMENT_INFO_COLUMNS = ['id', 'report_id', 'filename', 'content_type', 'size', 'sha256', 'added_at'] as const;
+
+function readAttachmentInfo(row: {
+  id: number;
+  report_id: number;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  added_at: string;
+}): AttachmentInfo {
+  return {
+    id: row.id,
+    reportId: row.report_id,
+    filename: row.filename,
+    contentType: row.content_type,
+    size: Number(row.size),
+    sha256: row.sha256,
+    addedAt: row.added_at,
+  };
 }
 
 class KyselyDeskStore implements DeskStore {
@@ -226,6 +258,50 @@ class KyselyDeskStore implements DeskStore {
       .returningAll()
       .executeTakeFirstOrThrow();
     return readMessage(row);
+  }
+
+  async setCredit(id: number, credit: CreditChoice): Promise<void> {
+    const result = await this.#db
+      .updateTable('reports')
+      .set({ credit_mode: credit.mode, credit_name: credit.name ?? null })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new DeskNotFoundError(`no report ${id}`);
+  }
+
+  async addAttachment(id: number, attachment: AttachmentInput): Promise<AttachmentInfo> {
+    await this.#requireReport(id);
+    const row = await this.#db
+      .insertInto('attachments')
+      .values({
+        report_id: id,
+        filename: attachment.filename,
+        content_type: attachment.contentType,
+        size: attachment.size,
+        sha256: attachment.sha256,
+        data: Buffer.from(attachment.data),
+        added_at: attachment.addedAt,
+      })
+      .returning(ATTACHMENT_INFO_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return readAttachmentInfo(row);
+  }
+
+  async listAttachments(id: number): Promise<AttachmentInfo[]> {
+    // Without the content column: a list never loads the files.
+    const rows = await this.#db.selectFrom('attachments').select(ATTACHMENT_INFO_COLUMNS).where('report_id', '=', id).orderBy('id').execute();
+    return rows.map(readAttachmentInfo);
+  }
+
+  async getAttachment(id: number, attachmentId: number): Promise<StoredAttachment | undefined> {
+    // Both ids: an attachment is reachable only through its own report.
+    const row = await this.#db
+      .selectFrom('attachments')
+      .select([...ATTACHMENT_INFO_COLUMNS, 'data'])
+      .where('id', '=', attachmentId)
+      .where('report_id', '=', id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : { ...readAttachmentInfo(row), data: new Uint8Array(row.data) };
   }
 
   /** Fails with `DeskNotFoundError` unless the report exists (reports are never deleted). */

@@ -177,8 +177,49 @@ $$`,
     .execute(db);
 }
 
+/**
+ * The web service (`src/desk/web/`): team members, browser sessions (kept in the desk database so
+ * that they survive a restart and are shared by every process), and the files reporters attach.
+ */
+const deskWeb: DeskMigration = {
+  name: '0003-desk-web',
+  async up(db, dialect) {
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'integer', idColumn(dialect))
+      .addColumn('login', 'text', (c) => c.notNull().unique())
+      // scrypt parameters, salt and hash in one self-describing string (see src/desk/web/passwords.ts).
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('sessions')
+      // The SHA-256 of the session id: a copy of the table does not hand out live sessions.
+      .addColumn('id_hash', 'text', (c) => c.primaryKey())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('sessions_by_expiry').on('sessions').column('expires_at').execute();
+
+    await db.schema
+      .createTable('attachments')
+      .addColumn('id', 'integer', idColumn(dialect))
+      .addColumn('report_id', 'integer', (c) => c.notNull().references('reports.id'))
+      .addColumn('filename', 'text', (c) => c.notNull())
+      .addColumn('content_type', 'text', (c) => c.notNull())
+      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('sha256', 'text', (c) => c.notNull())
+      .addColumn('data', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
+      .addColumn('added_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('attachments_by_report').on('attachments').columns(['report_id', 'id']).execute();
+  },
+};
+
 /** Every step of the desk schema, in order. Append new steps; never edit or reorder released ones. */
-export const DESK_MIGRATIONS: readonly DeskMigration[] = [deskCore];
+export const DESK_MIGRATIONS: readonly DeskMigration[] = [deskCore, deskWeb];
 
 /** Hands `migrations` to Kysely's `Migrator`, bound to one dialect. */
 export function deskMigrationProvider(
