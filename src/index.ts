@@ -20,3 +20,4 @@ export * from './core/errors.js';
 export type * from './core/types.js';
 export { fixedClock, systemClock, type Clock } from './core/clock.js';
 export * from './remediation/index.js';
+export * from './desk/index.js';
