@@ -46,6 +46,15 @@ export function createKyselyDeskStore(db: Kysely<DeskDatabase>, dialect: DeskDia
   return new KyselyDeskStore(db, dialect, false);
 }
 
+/**
+ * The Kysely database under a store made by `createKyselyDeskStore`, for modules that keep tables
+ * of their own in the desk database (the API tokens); undefined for any other store. For the store
+ * handed to `transaction(work)`, it is that transaction.
+ */
+export function deskStoreDatabase(store: DeskStore): Kysely<DeskDatabase> | undefined {
+  return KyselyDeskStore.databaseOf(store);
+}
+
 const ATTACHMENT_INFO_COLUMNS = ['id', 'report_id', 'filename', 'content_type', 'size', 'sha256', 'added_at'] as const;
 
 function readAttachmentInfo(row: {
@@ -79,6 +88,11 @@ class KyselyDeskStore implements DeskStore {
     this.#db = db;
     this.dialect = dialect;
     this.#inTransaction = inTransaction;
+  }
+
+  /** See `deskStoreDatabase`. */
+  static databaseOf(store: DeskStore): Kysely<DeskDatabase> | undefined {
+    return #db in store ? store.#db : undefined;
   }
 
   async transaction<T>(work: (store: DeskStore) => Promise<T>): Promise<T> {

@@ -218,8 +218,36 @@ const deskWeb: DeskMigration = {
   },
 };
 
+/**
+ * Tokens of the JSON API (`src/desk/web/api/`): only the SHA-256 hash of a token is kept; a name
+ * is held by one active token at a time, so audit lines that name it are unambiguous.
+ */
+const apiTokens: DeskMigration = {
+  name: '0004-api-tokens',
+  async up(db, dialect) {
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'integer', idColumn(dialect))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('last_used_at', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('api_tokens_active_name')
+      .on('api_tokens')
+      .column('name')
+      .unique()
+      .where(sql<boolean>`revoked_at IS NULL`)
+      .execute();
+  },
+};
+
 /** Every step of the desk schema, in order. Append new steps; never edit or reorder released ones. */
-export const DESK_MIGRATIONS: readonly DeskMigration[] = [deskCore, deskWeb];
+export const DESK_MIGRATIONS: readonly DeskMigration[] = [deskCore, deskWeb, apiTokens];
 
 /** Hands `migrations` to Kysely's `Migrator`, bound to one dialect. */
 export function deskMigrationProvider(

@@ -1,0 +1,133 @@
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { systemClock } from '../../core/clock.js';
+import { UsageError } from '../../core/errors.js';
+import { openDeskStore, type OpenDeskStoreOptions } from '../../desk/store/open-desk-store.js';
+import { ROLES, type Actor } from '../../desk/types.js';
+import { apiTokenStore, type ApiToken } from '../../desk/web/api/api-token-store.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+
+/** Lines of `vigil desk --help` for the token commands. */
+export const DESK_TOKEN_HELP = `  token create NAME --role ROLE
+                               make a JSON API token (${ROLES.join(', ')}); prints it once
+  token list                   the API tokens: role, created, last used, revoked
+  token revoke ID              revoke an API token for good`;
+
+/** The options `vigil desk` must declare for the token commands, beside its own `--db`, `--as` and `--json`. */
+export const DESK_TOKEN_OPTIONS = { role: { type: 'string' } } as const;
+
+/** The parsed options of `vigil desk` the token commands read. */
+export interface DeskTokenValues {
+  /** `--db URL|FILE`: a postgres:// URL or an SQLite file (default: $DATABASE_URL, else .vigil/desk.db). */
+  readonly db?: string | undefined;
+  /** `--as NAME`: who is acting, for the audit log (default: $VIGIL_DESK_USER, else the login name). */
+  readonly as?: string | undefined;
+  /** `--json`: machine-readable output. */
+  readonly json?: boolean | undefined;
+  /** `--role ROLE` of `token create`. */
+  readonly role?: string | undefined;
+}
+
+/**
+ * `vigil desk token create NAME --role ROLE | list | revoke ID`: the bearer tokens of the desk's
+ * JSON API. `args` are the words after `token`. A new token goes alone to stdout (so that
+ * `TOKEN=$(vigil desk token create ci --role responder)` captures it) and is never shown again:
+ * the desk keeps only its SHA-256.
+ */
+export async function runDeskToken(args: readonly string[], values: DeskTokenValues, io: CliIo): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand !== 'create' && subcommand !== 'list' && subcommand !== 'revoke') {
+    throw new UsageError(
+      subcommand === undefined ? 'desk token: name a command: create, list or revoke' : `desk token: unknown command "${subcommand}"`,
+      { hint: 'vigil desk token create NAME --role ROLE | list | revoke ID' },
+    );
+  }
+  const [argument, extra] = rest;
+  if (extra !== undefined) throw new UsageError(`desk token ${subcommand}: unexpected argument "${extra}"`);
+  if (subcommand === 'list' && argument !== undefined) throw new UsageError(`desk token list: unexpected argument "${argument}"`);
+  if (subcommand !== 'create' && values.role !== undefined) throw new UsageError(`desk token ${subcommand}: --role is for token create`);
+  // Checked before the database is opened (or created).
+  const name = subcommand === 'create' ? requireArgument(argument, 'create', 'NAME') : '';
+  const role = subcommand === 'create' ? requireRole(values.role) : '';
+  const id = subcommand === 'revoke' ? tokenId(argument) : 0;
+
+  const store = await openDeskStore(await storeOptions(values, io));
+  try {
+    const tokens = apiTokenStore(store, systemClock);
+    const actor = cliActor(values, io);
+    switch (subcommand) {
+      case 'create': {
+        const { token, secret } = await tokens.create({ name, role }, actor);
+        if (values.json) io.stdout.write(`${JSON.stringify({ ...token, token: secret }, null, 2)}\n`);
+        else {
+          io.log(`created API token ${token.id} "${token.name}" (${token.role}); it is shown once, below, and cannot be shown again`);
+          io.stdout.write(`${secret}\n`);
+        }
+        return EXIT.ok;
+      }
+      case 'list': {
+        const list = await tokens.list();
+        io.stdout.write(values.json ? `${JSON.stringify({ tokens: list }, null, 2)}\n` : describeTokens(list));
+        return EXIT.ok;
+      }
+      case 'revoke': {
+        const token = await tokens.revoke(id, actor);
+        if (values.json) io.stdout.write(`${JSON.stringify(token, null, 2)}\n`);
+        else io.stdout.write(`revoked API token ${token.id} "${token.name}"\n`);
+        return EXIT.ok;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** The same database `vigil desk` opens: `--db`, else $DATABASE_URL, else `.vigil/desk.db`. */
+async function storeOptions(values: DeskTokenValues, io: CliIo): Promise<OpenDeskStoreOptions> {
+  const target = values.db ?? io.env['DATABASE_URL'] ?? path.join('.vigil', 'desk.db');
+  // Any URL goes to openDeskStore, which refuses one that is not PostgreSQL's, rather than
+  // becoming an SQLite file named like a URL.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return { url: target };
+  const file = path.resolve(target);
+  await mkdir(path.dirname(file), { recursive: true });
+  return { sqlitePath: file };
+}
+
+/** Who acts, as `vigil desk` names them: the command line acts with the admin role. */
+function cliActor(values: DeskTokenValues, io: CliIo): Actor {
+  return { kind: 'team', id: values.as ?? io.env['VIGIL_DESK_USER'] ?? os.userInfo().username, role: 'admin' };
+}
+
+function requireArgument(value: string | undefined, command: string, what: string): string {
+  if (value === undefined || value.trim() === '') throw new UsageError(`desk token ${command}: ${what} is required`);
+  return value;
+}
+
+function requireRole(value: string | undefined): string {
+  if (value === undefined) throw new UsageError(`desk token create: --role is required (${ROLES.join(', ')})`);
+  if (!(ROLES as readonly string[]).includes(value)) throw new UsageError(`desk token create: unknown role "${value}" (expected ${ROLES.join(', ')})`);
+  return value;
+}
+
+function tokenId(text: string | undefined): number {
+  const value = requireArgument(text, 'revoke', 'ID');
+  if (!/^[1-9]\d{0,9}$/.test(value)) throw new UsageError(`desk token revoke: "${value}" is not a token id (see "vigil desk token list")`);
+  return Number(value);
+}
+
+function describeTokens(tokens: readonly ApiToken[]): string {
+  if (tokens.length === 0) return 'no API tokens (vigil desk token create NAME --role ROLE)\n';
+  const rows = tokens.map((token) => [
+    String(token.id),
+    token.name,
+    token.role,
+    token.createdAt,
+    token.lastUsedAt ?? 'never used',
+    token.revokedAt === undefined ? 'active' : `revoked ${token.revokedAt}`,
+  ]);
+  const header = ['ID', 'NAME', 'ROLE', 'CREATED', 'LAST USED', 'STATUS'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+}
