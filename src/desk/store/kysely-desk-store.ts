@@ -71,7 +71,7 @@ function readAttachmentInfo(row: {
     reportId: row.report_id,
     filename: row.filename,
     contentType: row.content_type,
-    size: Number(row.size),
+    size: row.size,
     sha256: row.sha256,
     addedAt: row.added_at,
   };
