@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { Session } from 'fastify';
+import type { SessionStore } from '@fastify/session';
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { DeskStore } from '../store/desk-store.js';
+import { webDatabase } from './web-tables.js';
+
+/** The stored key of a session id: a leaked copy of the table then holds no usable session. */
+function idHash(sessionId: string): string {
+  return createHash('sha256').update(sessionId, 'utf8').digest('hex');
+}
+
+/**
+ * @fastify/session's store on the desk database (its default memory store loses every session on
+ * restart, grows without bound and is not shared between processes). A session is kept until its
+ * cookie expires; an expired row is never handed back, and `purgeExpired` deletes them.
+ */
+export class DeskSessionStore implements SessionStore {
+  readonly #store: DeskStore;
+  readonly #clock: Clock;
+  /** Used when a session has no expiry of its own (the server always sets one). */
+  readonly #fallbackMaxAgeMs: number;
+
+  constructor(store: DeskStore, options: { clock?: Clock; fallbackMaxAgeMs?: number } = {}) {
+    this.#store = store;
+    this.#clock = options.clock ?? systemClock;
+    this.#fallbackMaxAgeMs = options.fallbackMaxAgeMs ?? 8 * 60 * 60 * 1000;
+  }
+
+  set(sessionId: string, session: Session, callback: (error?: unknown) => void): void {
+    const expires = session.cookie.expires;
+    const expiresAt =
+      expires instanceof Date && !Number.isNaN(expires.getTime())
+        ? expires.toISOString()
+        : new Date(this.#clock.now().getTime() + this.#fallbackMaxAgeMs).toISOString();
+    // The cookie serialises through its toJSON; symbol-keyed internals are left out.
+    const data = JSON.stringify(session);
+    webDatabase(this.#store)
+      .insertInto('sessions')
+      .values({ id_hash: idHash(sessionId), data, expires_at: expiresAt })
+      .onConflict((conflict) => conflict.column('id_hash').doUpdateSet({ data, expires_at: expiresAt }))
+      .execute()
+      .then(
+        () => {
+          callback();
+        },
+        (error: unknown) => {
+          callback(error);
+        },
+      );
+  }
+
+  get(sessionId: string, callback: (error: unknown, result?: Session | null) => void): void {
+    webDatabase(this.#store)
+      .selectFrom('sessions')
+      .select('data')
+      .where('id_hash', '=', idHash(sessionId))
+      .where('expires_at', '>', this.#clock.now().toISOString())
+      .executeTakeFirst()
+      .then(
+        (row) => {
+          callback(null, row === undefined ? null : (JSON.parse(row.data) as Session));
+        },
+        (error: unknown) => {
+          callback(error);
+        },
+      );
+  }
+
+  destroy(sessionId: string, callback: (error?: unknown) => void): void {
+    webDatabase(this.#store)
+      .deleteFrom('sessions')
+      .where('id_hash', '=', idHash(sessionId))
+      .execute()
+      .then(
+        () => {
+          callback();
+        },
+        (error: unknown) => {
+          callback(error);
+        },
+      );
+  }
+
+  /** Deletes every expired session; how many there were. */
+  async purgeExpired(): Promise<number> {
+    const result = await webDatabase(this.#store)
+      .deleteFrom('sessions')
+      .where('expires_at', '<=', this.#clock.now().toISOString())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
