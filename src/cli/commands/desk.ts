@@ -34,6 +34,10 @@ Commands:
   advisory ID                  the OSV advisory (same as "document ID osv"; --format markdown)
   supported [--on DATE]        the supported versions on a date, and why
   export                       the audit log as JSON lines
+  serve                        the web service: report form, tracking pages, team console
+                               (--host, --port, --public-url, --trust-proxy)
+  user add LOGIN --role ROLE   add a console user (password from $VIGIL_DESK_PASSWORD or stdin)
+  user list                    the console users and their roles
 
 Options:
   --config FILE        desk configuration (default ${DESK_CONFIG_FILE} in the current folder)
@@ -60,6 +64,11 @@ Options:
   --json               machine-readable output (list, show, supported, notify-list)
   -o, --output FILE    write to FILE (atomically) instead of stdout
   --force              (init) overwrite an existing file
+  --host ADDRESS       (serve) address to listen on (default 127.0.0.1)
+  --port N             (serve) port (default $PORT, else 8080)
+  --public-url URL     (serve) where people reach the desk; https:// makes cookies Secure
+  --trust-proxy        (serve) trust X-Forwarded-For/-Proto from a reverse proxy
+  --role ROLE          (user add) admin, responder or observer
   -h, --help           show this help
 
 ${EXIT_CODES_HELP}
@@ -96,6 +105,9 @@ const OPTIONS = {
   outcome: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
+  'public-url': { type: 'string' },
+  'trust-proxy': { type: 'boolean', default: false },
+  role: { type: 'string' },
   json: { type: 'boolean', default: false },
   output: { type: 'string', short: 'o' },
   force: { type: 'boolean', default: false },
@@ -111,6 +123,8 @@ export async function runDesk(args: readonly string[], io: CliIo): Promise<numbe
     io.stdout.write(DESK_HELP);
     return values.help ? EXIT.ok : EXIT.usage;
   }
+  if (command === 'serve') return (await import('./desk-serve.js')).runDeskServe(values, io);
+  if (command === 'user') return (await import('./desk-user.js')).runDeskUser(rest, values, io);
   if (command === 'init') {
     const target = path.resolve(values.config ?? DESK_CONFIG_FILE);
     if (existsSync(target) && !values.force) throw new UsageError(`desk init: ${target} exists`, { hint: 'use --force to overwrite it' });
