@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiTokenStore } from '../../../src/desk/web/api/api-token-store.js';
 import { deskStoreBackends } from '../../helpers/desk-store-backends.js';
 import { SUBMISSION } from '../desk-fixtures.js';
 import { Browser, markedSubmission, reportFormFields, startWebDesk, trackingPathIn, type WebDesk } from './web-fixtures.js';
@@ -217,6 +218,32 @@ describe.each(deskStoreBackends())('desk web security on $name', (backend) => {
       expect(log).not.toContain(token);
     } finally {
       await logged.dispose();
+    }
+  });
+});
+
+describe.each(deskStoreBackends())('the JSON API beside the site on $name', (backend) => {
+  it('answers bearer tokens under /api/v1 with no session, cookie or CSRF token, and refuses form posts there', async () => {
+    const web = await startWebDesk(backend);
+    try {
+      const { secret } = await apiTokenStore(web.desk.store).create({ name: 'ci', role: 'responder' }, { kind: 'system', id: 'test' });
+      const created = await web.app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(SUBMISSION),
+      });
+      expect(created.statusCode).toBe(201);
+      expect(created.cookies).toEqual([]);
+      expect(created.headers['content-security-policy']).toContain("default-src 'self'");
+      const listed = await web.app.inject({ method: 'GET', url: '/api/v1/reports', headers: { authorization: `Bearer ${secret}` } });
+      expect(listed.statusCode).toBe(200);
+      // A browser form cannot reach the API: it parses JSON only.
+      const form = await new Browser(web.app, { headers: { authorization: `Bearer ${secret}` } }).post('/api/v1/reports', { title: 'x' });
+      expect(form.statusCode).toBe(415);
+      expect(await web.desk.store.countReports()).toBe(1);
+    } finally {
+      await web.dispose();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { scoreCvss } from '../../../advisories/severity.js';
-import { UsageError, VigilError } from '../../../core/errors.js';
+import { InternalError, UsageError, VigilError } from '../../../core/errors.js';
 import { DESK_DOCUMENT_KINDS, type DeskDocumentKind } from '../../documents/render-document.js';
 import { canChangeReports, suggestSeverity, type LifecycleAction, type LifecycleActionKind } from '../../lifecycle.js';
 import { renderAcknowledgement } from '../../mail/acknowledgement.js';
@@ -31,7 +31,7 @@ const members = new WeakMap<FastifyRequest, DeskUser>();
 function memberOf(request: FastifyRequest): DeskUser {
   const user = members.get(request);
   // The guard runs before every console handler; reaching this is a wiring bug.
-  if (user === undefined) throw new Error('console route without a logged-in member');
+  if (user === undefined) throw new InternalError('console route without a logged-in member');
   return user;
 }
 
