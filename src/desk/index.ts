@@ -2,7 +2,7 @@
 export { Desk, hashTrackingToken, type DeskOptions, type InboxItem, type JoinRequestItem, type ReporterView } from './desk.js';
 export { loadDeskConfig, parseDeskConfigText, DESK_CONFIG_FILE } from './config/load-desk-config.js';
 export { parseSlaDuration, type DeskConfig, type BusinessCalendar, type ReleaseSeries, type SlaDuration } from './config/desk-config.js';
-export { STARTER_DESK_CONFIG } from './config/starter-desk-config.js';
+export { starterDeskConfig } from './config/starter-desk-config.js';
 export { planTransition, checkFix, suggestSeverity, TRANSITIONS, type LifecycleAction, type AssessmentInput } from './lifecycle.js';
 export { addSlaDuration, isBusinessDay } from './sla/business-time.js';
 export { reportClocks, joinRequestClock, sortByUrgency } from './sla/sla-clocks.js';

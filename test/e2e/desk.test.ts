@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBMISSION } from '../desk/desk-fixtures.js';
-import { hasStackTrace, runCli } from './run-cli.js';
+import { cliPath, hasStackTrace, runCli } from './run-cli.js';
 
 const MARKER = 'QX-EMBARGOED-DETAIL';
 
@@ -127,5 +128,39 @@ describe('vigil desk on the command line', () => {
     const run = await desk('supported', '--on', '2025-06-15', '--json');
     const body = JSON.parse(run.stdout) as { supported: { name: string }[] };
     expect(body.supported.map((line) => line.name)).toEqual(['main', '5.2', '5.1', '4.2']);
+  });
+});
+
+describe('vigil desk serve with no configuration', () => {
+  it('starts on SQLite with the starter configuration and a first admin, and stops cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vigil-desk-serve-'));
+    try {
+      const child = spawn(process.execPath, [cliPath, 'desk', 'serve', '--port', '0'], {
+        cwd: dir,
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', CI: 'true', VIGIL_DESK_LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      let address: string | undefined;
+      for (let wait = 0; wait < 200 && address === undefined; wait++) {
+        address = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+        if (address === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(stderr).toMatch(/no desk\.yaml here; serving with the starter configuration/);
+      expect(stderr).toMatch(/created "admin" with password [A-Za-z0-9_-]{24} \(shown once/);
+      const txt = await fetch(`${address ?? ''}/.well-known/security.txt`);
+      expect(await txt.text()).toMatch(/^Contact: mailto:security@example\.org$/m);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/SIGTERM: finishing requests in flight and stopping/);
+
+      // The next start finds the admin and creates no other.
+      const users = await runCli(['desk', 'user', 'list', '--json'], { cwd: dir });
+      expect((JSON.parse(users.stdout) as { users: { login: string }[] }).users.map((user) => user.login)).toEqual(['admin']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,14 @@ import { createDeskServer } from '../../desk/web/create-desk-server.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { openDesk } from './desk.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { systemClock } from '../../core/clock.js';
+import type { DeskConfig } from '../../desk/config/desk-config.js';
+import { DESK_CONFIG_FILE, parseDeskConfigText } from '../../desk/config/load-desk-config.js';
+import { starterDeskConfig } from '../../desk/config/starter-desk-config.js';
+import type { Desk } from '../../desk/desk.js';
+import { addDeskUser, listDeskUsers } from '../../desk/web/users.js';
 
 /** The options of `vigil desk serve` that `vigil desk` parses. */
 export interface DeskServeValues {
@@ -97,7 +105,8 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
     io.log('vigil desk: no VIGIL_DESK_SESSION_SECRET; using a random one, so log-ins end when the server stops');
   }
 
-  const desk = await openDesk(values, io);
+  const desk = await openDesk(values, io, await zeroConfiguration(values, io));
+  await ensureFirstAdmin(desk, io);
   let mailer: DeskMailer | undefined;
   try {
     const smtp = io.env['VIGIL_DESK_SMTP_URL'];
@@ -129,4 +138,25 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
     await desk.store.close();
   }
   return EXIT.ok;
+}
+
+/**
+ * Without --config and without a desk.yaml here, the desk runs on the starter configuration so
+ * that one command starts it; `vigil desk init` writes that file to edit.
+ */
+async function zeroConfiguration(values: DeskServeValues, io: CliIo): Promise<DeskConfig | undefined> {
+  if (values.config !== undefined || existsSync(path.resolve(DESK_CONFIG_FILE))) return undefined;
+  io.log(`vigil desk: no ${DESK_CONFIG_FILE} here; serving with the starter configuration (run "vigil desk init" to write it and edit it)`);
+  return Promise.resolve(parseDeskConfigText(starterDeskConfig(new Date()), `${DESK_CONFIG_FILE} (starter)`));
+}
+
+/**
+ * A desk with no console user gets an admin with a random password, shown once on stderr, so a
+ * first start needs no other command. Later starts never do this again.
+ */
+async function ensureFirstAdmin(desk: Desk, io: CliIo): Promise<void> {
+  if ((await listDeskUsers(desk.store)).length > 0) return;
+  const password = randomBytes(18).toString('base64url');
+  await addDeskUser(desk.store, { login: 'admin', password, role: 'admin' }, systemClock, { kind: 'system', id: 'system' });
+  io.log(`vigil desk: no console users yet; created "admin" with password ${password} (shown once; add people with "vigil desk user add")`);
 }

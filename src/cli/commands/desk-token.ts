@@ -1,10 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { cliActor, deskStoreOptions } from './desk-location.js';
 import { systemClock } from '../../core/clock.js';
 import { UsageError } from '../../core/errors.js';
-import { openDeskStore, type OpenDeskStoreOptions } from '../../desk/store/open-desk-store.js';
-import { ROLES, type Actor } from '../../desk/types.js';
+import { openDeskStore } from '../../desk/store/open-desk-store.js';
+import { ROLES } from '../../desk/types.js';
 import { apiTokenStore, type ApiToken } from '../../desk/web/api/api-token-store.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -53,7 +51,7 @@ export async function runDeskToken(args: readonly string[], values: DeskTokenVal
   const role = subcommand === 'create' ? requireRole(values.role) : '';
   const id = subcommand === 'revoke' ? tokenId(argument) : 0;
 
-  const store = await openDeskStore(await storeOptions(values, io));
+  const store = await openDeskStore(await deskStoreOptions(values, io));
   try {
     const tokens = apiTokenStore(store, systemClock);
     const actor = cliActor(values, io);
@@ -82,22 +80,6 @@ export async function runDeskToken(args: readonly string[], values: DeskTokenVal
   } finally {
     await store.close();
   }
-}
-
-/** The same database `vigil desk` opens: `--db`, else $DATABASE_URL, else `.vigil/desk.db`. */
-async function storeOptions(values: DeskTokenValues, io: CliIo): Promise<OpenDeskStoreOptions> {
-  const target = values.db ?? io.env['DATABASE_URL'] ?? path.join('.vigil', 'desk.db');
-  // Any URL goes to openDeskStore, which refuses one that is not PostgreSQL's, rather than
-  // becoming an SQLite file named like a URL.
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return { url: target };
-  const file = path.resolve(target);
-  await mkdir(path.dirname(file), { recursive: true });
-  return { sqlitePath: file };
-}
-
-/** Who acts, as `vigil desk` names them: the command line acts with the admin role. */
-function cliActor(values: DeskTokenValues, io: CliIo): Actor {
-  return { kind: 'team', id: values.as ?? io.env['VIGIL_DESK_USER'] ?? os.userInfo().username, role: 'admin' };
 }
 
 function requireArgument(value: string | undefined, command: string, what: string): string {

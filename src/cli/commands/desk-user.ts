@@ -1,10 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { cliActor, deskStoreOptions } from './desk-location.js';
 import { systemClock } from '../../core/clock.js';
 import { UsageError } from '../../core/errors.js';
-import { openDeskStore, type OpenDeskStoreOptions } from '../../desk/store/open-desk-store.js';
-import { ROLES, type Actor } from '../../desk/types.js';
+import { openDeskStore } from '../../desk/store/open-desk-store.js';
+import { ROLES } from '../../desk/types.js';
 import { addDeskUser, isRole, listDeskUsers } from '../../desk/web/users.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -36,14 +34,6 @@ export async function readPasswordFromStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }
 
-async function storeOptions(values: DeskUserValues, io: CliIo): Promise<OpenDeskStoreOptions> {
-  const target = values.db ?? io.env['DATABASE_URL'] ?? path.join('.vigil', 'desk.db');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return { url: target };
-  const file = path.resolve(target);
-  await mkdir(path.dirname(file), { recursive: true });
-  return { sqlitePath: file };
-}
-
 /**
  * `vigil desk user add LOGIN --role ROLE` and `vigil desk user list`: the team members of the web
  * console. The password comes from `VIGIL_DESK_PASSWORD`, else the first line of standard input,
@@ -70,10 +60,10 @@ export async function runDeskUser(
   }
   const password = subcommand === 'add' ? (io.env['VIGIL_DESK_PASSWORD'] ?? (await readPassword())) : '';
 
-  const store = await openDeskStore(await storeOptions(values, io));
+  const store = await openDeskStore(await deskStoreOptions(values, io));
   try {
     if (subcommand === 'add') {
-      const actor: Actor = { kind: 'team', id: values.as ?? io.env['VIGIL_DESK_USER'] ?? os.userInfo().username, role: 'admin' };
+      const actor = cliActor(values, io);
       const user = await addDeskUser(store, { login: login ?? '', role: values.role ?? '', password }, systemClock, actor);
       io.stdout.write(`added ${user.login} (${user.role})\n`);
       return EXIT.ok;

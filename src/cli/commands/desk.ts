@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock } from '../../core/clock.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { UsageError } from '../../core/errors.js';
+import type { DeskConfig } from '../../desk/config/desk-config.js';
 import { loadDeskConfig, DESK_CONFIG_FILE } from '../../desk/config/load-desk-config.js';
-import { STARTER_DESK_CONFIG } from '../../desk/config/starter-desk-config.js';
+import { starterDeskConfig } from '../../desk/config/starter-desk-config.js';
 import { Desk } from '../../desk/desk.js';
 import { DESK_DOCUMENT_KINDS, type DeskDocumentKind } from '../../desk/documents/render-document.js';
 import { TRANSITIONS, type LifecycleAction, type LifecycleActionKind } from '../../desk/lifecycle.js';
@@ -15,6 +15,8 @@ import type { Actor, DeskReport, SeverityLevel } from '../../desk/types.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { cliActor, deskStoreOptions } from './desk-location.js';
+import { DESK_TOKEN_HELP } from './desk-token.js';
 
 export const DESK_HELP = `Usage: vigil desk <command> [options]
 
@@ -38,6 +40,7 @@ Commands:
                                (--host, --port, --public-url, --trust-proxy)
   user add LOGIN --role ROLE   add a console user (password from $VIGIL_DESK_PASSWORD or stdin)
   user list                    the console users and their roles
+${DESK_TOKEN_HELP}
 
 Options:
   --config FILE        desk configuration (default ${DESK_CONFIG_FILE} in the current folder)
@@ -68,7 +71,7 @@ Options:
   --port N             (serve) port (default $PORT, else 8080)
   --public-url URL     (serve) where people reach the desk; https:// makes cookies Secure
   --trust-proxy        (serve) trust X-Forwarded-For/-Proto from a reverse proxy
-  --role ROLE          (user add) admin, responder or observer
+  --role ROLE          (user add, token create) admin, responder or observer
   -h, --help           show this help
 
 ${EXIT_CODES_HELP}
@@ -125,10 +128,11 @@ export async function runDesk(args: readonly string[], io: CliIo): Promise<numbe
   }
   if (command === 'serve') return (await import('./desk-serve.js')).runDeskServe(values, io);
   if (command === 'user') return (await import('./desk-user.js')).runDeskUser(rest, values, io);
+  if (command === 'token') return (await import('./desk-token.js')).runDeskToken(rest, values, io);
   if (command === 'init') {
     const target = path.resolve(values.config ?? DESK_CONFIG_FILE);
     if (existsSync(target) && !values.force) throw new UsageError(`desk init: ${target} exists`, { hint: 'use --force to overwrite it' });
-    await writeFileAtomic(target, STARTER_DESK_CONFIG);
+    await writeFileAtomic(target, starterDeskConfig(new Date()));
     io.stdout.write(`wrote ${target}\n`);
     return EXIT.ok;
   }
@@ -171,18 +175,11 @@ export async function runDesk(args: readonly string[], io: CliIo): Promise<numbe
 }
 
 /** Opens the configured desk: configuration file, then the store it names. */
-export async function openDesk(values: Pick<Values, 'config' | 'db'>, io: CliIo): Promise<Desk> {
-  const config = await loadDeskConfig(path.resolve(values.config ?? DESK_CONFIG_FILE));
-  const target = values.db ?? io.env['DATABASE_URL'] ?? path.join('.vigil', 'desk.db');
-  const isUrl = /^postgres(ql)?:\/\//.test(target);
-  if (!isUrl) await mkdir(path.dirname(path.resolve(target)), { recursive: true });
-  const store = await openDeskStore(isUrl ? { url: target } : { sqlitePath: path.resolve(target) });
-  return new Desk({ store, config, clock: systemClock });
-}
-
-function cliActor(values: Pick<Values, 'as'>, io: CliIo): Actor {
-  const id = values.as ?? io.env['VIGIL_DESK_USER'] ?? os.userInfo().username;
-  return { kind: 'team', id, role: 'admin' };
+/** Opens the configured desk: the configuration file (or the one given), then the store. */
+export async function openDesk(values: Pick<Values, 'config' | 'db'>, io: CliIo, config?: DeskConfig): Promise<Desk> {
+  const deskConfig = config ?? (await loadDeskConfig(path.resolve(values.config ?? DESK_CONFIG_FILE)));
+  const store = await openDeskStore(await deskStoreOptions(values, io));
+  return new Desk({ store, config: deskConfig, clock: systemClock });
 }
 
 async function runReportCommand(desk: Desk, actor: Actor, args: readonly string[], values: Values, io: CliIo): Promise<number> {

@@ -1,5 +1,10 @@
-/** The commented starter `desk.yaml` written by `vigil desk init`: the seed policies, to edit. */
-export const STARTER_DESK_CONFIG = `# vigil disclosure desk configuration. Unknown keys are errors, reported at their line.
+/**
+ * The commented starter `desk.yaml` written by `vigil desk init`: the seed policies, to edit. Its
+ * security.txt expiry is six months after `today` (RFC 9116 wants less than a year ahead).
+ */
+export function starterDeskConfig(today: Date): string {
+  const expires = new Date(today.getTime() + 183 * 86_400_000).toISOString().slice(0, 10);
+  return `# vigil disclosure desk configuration. Unknown keys are errors, reported at their line.
 
 project:
   name: Example
@@ -14,7 +19,7 @@ project:
   # /.well-known/security.txt (RFC 9116). Expires must stay less than a year ahead.
   security_txt:
     contact: [mailto:security@example.org]
-    expires: 2027-06-30T00:00:00Z
+    expires: ${expires}T00:00:00Z
     policy: https://example.org/security/
     preferred_languages: [en]
 
@@ -56,3 +61,4 @@ notification_list:
     - A private, monitored security contact address (never a public list)
   decision_within: 30 days
 `;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.js';
 import { parseDeskConfigText } from '../../../src/desk/config/load-desk-config.js';
-import { STARTER_DESK_CONFIG } from '../../../src/desk/config/starter-desk-config.js';
+import { starterDeskConfig } from '../../../src/desk/config/starter-desk-config.js';
 import { DJANGO_LIKE_CONFIG_YAML } from '../desk-fixtures.js';
 
 const MINIMAL = `project:
@@ -48,8 +48,10 @@ describe('desk configuration', () => {
   });
 
   it('the starter configuration parses', () => {
-    const config = parseDeskConfigText(STARTER_DESK_CONFIG, 'desk.yaml');
+    const config = parseDeskConfigText(starterDeskConfig(new Date('2026-11-22T00:00:00Z')), 'desk.yaml');
     expect(config.series.map((series) => series.name)).toEqual(['4.2', '5.1', '5.2']);
+    // RFC 9116: less than a year ahead; the starter says six months.
+    expect(config.project.securityTxt?.expires).toBe('2027-05-24T00:00:00Z');
   });
 
   it('the test configuration with a CWE override merges over the defaults', () => {

@@ -9,7 +9,7 @@ import { parseSmtpUrl, runDeskServe } from '../../../src/cli/commands/desk-serve
 import { runDeskUser } from '../../../src/cli/commands/desk-user.js';
 import type { CliIo } from '../../../src/cli/io.js';
 import { ConfigError, DeskConflictError, UsageError } from '../../../src/core/errors.js';
-import { STARTER_DESK_CONFIG } from '../../../src/desk/config/starter-desk-config.js';
+import { starterDeskConfig } from '../../../src/desk/config/starter-desk-config.js';
 
 function captureIo(env: NodeJS.ProcessEnv = {}): { io: CliIo; stdout(): string; log: string[] } {
   const stdout = new PassThrough();
@@ -66,7 +66,7 @@ describe('vigil desk user and serve', () => {
   it('serves on 127.0.0.1 until stopped, then closes the server and the store', async () => {
     const expires = new Date(Date.now() + 180 * 24 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const config = path.join(dir, 'desk.yaml');
-    writeFileSync(config, STARTER_DESK_CONFIG.replace(/expires: .*/, `expires: ${expires}`));
+    writeFileSync(config, starterDeskConfig(new Date()).replace(/expires: .*/, `expires: ${expires}`));
     const captured = captureIo({ VIGIL_DESK_SESSION_SECRET: 'x'.repeat(40), VIGIL_DESK_LOG_LEVEL: 'silent' });
     const stop = new AbortController();
     const serving = runDeskServe({ config, db, host: '127.0.0.1', port: '0' }, captured.io, { stop: stop.signal });
@@ -92,7 +92,7 @@ describe('vigil desk user and serve', () => {
 
   it('refuses to start with an expired security.txt, a bad port or a short session secret', async () => {
     const config = path.join(dir, 'desk.yaml');
-    writeFileSync(config, STARTER_DESK_CONFIG.replace(/expires: .*/, 'expires: 2020-01-01T00:00:00Z'));
+    writeFileSync(config, starterDeskConfig(new Date()).replace(/expires: .*/, 'expires: 2020-01-01T00:00:00Z'));
     await expect(runDeskServe({ config, db, port: '0' }, captureIo({ VIGIL_DESK_SESSION_SECRET: 'x'.repeat(40) }).io)).rejects.toThrow(/security.txt expired/);
     await expect(runDeskServe({ config, db, port: '99999' }, captureIo().io)).rejects.toThrow(UsageError);
     await expect(runDeskServe({ config, db, port: '0' }, captureIo({ VIGIL_DESK_SESSION_SECRET: 'short' }).io)).rejects.toThrow(ConfigError);
