@@ -28,11 +28,11 @@ export class DeskSessionStore implements SessionStore {
   }
 
   set(sessionId: string, session: Session, callback: (error?: unknown) => void): void {
-    const expires = session.cookie.expires;
-    const expiresAt =
-      expires instanceof Date && !Number.isNaN(expires.getTime())
-        ? expires.toISOString()
-        : new Date(this.#clock.now().getTime() + this.#fallbackMaxAgeMs).toISOString();
+    // The expiry is counted on the desk's clock, the one `get` and `purgeExpired` compare with
+    // (the cookie's own `expires` comes from the real clock, which an injected clock may not follow).
+    const maxAge = session.cookie.originalMaxAge;
+    const lifetimeMs = typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0 ? maxAge : this.#fallbackMaxAgeMs;
+    const expiresAt = new Date(this.#clock.now().getTime() + lifetimeMs).toISOString();
     // The cookie serialises through its toJSON; symbol-keyed internals are left out.
     const data = JSON.stringify(session);
     webDatabase(this.#store)
