@@ -388,6 +388,11 @@ export class Desk {
     });
   }
 
+  /** Appends an event of the desk's own (a mail run, an export) to the audit log, at the desk's time. */
+  async logEvent(actor: Actor, action: string, subject: string, detail: Readonly<Record<string, unknown>>): Promise<void> {
+    await this.store.appendAudit({ at: this.now(), actor, action, subject, detail });
+  }
+
   /** The audit log as JSON lines (one event per line), for export. */
   async exportAudit(actor: Actor): Promise<string> {
     requireAdmin(actor);

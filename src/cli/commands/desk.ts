@@ -223,6 +223,7 @@ async function runReportCommand(desk: Desk, actor: Actor, args: readonly string[
       const action = lifecycleAction(actionText, values);
       const report = await desk.act(id, action, actor, values.note ?? '');
       io.stdout.write(`report ${report.id} is now ${report.state}\n`);
+      if (action.kind === 'pre-notify') await mailPreNotifications(desk, report.id, actor, io);
       return EXIT.ok;
     }
     case 'fix': {
@@ -339,6 +340,25 @@ function lifecycleAction(kindText: string | undefined, values: Values): Lifecycl
       return { kind, ...(values.override === undefined ? {} : { override: values.override }) };
     default:
       return { kind };
+  }
+}
+
+/** With VIGIL_DESK_SMTP_URL set, a pre-notification is mailed to the list at once. */
+async function mailPreNotifications(desk: Desk, id: number, actor: Actor, io: CliIo): Promise<void> {
+  const smtp = io.env['VIGIL_DESK_SMTP_URL'];
+  if (smtp === undefined || smtp === '') {
+    io.log(`vigil desk: no VIGIL_DESK_SMTP_URL; send "vigil desk document ${id} private-notification" to each list entry yourself`);
+    return;
+  }
+  const { parseSmtpUrl } = await import('./desk-serve.js');
+  const { createDeskMailer } = await import('../../desk/mail/mailer.js');
+  const { describePreNotificationOutcome, sendPreNotifications } = await import('../../desk/mail/send-pre-notifications.js');
+  const contacts = desk.config.project.contacts;
+  const mailer = createDeskMailer({ transport: parseSmtpUrl(smtp), from: contacts.from, project: desk.config.project.name, replyTo: contacts.security });
+  try {
+    io.stdout.write(`${describePreNotificationOutcome(await sendPreNotifications(desk, mailer, id, actor))}\n`);
+  } finally {
+    mailer.close();
   }
 }
 

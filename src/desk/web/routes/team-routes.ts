@@ -5,6 +5,7 @@ import { InternalError, UsageError, VigilError } from '../../../core/errors.js';
 import { DESK_DOCUMENT_KINDS, type DeskDocumentKind } from '../../documents/render-document.js';
 import { canChangeReports, suggestSeverity, type LifecycleAction, type LifecycleActionKind } from '../../lifecycle.js';
 import { renderAcknowledgement } from '../../mail/acknowledgement.js';
+import { describePreNotificationOutcome, sendPreNotifications } from '../../mail/send-pre-notifications.js';
 import { renderJoinDecision } from '../../mail/join-decision.js';
 import { reportClocks } from '../../sla/sla-clocks.js';
 import { SEVERITY_LEVELS, type AuditEvent, type DeskReport, type ReportState, type ReportSummary, type SeverityLevel } from '../../types.js';
@@ -261,7 +262,9 @@ export async function registerTeamRoutes(team: FastifyInstance, context: DeskWeb
       return change(request, reply, `/team/reports/${id}`, async () => {
         const report = await desk.act(id, actionOf(kind, fields, zone), teamActor(memberOf(request)), fields.text('note'));
         const moved = `Report #${id} is now ${report.state}.`;
-        return kind === 'acknowledge' ? sendAcknowledgementMail(request, report, moved) : moved;
+        if (kind === 'acknowledge') return sendAcknowledgementMail(request, report, moved);
+        if (kind === 'pre-notify') return sendPreNotificationMail(request, report, moved);
+        return moved;
       });
     });
 
@@ -279,6 +282,21 @@ export async function registerTeamRoutes(team: FastifyInstance, context: DeskWeb
       } catch (error) {
         request.log.warn({ err: error }, 'acknowledgement mail not sent');
         return { kind: 'error', text: `${moved} But the e-mail to the reporter was not sent: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    };
+
+    /** The private notifications and the public pre-announcement, once pre-notification is stored. */
+    const sendPreNotificationMail = async (request: FastifyRequest, report: DeskReport, moved: string): Promise<Flash> => {
+      if (context.mailer === undefined) {
+        return { kind: 'notice', text: `${moved} No mail is configured: send the private notification to each list entry yourself.` };
+      }
+      try {
+        const outcome = await sendPreNotifications(desk, context.mailer, report.id, teamActor(memberOf(request)));
+        const failed = outcome.notifications.some((result) => result.status === 'failed') || outcome.announcement.status === 'failed';
+        return { kind: failed ? 'error' : 'notice', text: `${moved} ${describePreNotificationOutcome(outcome)}` };
+      } catch (error) {
+        request.log.warn({ err: error }, 'pre-notification mail not sent');
+        return { kind: 'error', text: `${moved} But the notifications were not sent: ${error instanceof Error ? error.message : String(error)}` };
       }
     };
 
