@@ -126,3 +126,8 @@ export const DeskConfigFileSchema = z.strictObject({
     .optional(),
 });
 export type DeskConfigFile = z.infer<typeof DeskConfigFileSchema>;
+
+/** The JSON Schema of desk.yaml for editors (published as docs/desk.schema.json). */
+export function deskConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(DeskConfigFileSchema, { io: 'input', target: 'draft-2020-12' });
+}

@@ -1,6 +1,13 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.js';
+import { deskConfigJsonSchema } from '../../../src/desk/config/desk-config-schema.js';
 import { parseDeskConfigText } from '../../../src/desk/config/load-desk-config.js';
+import { repoRoot } from '../../helpers/shared-data.js';
 import { starterDeskConfig } from '../../../src/desk/config/starter-desk-config.js';
 import { DJANGO_LIKE_CONFIG_YAML } from '../desk-fixtures.js';
 
@@ -80,5 +87,24 @@ describe('desk configuration', () => {
     { name: 'support ending before release', series: '  - { name: "5.2", released: 2025-04-02, end_of_support: 2025-01-01 }\n', message: /before its release/ },
   ])('$name', ({ series, message }) => {
     expect(errorOf(`${MINIMAL}series:\n${series}`).message).toMatch(message);
+  });
+});
+
+describe('published JSON Schema of desk.yaml for editors', () => {
+  const schemaPath = path.join(repoRoot, 'docs', 'desk.schema.json');
+
+  it('is up to date with the zod schema (UPDATE_GOLDEN=1 rewrites it)', () => {
+    const generated = `${JSON.stringify(deskConfigJsonSchema(), null, 2)}\n`;
+    if (process.env['UPDATE_GOLDEN']) writeFileSync(schemaPath, generated);
+    expect(readFileSync(schemaPath, 'utf8')).toBe(generated);
+  });
+
+  it('accepts the starter configuration and rejects a typo', () => {
+    const ajv = new Ajv2020.default({ allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+    const starter = parseYaml(starterDeskConfig(new Date('2026-11-22T00:00:00Z'))) as Record<string, unknown>;
+    expect(validate(starter), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...starter, prenotificaton: { lead_time: '7 days' } })).toBe(false);
   });
 });
