@@ -281,7 +281,14 @@ describe.skipIf(!browserTestsRun('desk browser full path'))('the desk in Chromiu
     expect(responder.url()).toBe(`${base}/team/login?next=%2Fteam%2Freports%2F2`);
     await logIn(responder, base, TEAM.responder);
     expect(responder.url()).toBe(`${base}/team/reports/2`);
-    expect(await act(responder, 'pre-notify', { Note: 'Notification list told.' }, 'Mark pre-notified')).toBe('Report #2 is now pre-notified.');
+    expect(await act(responder, 'pre-notify', { Note: 'Notification list told.' }, 'Mark pre-notified')).toBe(
+      'Report #2 is now pre-notified. Private notification sent to 1 of 1 list entry. ' +
+        'Post the pre-announcement document yourself (no announce address is configured).',
+    );
+    // The list entry got its own private message, with the details.
+    const notices = web.sink.messages.filter((message) => message.rcptTo.includes('security@debian.example'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.text).toContain(REPORT.impact);
     // Disclosing before the embargo ends is refused without an override.
     const early = await act(responder, 'disclose', { Note: 'Too early.' }, 'Disclose');
     expect(early).toContain('the embargo lasts until 2025-06-20T14:00:00.000Z');
