@@ -32,10 +32,9 @@ async function serve() {
   const { Desk } = await import(dist('desk', 'desk.js'));
   const { createDeskServer } = await import(dist('desk', 'web', 'create-desk-server.js'));
   const { parseDeskConfigText } = await import(dist('desk', 'config', 'load-desk-config.js'));
-  const { STARTER_DESK_CONFIG } = await import(dist('desk', 'config', 'starter-desk-config.js'));
-  // The starter configuration (what `vigil desk init` writes), its security.txt kept current.
-  const expires = new Date(Date.now() + 180 * 86_400_000).toISOString();
-  const config = parseDeskConfigText(STARTER_DESK_CONFIG.replace(/expires: \S+/, `expires: ${expires}`), 'desk.yaml');
+  const { starterDeskConfig } = await import(dist('desk', 'config', 'starter-desk-config.js'));
+  // The starter configuration, as `vigil desk init` writes it today.
+  const config = parseDeskConfigText(starterDeskConfig(new Date()), 'desk.yaml');
   const store = await openDeskStore(JSON.parse(process.env.VIGIL_BENCH_DESK_STORE ?? '{}'));
   const app = await createDeskServer({
     desk: new Desk({ store, config, clock: { now: () => new Date() } }),
