@@ -3,8 +3,10 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import { DeskNotFoundError, DeskRuleError, UsageError } from '../core/errors.js';
 import type { DeskConfig } from './config/desk-config.js';
+import { hashSecret } from './secret-hash.js';
 import { checkFix, planTransition, type LifecycleAction } from './lifecycle.js';
 import { checkNotifyContact } from './notify-list.js';
+import { calendarDate } from './sla/business-time.js';
 import { joinRequestClock, mostUrgentClock, reportClocks, sortByUrgency } from './sla/sla-clocks.js';
 import type { AttachmentInfo, DeskStore, StoredAttachment } from './store/desk-store.js';
 import { checkSubmission } from './submission.js';
@@ -68,9 +70,9 @@ export interface DeskOptions {
 const SYSTEM: Actor = { kind: 'system', id: 'system' };
 const REPORTER: Actor = { kind: 'reporter', id: 'reporter' };
 
-/** The hash under which a tracking token is stored: the token is 256 random bits, so one SHA-256 suffices. */
+/** The hash under which a tracking token is stored. */
 export function hashTrackingToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hashSecret(token);
 }
 
 /**
@@ -94,7 +96,7 @@ export class Desk {
 
   /** Today in the desk calendar's zone, `YYYY-MM-DD`. */
   today(): string {
-    return DateTime.fromJSDate(this.clock.now(), { zone: this.config.calendar.timeZone }).toISODate() ?? '';
+    return calendarDate(this.clock.now(), this.config.calendar);
   }
 
   /**

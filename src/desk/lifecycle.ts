@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { scoreCvss } from '../advisories/severity.js';
 import { DeskRuleError } from '../core/errors.js';
 import type { DeskConfig, SlaDuration } from './config/desk-config.js';
-import { addSlaDuration } from './sla/business-time.js';
+import { addSlaDuration, calendarDate } from './sla/business-time.js';
 import { supportedLines } from './supported-versions.js';
 import type { TransitionChanges } from './store/desk-store.js';
 import { SEVERITY_LEVELS, type Actor, type Assessment, type DeskReport, type ReportState, type SeriesFix, type SeverityLevel } from './types.js';
@@ -144,7 +144,7 @@ export function latestPreNotification(disclosureAt: Date, config: DeskConfig): D
 /** Affected series supported on the day (in the calendar zone) that have no recorded fix. */
 export function seriesWithoutFix(report: DeskReport, config: DeskConfig, now: Date): string[] {
   const affected = new Set(report.assessment?.affectedSeries ?? []);
-  const today = DateTime.fromJSDate(now, { zone: config.calendar.timeZone }).toISODate() ?? '';
+  const today = calendarDate(now, config.calendar);
   const fixed = new Set(report.fixes.map((fix) => fix.series));
   return supportedLines(config, today)
     .filter((line) => affected.has(line.name) && !fixed.has(line.name))

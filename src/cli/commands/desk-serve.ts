@@ -57,6 +57,14 @@ export function parseSmtpUrl(text: string): SmtpSettings {
   };
 }
 
+/** The desk's mailer when VIGIL_DESK_SMTP_URL names an SMTP server, from the configured contacts. */
+export function deskMailerFromEnvironment(config: DeskConfig, env: NodeJS.ProcessEnv): DeskMailer | undefined {
+  const smtp = env['VIGIL_DESK_SMTP_URL'];
+  if (smtp === undefined || smtp === '') return undefined;
+  const contacts = config.project.contacts;
+  return createDeskMailer({ transport: parseSmtpUrl(smtp), from: contacts.from, project: config.project.name, replyTo: contacts.security });
+}
+
 function waitForStop(control: DeskServeControl): Promise<string> {
   return new Promise((resolve) => {
     if (control.stop !== undefined) {
@@ -105,16 +113,12 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
     io.log('vigil desk: no VIGIL_DESK_SESSION_SECRET; using a random one, so log-ins end when the server stops');
   }
 
-  const desk = await openDesk(values, io, await zeroConfiguration(values, io));
+  const desk = await openDesk(values, io, zeroConfiguration(values, io));
   await ensureFirstAdmin(desk, io);
   let mailer: DeskMailer | undefined;
   try {
-    const smtp = io.env['VIGIL_DESK_SMTP_URL'];
-    if (smtp === undefined || smtp === '') io.log('vigil desk: no VIGIL_DESK_SMTP_URL; the desk sends no mail');
-    else {
-      const contacts = desk.config.project.contacts;
-      mailer = createDeskMailer({ transport: parseSmtpUrl(smtp), from: contacts.from, project: desk.config.project.name, replyTo: contacts.security });
-    }
+    mailer = deskMailerFromEnvironment(desk.config, io.env);
+    if (mailer === undefined) io.log('vigil desk: no VIGIL_DESK_SMTP_URL; the desk sends no mail');
     const app = await createDeskServer({
       desk,
       ...(mailer === undefined ? {} : { mailer }),
@@ -144,10 +148,10 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
  * Without --config and without a desk.yaml here, the desk runs on the starter configuration so
  * that one command starts it; `vigil desk init` writes that file to edit.
  */
-async function zeroConfiguration(values: DeskServeValues, io: CliIo): Promise<DeskConfig | undefined> {
+function zeroConfiguration(values: DeskServeValues, io: CliIo): DeskConfig | undefined {
   if (values.config !== undefined || existsSync(path.resolve(DESK_CONFIG_FILE))) return undefined;
   io.log(`vigil desk: no ${DESK_CONFIG_FILE} here; serving with the starter configuration (run "vigil desk init" to write it and edit it)`);
-  return Promise.resolve(parseDeskConfigText(starterDeskConfig(new Date()), `${DESK_CONFIG_FILE} (starter)`));
+  return parseDeskConfigText(starterDeskConfig(new Date()), `${DESK_CONFIG_FILE} (starter)`);
 }
 
 /**

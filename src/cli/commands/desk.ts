@@ -345,16 +345,12 @@ function lifecycleAction(kindText: string | undefined, values: Values): Lifecycl
 
 /** With VIGIL_DESK_SMTP_URL set, a pre-notification is mailed to the list at once. */
 async function mailPreNotifications(desk: Desk, id: number, actor: Actor, io: CliIo): Promise<void> {
-  const smtp = io.env['VIGIL_DESK_SMTP_URL'];
-  if (smtp === undefined || smtp === '') {
+  const mailer = (await import('./desk-serve.js')).deskMailerFromEnvironment(desk.config, io.env);
+  if (mailer === undefined) {
     io.log(`vigil desk: no VIGIL_DESK_SMTP_URL; send "vigil desk document ${id} private-notification" to each list entry yourself`);
     return;
   }
-  const { parseSmtpUrl } = await import('./desk-serve.js');
-  const { createDeskMailer } = await import('../../desk/mail/mailer.js');
   const { describePreNotificationOutcome, sendPreNotifications } = await import('../../desk/mail/send-pre-notifications.js');
-  const contacts = desk.config.project.contacts;
-  const mailer = createDeskMailer({ transport: parseSmtpUrl(smtp), from: contacts.from, project: desk.config.project.name, replyTo: contacts.security });
   try {
     io.stdout.write(`${describePreNotificationOutcome(await sendPreNotifications(desk, mailer, id, actor))}\n`);
   } finally {

@@ -37,6 +37,11 @@ function localDateOf(at: Date, calendar: BusinessCalendar): CalendarDate {
   return DateTime.fromObject({ year: local.year, month: local.month, day: local.day }, { zone: 'utc' });
 }
 
+/** The day (`YYYY-MM-DD`) an instant falls on in the calendar's zone. */
+export function calendarDate(at: Date, calendar: BusinessCalendar): string {
+  return localDateOf(at, calendar).toISODate() ?? '';
+}
+
 function isBusinessDate(date: CalendarDate, calendar: BusinessCalendar): boolean {
   // luxon numbers weekdays 1 (Monday) to 7 (Sunday), the order of WEEKDAYS.
   const weekday = WEEKDAYS[date.weekday - 1];

@@ -1,13 +1,23 @@
-import { createHash } from 'node:crypto';
 import type { Session } from 'fastify';
 import type { SessionStore } from '@fastify/session';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { DeskStore } from '../store/desk-store.js';
+import { hashSecret } from '../secret-hash.js';
 import { webDatabase } from './web-tables.js';
 
 /** The stored key of a session id: a leaked copy of the table then holds no usable session. */
-function idHash(sessionId: string): string {
-  return createHash('sha256').update(sessionId, 'utf8').digest('hex');
+const idHash = hashSecret;
+
+/** Hands the outcome of a query to @fastify/session's callback-style store interface. */
+function settle<T>(work: Promise<T>, callback: (error: unknown, value?: T) => void): void {
+  work.then(
+    (value) => {
+      callback(null, value);
+    },
+    (error: unknown) => {
+      callback(error);
+    },
+  );
 }
 
 /**
@@ -35,51 +45,27 @@ export class DeskSessionStore implements SessionStore {
     const expiresAt = new Date(this.#clock.now().getTime() + lifetimeMs).toISOString();
     // The cookie serialises through its toJSON; symbol-keyed internals are left out.
     const data = JSON.stringify(session);
-    webDatabase(this.#store)
+    const saved = webDatabase(this.#store)
       .insertInto('sessions')
       .values({ id_hash: idHash(sessionId), data, expires_at: expiresAt })
       .onConflict((conflict) => conflict.column('id_hash').doUpdateSet({ data, expires_at: expiresAt }))
-      .execute()
-      .then(
-        () => {
-          callback();
-        },
-        (error: unknown) => {
-          callback(error);
-        },
-      );
+      .execute();
+    settle(saved, callback);
   }
 
   get(sessionId: string, callback: (error: unknown, result?: Session | null) => void): void {
-    webDatabase(this.#store)
+    const found = webDatabase(this.#store)
       .selectFrom('sessions')
       .select('data')
       .where('id_hash', '=', idHash(sessionId))
       .where('expires_at', '>', this.#clock.now().toISOString())
       .executeTakeFirst()
-      .then(
-        (row) => {
-          callback(null, row === undefined ? null : (JSON.parse(row.data) as Session));
-        },
-        (error: unknown) => {
-          callback(error);
-        },
-      );
+      .then((row) => (row === undefined ? null : (JSON.parse(row.data) as Session)));
+    settle(found, callback);
   }
 
   destroy(sessionId: string, callback: (error?: unknown) => void): void {
-    webDatabase(this.#store)
-      .deleteFrom('sessions')
-      .where('id_hash', '=', idHash(sessionId))
-      .execute()
-      .then(
-        () => {
-          callback();
-        },
-        (error: unknown) => {
-          callback(error);
-        },
-      );
+    settle(webDatabase(this.#store).deleteFrom('sessions').where('id_hash', '=', idHash(sessionId)).execute(), callback);
   }
 
   /** Deletes every expired session; how many there were. */

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Generated, Kysely, Selectable } from 'kysely';
 import { systemClock, type Clock } from '../../../core/clock.js';
 import { DeskConflictError, DeskNotFoundError, InternalError, UsageError } from '../../../core/errors.js';
 import type { DeskStore } from '../../store/desk-store.js';
+import { hashSecret } from '../../secret-hash.js';
 import { deskStoreDatabase } from '../../store/kysely-desk-store.js';
 import { ROLES, type Actor, type Role } from '../../types.js';
 
@@ -72,12 +73,9 @@ const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** 32 random bytes in base64url are 43 characters; anything else cannot be a token. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-/**
- * The hash under which a token is stored. The token is 256 random bits, so one SHA-256 is enough
- * (no salt or slow hash: there is nothing to guess).
- */
+/** The hash under which a token is stored. */
 export function hashApiToken(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hashSecret(secret);
 }
 
 /** The actor an API request acts as: a team member named after the token, with its role. */

@@ -44,7 +44,7 @@ export function sendNotFound(reply: FastifyReply, project: string): FastifyReply
   return sendHtml(reply, renderErrorPage({ project }, { title: 'Not found', message: 'There is no page here.' }), 404);
 }
 
-function reportValues(fields: FormFields): ReportFormValues {
+function reportValues(fields: FormFields): Required<ReportFormValues> {
   return {
     title: fields.text('title'),
     name: fields.text('name'),
@@ -62,23 +62,23 @@ function reportValues(fields: FormFields): ReportFormValues {
 }
 
 /** The form as the desk's submission schema wants it (the desk checks it). */
-function submissionOf(fields: FormFields): unknown {
-  const organisation = fields.optional('organisation');
-  const creditName = fields.optional('creditName');
+function submissionOf(values: Required<ReportFormValues>): unknown {
+  const organisation = values.organisation.trim();
+  const creditName = values.creditName.trim();
   return {
-    title: fields.text('title'),
+    title: values.title,
     reporter: {
-      name: fields.text('name'),
-      email: fields.text('email').trim(),
-      ...(organisation === undefined ? {} : { organisation }),
-      credit: { mode: fields.text('creditMode') || 'named', ...(creditName === undefined ? {} : { name: creditName }) },
+      name: values.name,
+      email: values.email.trim(),
+      ...(organisation === '' ? {} : { organisation }),
+      credit: { mode: values.creditMode || 'named', ...(creditName === '' ? {} : { name: creditName }) },
     },
-    description: fields.text('description'),
-    stepsToReproduce: fields.text('stepsToReproduce'),
-    impact: fields.text('impact'),
-    attackSurface: fields.text('attackSurface'),
-    relatedProjects: fields.text('relatedProjects'),
-    affectedVersions: fields.text('affectedVersions'),
+    description: values.description,
+    stepsToReproduce: values.stepsToReproduce,
+    impact: values.impact,
+    attackSurface: values.attackSurface,
+    relatedProjects: values.relatedProjects,
+    affectedVersions: values.affectedVersions,
   };
 }
 
@@ -119,7 +119,7 @@ export function registerPublicRoutes(site: FastifyInstance, context: DeskWebCont
     let receipt: string;
     try {
       const attachments: NewAttachment[] = (await fields.files('attachments')).map((file) => checkUpload(file, context.uploadLimits));
-      const { report, trackingToken } = await desk.submitReport(submissionOf(fields), undefined, attachments);
+      const { report, trackingToken } = await desk.submitReport(submissionOf(reportValues(fields)), undefined, attachments);
       // The only time the token is shown: the answer to the post itself, never cached, never logged.
       receipt = renderReceipt(
         { project },
