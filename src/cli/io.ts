@@ -1,3 +1,5 @@
+import { visibleText } from '../core/visible-text.js';
+
 /** The terminal as the commands see it; tests may pass their own. */
 export interface CliIo {
   readonly stdout: NodeJS.WriteStream;
@@ -12,7 +14,8 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    log: (line) => process.stderr.write(`${line}\n`),
+    // Every log line is one line on stderr whatever text from input it carries (see visibleText).
+    log: (line) => process.stderr.write(`${visibleText(line)}\n`),
   };
 }
 

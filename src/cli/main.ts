@@ -70,7 +70,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // Not one of ours: a bug. One line, and the stack only when asked for.
     const message = error instanceof Error ? error.message : String(error);
     io.log(`vigil: internal error: ${message.split('\n')[0] ?? ''}`);
-    if (io.env['VIGIL_DEBUG'] && error instanceof Error && error.stack) io.log(error.stack);
+    if (io.env['VIGIL_DEBUG'] && error instanceof Error && error.stack) for (const line of error.stack.split('\n')) io.log(line);
     else io.log('  hint: set VIGIL_DEBUG=1 for details, and please report this');
     return EXIT.internal;
   }

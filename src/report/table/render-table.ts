@@ -1,3 +1,4 @@
+import { visibleText } from '../../core/visible-text.js';
 import type { Report, ReportFinding } from '../report.js';
 
 export interface TableOptions {
@@ -36,6 +37,7 @@ export function renderTable(report: Report, options: TableOptions): string {
   const paint = (text: string, level: string): string =>
     options.color && SEVERITY_COLOR[level] ? `${SEVERITY_COLOR[level]}${text}\u001b[0m` : text;
   const header = ['GATE', 'PACKAGE', 'VERSION', 'DEPENDENCY', 'ID', 'SEVERITY', 'FIXED IN', 'LOCATION'];
+  // Cells carry text from lockfiles and advisories: shown visibly, so no row can break the table.
   const rows = report.findings.map((finding) => [
     GATE_LABEL[finding.decision.kind] + (finding.decision.kind === 'blocking' && finding.decision.overdue === true ? ' (overdue)' : ''),
     finding.package.name,
@@ -45,7 +47,7 @@ export function renderTable(report: Report, options: TableOptions): string {
     finding.severity.level + (finding.severity.score !== undefined ? ` ${finding.severity.score.toFixed(1)}` : ''),
     finding.fixed.join(', ') || 'no fix',
     `${finding.package.location.file}${finding.package.location.line !== undefined ? `:${finding.package.location.line}` : ''}`,
-  ]);
+  ].map(visibleText));
   const lines: string[] = [];
   if (rows.length > 0) {
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));

@@ -1,0 +1,74 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStackTrace, runCli } from './run-cli.js';
+
+// A hostile pull request puts control characters into a lockfile and a hostile mirror into an
+// advisory: neither may start a GitHub Actions workflow command (a line beginning with `::`) or
+// reach the terminal as ESC/CR sequences, on stderr or in the table.
+
+const INJECTED = '\n::error title=injected::pwned\u001b[31m\r';
+
+let work: string;
+let project: string;
+let store: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'vigil-hostile-'));
+  project = path.join(work, 'project');
+  store = path.join(work, 'advisories.db');
+  mkdirSync(project);
+  const record = {
+    schema_version: '1.6.0',
+    id: 'GHSA-xxxx-hostile-0001',
+    modified: '2026-11-30T00:00:00Z',
+    published: '2026-11-29T00:00:00Z',
+    summary: `Prototype pollution${INJECTED}\u202Eevil`,
+    affected: [{ package: { ecosystem: 'npm', name: 'evil-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }] }],
+  };
+  writeFileSync(path.join(work, 'record.json'), JSON.stringify(record));
+  const lock = {
+    name: 'hostile',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'hostile', version: '1.0.0', dependencies: { 'evil-pkg': '^1.0.0', bad: '*' } },
+      'node_modules/evil-pkg': { version: '1.0.0' },
+      'node_modules/bad': { version: `1.0.0${INJECTED}` },
+    },
+  };
+  writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify(lock, null, 2));
+  const imported = await runCli(['db', 'import', '--db', store, path.join(work, 'record.json')]);
+  expect(imported.code, imported.stderr).toBe(0);
+}, 60_000);
+
+afterAll(() => { rmSync(work, { recursive: true, force: true }); });
+
+const linesOf = (text: string): string[] => text.split('\n');
+const hasControl = (text: string): boolean => ['\u001b', '\r', '\u202e'].some((char) => text.includes(char));
+
+describe('text from input cannot steer the log', () => {
+  it('table and stderr: no workflow command, no ESC or CR, the injected text shown visibly', async () => {
+    const run = await runCli(['audit', '--offline', '--db', store, 'package-lock.json'], { cwd: project });
+    expect(run.code, run.stderr).toBe(1); // evil-pkg 1.0.0 is affected; unknown severity blocks
+    expect(hasStackTrace(run.stderr)).toBe(false);
+    for (const output of [run.stdout, run.stderr]) {
+      expect(linesOf(output).filter((line) => line.startsWith('::'))).toEqual([]);
+      expect(hasControl(output)).toBe(false);
+    }
+    // The skipped entry names the version as written, control characters made visible.
+    expect(run.stderr).toContain('1.0.0\\n::error title=injected::pwned\\x1b[31m\\r');
+    expect(run.stdout).toMatch(/BLOCKS\s+evil-pkg\s+1\.0\.0/);
+  });
+
+  it('--format github: the only lines starting with :: are vigil\'s own annotations', async () => {
+    const run = await runCli(['audit', '--offline', '--db', store, '--format', 'github', 'package-lock.json'], { cwd: project });
+    expect(run.code, run.stderr).toBe(1);
+    const commands = linesOf(run.stdout).filter((line) => line.startsWith('::'));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const line of commands) expect(line).toMatch(/^::(error|warning|notice)( [^:]*)?::/);
+    expect(run.stdout).not.toContain('::error title=injected');
+    expect(hasControl(run.stdout)).toBe(false);
+  });
+});
