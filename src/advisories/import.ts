@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { AdvisoryStoreError } from '../core/errors.js';
 import type { OsvRecord } from './osv.js';
+import { checkEcosystemSpelling } from './osv-ecosystems.js';
 import {
   parseRecordBytes,
   recordFormatOf,
@@ -40,6 +41,19 @@ export interface ImportResult {
   readonly byEcosystem: Readonly<Record<string, number>>;
   /** Files inside folder inputs that are not record files (`README.md`, ...), as paths. */
   readonly ignoredFiles: readonly string[];
+  /**
+   * Base ecosystems the imported records name that OSV does not list (a typo, or a name newer
+   * than vigil's list), each once with its record count: imported, but no audited package will
+   * ever match them, so the caller warns.
+   */
+  readonly unknownEcosystems: readonly UnknownEcosystem[];
+}
+
+export interface UnknownEcosystem {
+  /** The base ecosystem as the records write it. */
+  readonly ecosystem: string;
+  /** Valid records read that name it. */
+  readonly records: number;
 }
 
 interface RecordSource {
@@ -127,7 +141,10 @@ export async function importAdvisories(options: ImportOptions): Promise<ImportRe
     writer.abort();
     throw error;
   }
-  return { ...counts, rejected, byEcosystem, ignoredFiles };
+  const unknownEcosystems = Object.entries(byEcosystem)
+    .filter(([ecosystem]) => checkEcosystemSpelling(ecosystem).kind === 'unknown')
+    .map(([ecosystem, records]) => ({ ecosystem, records }));
+  return { ...counts, rejected, byEcosystem, ignoredFiles, unknownEcosystems };
 }
 
 function importZip(

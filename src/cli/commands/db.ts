@@ -61,6 +61,12 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
         progress.done();
       }
       for (const rejected of result.rejected) io.log(`rejected ${rejected.file}: ${rejected.reason}`);
+      for (const { ecosystem, records } of result.unknownEcosystems) {
+        io.log(
+          `warning: ${records} record${records === 1 ? '' : 's'} name the ecosystem ${JSON.stringify(ecosystem)}, which OSV does not list; ` +
+            'imported, but no audited package will match them',
+        );
+      }
       if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else {
         const ecosystems = Object.entries(result.byEcosystem)
