@@ -11,12 +11,128 @@ function cvssCalculators(): CvssCalculators {
   return calculators;
 }
 
-// Vector shapes from the OSV schema (validation/schema.json): the base metrics must all be there
-// before a score means anything.
-const CVSS_V3_BASE = /^CVSS:3\.[01]\/.*\bAV:[NALP]\/AC:[LH]\/PR:[NLH]\/UI:[NR]\/S:[UC]\/C:[NLH]\/I:[NLH]\/A:[NLH]\b/;
-const CVSS_V4_BASE =
-  /^CVSS:4\.0\/AV:[NALP]\/AC:[LH]\/AT:[NP]\/PR:[NLH]\/UI:[NPA]\/VC:[HLN]\/VI:[HLN]\/VA:[HLN]\/SC:[HLN]\/SI:[HLN]\/SA:[HLN]\b/;
+// Metrics of each CVSS version in the order of the specification's vector-string table, with the
+// values each may take; `base` marks the ones every vector must carry.
+interface MetricSpec {
+  readonly values: readonly string[];
+  readonly base?: true;
+}
+
+const IMPACT = { values: ['H', 'L', 'N'], base: true } as const;
+const REQUIREMENT = { values: ['X', 'H', 'M', 'L'] } as const;
+const MODIFIED_IMPACT = { values: ['X', 'N', 'L', 'H'] } as const;
+
+// CVSS v3.0 and v3.1 specification section 6 "Vector String", Table 15
+// (https://www.first.org/cvss/v3.0/specification-document#Vector-String,
+// https://www.first.org/cvss/v3.1/specification-document#Vector-String).
+const CVSS_V3_METRICS: ReadonlyMap<string, MetricSpec> = new Map<string, MetricSpec>([
+  ['AV', { values: ['N', 'A', 'L', 'P'], base: true }],
+  ['AC', { values: ['L', 'H'], base: true }],
+  ['PR', { values: ['N', 'L', 'H'], base: true }],
+  ['UI', { values: ['N', 'R'], base: true }],
+  ['S', { values: ['U', 'C'], base: true }],
+  ['C', IMPACT],
+  ['I', IMPACT],
+  ['A', IMPACT],
+  ['E', { values: ['X', 'H', 'F', 'P', 'U'] }],
+  ['RL', { values: ['X', 'U', 'W', 'T', 'O'] }],
+  ['RC', { values: ['X', 'C', 'R', 'U'] }],
+  ['CR', REQUIREMENT],
+  ['IR', REQUIREMENT],
+  ['AR', REQUIREMENT],
+  ['MAV', { values: ['X', 'N', 'A', 'L', 'P'] }],
+  ['MAC', { values: ['X', 'L', 'H'] }],
+  ['MPR', { values: ['X', 'N', 'L', 'H'] }],
+  ['MUI', { values: ['X', 'N', 'R'] }],
+  ['MS', { values: ['X', 'U', 'C'] }],
+  ['MC', MODIFIED_IMPACT],
+  ['MI', MODIFIED_IMPACT],
+  ['MA', MODIFIED_IMPACT],
+]);
+
+const MODIFIED_SUBSEQUENT = { values: ['X', 'S', 'H', 'L', 'N'] } as const;
+
+// CVSS v4.0 specification section 7 "Vector String", Table 23
+// (https://www.first.org/cvss/v4.0/specification-document#Vector-String).
+const CVSS_V4_METRICS: ReadonlyMap<string, MetricSpec> = new Map<string, MetricSpec>([
+  ['AV', { values: ['N', 'A', 'L', 'P'], base: true }],
+  ['AC', { values: ['L', 'H'], base: true }],
+  ['AT', { values: ['N', 'P'], base: true }],
+  ['PR', { values: ['N', 'L', 'H'], base: true }],
+  ['UI', { values: ['N', 'P', 'A'], base: true }],
+  ['VC', IMPACT],
+  ['VI', IMPACT],
+  ['VA', IMPACT],
+  ['SC', IMPACT],
+  ['SI', IMPACT],
+  ['SA', IMPACT],
+  ['E', { values: ['X', 'A', 'P', 'U'] }],
+  ['CR', REQUIREMENT],
+  ['IR', REQUIREMENT],
+  ['AR', REQUIREMENT],
+  ['MAV', { values: ['X', 'N', 'A', 'L', 'P'] }],
+  ['MAC', { values: ['X', 'L', 'H'] }],
+  ['MAT', { values: ['X', 'N', 'P'] }],
+  ['MPR', { values: ['X', 'N', 'L', 'H'] }],
+  ['MUI', { values: ['X', 'N', 'P', 'A'] }],
+  ['MVC', MODIFIED_IMPACT],
+  ['MVI', MODIFIED_IMPACT],
+  ['MVA', MODIFIED_IMPACT],
+  ['MSC', MODIFIED_IMPACT],
+  ['MSI', MODIFIED_SUBSEQUENT],
+  ['MSA', MODIFIED_SUBSEQUENT],
+  ['S', { values: ['X', 'N', 'P'] }],
+  ['AU', { values: ['X', 'N', 'Y'] }],
+  ['R', { values: ['X', 'A', 'U', 'I'] }],
+  ['V', { values: ['X', 'D', 'C'] }],
+  ['RE', { values: ['X', 'L', 'M', 'H'] }],
+  ['U', { values: ['X', 'Clear', 'Green', 'Amber', 'Red'] }],
+]);
+
+// v2 keeps the shape it had: its guide (section 2.4) lists the metrics "in a predetermined order".
 const CVSS_V2_BASE = /^(?:\(?)AV:[NAL]\/AC:[LMH]\/Au:[MSN]\/C:[NPC]\/I:[NPC]\/A:[NPC]\b/;
+
+/**
+ * The vector with its metrics in the specification's order, or `undefined` when it is not a valid
+ * vector of its version: an unknown metric or value, a metric given twice, a base metric missing,
+ * or (v4.0) metrics out of order. Such a vector gets no score, so it counts as unknown severity.
+ *
+ * Order: CVSS v3.0 and v3.1 section 6 say a vector "should contain metrics in the order shown in
+ * Table 15, though other orderings are valid", that "programs reading CVSS v3.x vector strings
+ * must accept metrics in any order", and that "a vector string must not include the same metric
+ * more than once": any order is read, and put in Table 15's order for the calculator. CVSS v4.0
+ * section 7 says the opposite: "a vector string must contain metrics in the order shown in
+ * Table 23, every other ordering is invalid".
+ */
+function canonicalVector(
+  prefix: string,
+  metrics: ReadonlyMap<string, MetricSpec>,
+  parts: readonly string[],
+  order: 'any' | 'table',
+): string | undefined {
+  const names = [...metrics.keys()];
+  const given = new Map<string, string>();
+  let previous = -1;
+  for (const part of parts) {
+    const colon = part.indexOf(':');
+    const name = part.slice(0, colon);
+    const value = part.slice(colon + 1);
+    const spec = metrics.get(name);
+    if (colon < 0 || spec === undefined || !spec.values.includes(value) || given.has(name)) return undefined;
+    const index = names.indexOf(name);
+    if (order === 'table' && index < previous) return undefined;
+    previous = index;
+    given.set(name, value);
+  }
+  for (const [name, spec] of metrics) {
+    if (spec.base === true && !given.has(name)) return undefined;
+  }
+  const ordered = names.flatMap((name) => {
+    const value = given.get(name);
+    return value === undefined ? [] : [`${name}:${value}`];
+  });
+  return [prefix, ...ordered].join('/');
+}
 
 export interface CvssScore {
   readonly version: '2.0' | '3.0' | '3.1' | '4.0';
@@ -27,21 +143,25 @@ export interface CvssScore {
 
 /**
  * Base score and qualitative rating of a CVSS vector, computed (not looked up). `undefined` for a
- * vector that is malformed or lacks base metrics. Ratings: CVSS v3.1 spec section 5 and v4.0
+ * vector that is malformed or lacks base metrics (see `canonicalVector`); `vector` is as written. Ratings: CVSS v3.1 spec section 5 and v4.0
  * section 6 (same bands); v2 has no "critical" (NVD: 7.0-10.0 high).
  */
 export function scoreCvss(vector: string): CvssScore | undefined {
   const trimmed = vector.trim();
+  const [prefix = '', ...parts] = trimmed.split('/');
   try {
     const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculators();
-    if (CVSS_V4_BASE.test(trimmed)) {
-      const base = new Cvss4P0(trimmed).calculateScores().base;
+    if (prefix === 'CVSS:4.0') {
+      const canonical = canonicalVector(prefix, CVSS_V4_METRICS, parts, 'table');
+      const base = canonical === undefined ? undefined : new Cvss4P0(canonical).calculateScores().base;
       return base === undefined ? undefined : { version: '4.0', score: base, level: ratingV3(base), vector: trimmed };
     }
-    if (CVSS_V3_BASE.test(trimmed)) {
-      const calculator = trimmed.startsWith('CVSS:3.0/') ? new Cvss3P0(trimmed) : new Cvss3P1(trimmed);
+    if (prefix === 'CVSS:3.0' || prefix === 'CVSS:3.1') {
+      const canonical = canonicalVector(prefix, CVSS_V3_METRICS, parts, 'any');
+      if (canonical === undefined) return undefined;
+      const calculator = prefix === 'CVSS:3.0' ? new Cvss3P0(canonical) : new Cvss3P1(canonical);
       const base = calculator.calculateScores().base;
-      const version = trimmed.startsWith('CVSS:3.0/') ? '3.0' : '3.1';
+      const version = prefix === 'CVSS:3.0' ? '3.0' : '3.1';
       return base === undefined ? undefined : { version, score: base, level: ratingV3(base), vector: trimmed };
     }
     if (CVSS_V2_BASE.test(trimmed)) {

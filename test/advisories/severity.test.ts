@@ -37,6 +37,59 @@ describe('scoreCvss', () => {
 
 const record = (fields: Partial<OsvRecord>): OsvRecord => ({ id: 'GHSA-test', modified: '2024-01-01T00:00:00Z', ...fields });
 
+describe('metric order (CVSS v3.x section 6: any order, each metric once; v4.0 section 7: Table 23 order only)', () => {
+  const critical = 'CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
+  it.each([
+    { name: 'canonical v3.0', vector: critical },
+    { name: 'v3.0 impacts first', vector: 'CVSS:3.0/C:H/I:H/A:H/AV:N/AC:L/PR:N/UI:N/S:U' },
+    { name: 'v3.0 reversed', vector: 'CVSS:3.0/A:H/I:H/C:H/S:U/UI:N/PR:N/AC:L/AV:N' },
+    { name: 'v3.0 with Not Defined temporal metrics in between', vector: 'CVSS:3.0/E:X/AV:N/AC:L/RL:X/PR:N/UI:N/S:U/C:H/RC:X/I:H/A:H' },
+    { name: 'v3.1 shuffled', vector: 'CVSS:3.1/S:U/AV:N/I:H/PR:N/A:H/UI:N/C:H/AC:L' },
+  ])('$name scores 9.8', ({ vector }) => {
+    expect(scoreCvss(vector)).toMatchObject({ score: 9.8, level: 'critical', vector });
+  });
+
+  it('scores temporal metrics in any order as in the canonical order', () => {
+    const canonical = scoreCvss('CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N/E:P/RL:O/RC:C');
+    expect(canonical?.score).toBe(6.1);
+    expect(scoreCvss('CVSS:3.1/RC:C/E:P/AV:N/AC:L/PR:N/RL:O/UI:R/S:C/C:L/I:L/A:N')).toEqual({ ...canonical, vector: 'CVSS:3.1/RC:C/E:P/AV:N/AC:L/PR:N/RL:O/UI:R/S:C/C:L/I:L/A:N' });
+  });
+
+  it.each([
+    { name: 'v3.0 metric given twice, same value', vector: 'CVSS:3.0/AV:N/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' },
+    { name: 'v3.0 metric given twice, other value', vector: 'CVSS:3.0/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/AV:N' },
+    { name: 'v3.1 temporal metric given twice', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/E:H' },
+    { name: 'v3.0 base metric missing (A)', vector: 'CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H' },
+    { name: 'v3.1 base metric missing, reordered', vector: 'CVSS:3.1/C:H/I:H/A:H/AV:N/AC:L/PR:N/UI:N' },
+    { name: 'v3.1 unknown metric', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/XX:Y' },
+    { name: 'v3.1 value not defined for the metric', vector: 'CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' },
+    { name: 'v3.1 lowercase metric', vector: 'CVSS:3.1/av:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' },
+    { name: 'v3.1 empty metric (trailing slash)', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/' },
+    { name: 'v3.1 junk before the base metrics', vector: 'CVSS:3.1/junk/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' },
+    { name: 'v3.2 is no version', vector: 'CVSS:3.2/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' },
+    { name: 'v4.0 out of Table 23 order', vector: 'CVSS:4.0/AC:L/AV:N/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' },
+    { name: 'v4.0 threat metric before the base', vector: 'CVSS:4.0/E:A/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' },
+    { name: 'v4.0 metric given twice', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/SA:H' },
+    { name: 'v4.0 base metric missing (SA)', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N' },
+    { name: 'v4.0 unknown metric after the base', vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/XX:Y' },
+  ])('$name is not scored', ({ vector }) => {
+    expect(scoreCvss(vector)).toBeUndefined();
+  });
+
+  it('scores v4.0 optional metrics given in Table 23 order', () => {
+    const vector = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:X/CR:X/MAV:X/S:X/U:Clear';
+    expect(scoreCvss(vector)).toMatchObject({ version: '4.0', score: 9.3 });
+  });
+
+  it('an unscored vector leaves the record without a severity, so its group is unknown (which the default policy blocks)', () => {
+    const duplicated = record({ severity: [{ type: 'CVSS_V3', score: 'CVSS:3.0/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }] });
+    expect(severityOfRecord(duplicated)).toBeUndefined();
+    expect(severityOfGroup([]).level).toBe('unknown');
+    const reordered = record({ severity: [{ type: 'CVSS_V3', score: 'CVSS:3.0/C:H/I:H/A:H/AV:N/AC:L/PR:N/UI:N/S:U' }] });
+    expect(severityOfRecord(reordered)).toMatchObject({ level: 'critical', score: 9.8, source: 'GHSA-test:CVSS_V3' });
+  });
+});
+
 describe('severityOfRecord', () => {
   it('prefers a computed v4 score over v3 and over the label', () => {
     const severity = severityOfRecord(
