@@ -4,6 +4,7 @@ export { buildInventory, type BuildInventoryOptions } from './inventory/build-in
 export { matchInventory, type MatchResult, type MatchWarning } from './match/match.js';
 export { evaluateAffected, type AffectedVerdict } from './match/affected.js';
 export { evaluateGate, exceptionCovers, type GateResult, type ExceptionOutcome } from './policy/gate.js';
+export { collectUnevaluable, evaluateAuditGate, type AuditOutcome, type UnevaluableItem } from './policy/unevaluable.js';
 export { parsePolicyText, parseAllowlistText } from './policy/policy-file.js';
 export { loadPolicy, POLICY_FILE_NAME } from './policy/load-policy.js';
 export { DEFAULT_POLICY } from './policy/default-policy.js';

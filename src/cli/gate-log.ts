@@ -1,14 +1,17 @@
 import { formatLocated } from '../core/errors.js';
 import type { Report } from '../report/report.js';
 
+const MAX_UNEVALUABLE_SHOWN = 20;
+
 /**
  * The lines every run prints to stderr, whatever the output format: the gate's counts, each
  * exception it applied with its reason and expiry, and each policy problem in compiler form.
  */
 export function logGate(report: Report, log: (line: string) => void): void {
   const { summary } = report;
+  const unevaluable = report.policy.unevaluable === 'fail' ? `${summary.unevaluable} unevaluable` : `${summary.unevaluable} unevaluable (warn only)`;
   log(
-    `gate: ${summary.blocking} blocking, ${summary.allowedByException} allowed by exception, ` +
+    `gate: ${summary.blocking} blocking, ${unevaluable}, ${summary.allowedByException} allowed by exception, ` +
       `${summary.belowThreshold} below threshold (fail_on ${report.policy.failOn}), ${summary.ignoredScope} in ignored scopes, ` +
       `${summary.notAffected} not affected (VEX); ` +
       `${summary.packages} packages, ${summary.findings} findings; policy ${report.policy.source ?? 'default'}: ` +
@@ -26,6 +29,14 @@ export function logGate(report: Report, log: (line: string) => void): void {
       log(`overdue: ${finding.id} in ${finding.package.name} ${finding.package.version} was due ${decision.due.slice(0, 10)} (${decision.level})`);
     }
   }
+  for (const item of report.unevaluable.slice(0, MAX_UNEVALUABLE_SHOWN)) {
+    const what = item.advisory === undefined ? item.subject : `${item.advisory} for ${item.subject}`;
+    log(`unevaluable: ${formatLocated(item.location, `${what}: ${item.reason}`)}`);
+  }
+  if (report.unevaluable.length > MAX_UNEVALUABLE_SHOWN) {
+    log(`unevaluable: ${report.unevaluable.length - MAX_UNEVALUABLE_SHOWN} more (see --format json)`);
+  }
   for (const problem of report.policy.problems) log(`${problem.severity}: ${formatLocated(problem.location, problem.message)}`);
+  if (summary.strictSkipped > 0) log(`vigil: --strict: ${summary.strictSkipped} skipped entries fail the gate`);
   log(summary.passed ? 'vigil: gate passed' : 'vigil: gate FAILED');
 }

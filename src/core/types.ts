@@ -52,6 +52,12 @@ export interface Package {
   readonly scopes: readonly PackageScope[];
   /** Keys of the packages (same lockfile) this one depends on; empty when the format has no edges. */
   readonly dependsOn: readonly string[];
+  /**
+   * Set when the version is not one the ecosystem's scheme can parse (`2.0.0-final` under PEP
+   * 440): such a package is matched only against advisories listing its version verbatim, and
+   * is also a skipped entry for the ranges.
+   */
+  readonly unparsedVersion?: true;
 }
 
 /** A lockfile entry we did not audit, and why. Counted and shown in every report. */
@@ -64,6 +70,24 @@ export interface SkippedEntry {
   readonly ecosystem?: EcosystemId;
   /** Short reason, e.g. `editable install`, `not pinned with == or ===`, `invalid PEP 440 version "1.x"`. */
   readonly reason: string;
+  /**
+   * Why it was not audited, as the gate weighs it. Absent: vigil could not evaluate it (an unpinned
+   * requirement, an entry without a version, an unreadable entry): it fails the gate unless the
+   * policy says `unevaluable: warn` (fail closed, so a site that forgets to say fails too).
+   * `not-audited`: deliberately outside what advisories cover (a git, local-path, link or
+   * workspace dependency, an editable install, a package type of another ecosystem); shown, and
+   * fatal only with --strict. `unparsed-version`: a version the ecosystem's scheme cannot parse;
+   * the package is still matched against advisories that list versions verbatim, and the matcher
+   * reports each range it could not decide.
+   */
+  readonly kind?: SkippedKind;
+}
+
+export type SkippedKind = 'not-audited' | 'unparsed-version';
+
+/** A skipped entry's reason and kind for a dependency deliberately outside what advisories cover. */
+export function notAudited(reason: string): { readonly reason: string; readonly kind: 'not-audited' } {
+  return { reason, kind: 'not-audited' };
 }
 
 /** One dependency file that was read. */

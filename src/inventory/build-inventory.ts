@@ -23,7 +23,8 @@ interface ParsedSource {
 
 /**
  * Finds every supported dependency file below the paths, parses each, and checks every version
- * against its ecosystem's scheme (an invalid one becomes a skipped entry, never a silent drop).
+ * against its ecosystem's scheme (a package with an invalid one is kept, marked `unparsedVersion`,
+ * and is also a skipped entry: never a silent drop).
  * Throws NothingToAuditError when no dependency file is found.
  */
 export async function buildInventory(options: BuildInventoryOptions): Promise<Inventory> {
@@ -84,31 +85,35 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
   const packages: Package[] = [];
   const skipped: SkippedEntry[] = [...unrecognised];
   for (const { file, parser, result } of sourcesToUse) {
-    const valid: Package[] = [];
+    const kept: Package[] = [];
     const invalid: SkippedEntry[] = [];
     for (const pkg of result.packages) {
       const scheme = ecosystems[pkg.ecosystem].versions;
-      if (scheme.isValid(pkg.version)) valid.push(pkg);
+      if (scheme.isValid(pkg.version)) kept.push(pkg);
       else {
+        // Kept, marked: advisories may list the version verbatim (`2.0.0-final`), and OSV's
+        // evaluation matches `versions` by string before any range.
+        kept.push({ ...pkg, unparsedVersion: true });
         invalid.push({
           location: pkg.location,
           name: pkg.name,
           version: pkg.version,
           ecosystem: pkg.ecosystem,
-          reason: `invalid ${scheme.name} version "${pkg.version}"`,
+          reason: `invalid ${scheme.name} version "${pkg.version}" (matched only against versions advisories list)`,
+          kind: 'unparsed-version',
         });
       }
     }
     // Keys are unique per file; prefix them so the graph of the whole inventory stays unambiguous.
     const prefix = `${file.path}#`;
-    for (const pkg of valid) {
+    for (const pkg of kept) {
       packages.push({ ...pkg, key: prefix + pkg.key, dependsOn: pkg.dependsOn.map((key) => prefix + key) });
     }
     skipped.push(...result.skipped, ...invalid);
     sources.push({
       path: file.path,
       format: parser.id,
-      packages: valid.length,
+      packages: kept.length,
       skipped: result.skipped.length + invalid.length,
       related: result.related,
     });

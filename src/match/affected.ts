@@ -45,7 +45,11 @@ export function evaluateAffected(affected: OsvAffected, version: string, scheme:
     const rangeScheme = range.type === 'SEMVER' && semverScheme.isValid(version) ? semverScheme : scheme;
     const outcome = evaluateRange(range, version, rangeScheme);
     if (outcome === 'unevaluable') {
-      unevaluable.push(`${range.type} range with a bound ${rangeScheme.name} cannot order`);
+      unevaluable.push(
+        rangeScheme.isValid(version)
+          ? `${range.type} range with a bound ${rangeScheme.name} cannot order`
+          : `version "${version}" is not ${rangeScheme.name}, so its ${range.type} range cannot be evaluated`,
+      );
       continue;
     }
     if (outcome.affected) {

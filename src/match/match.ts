@@ -2,15 +2,22 @@ import { createHash } from 'node:crypto';
 import type { OsvRecord, OsvSeverity } from '../advisories/osv.js';
 import { severityOfGroup, severityOfRecord } from '../advisories/severity.js';
 import type { AdvisoryStore } from '../advisories/types.js';
-import type { EcosystemId, Finding, Inventory, Package, Severity } from '../core/types.js';
+import type { EcosystemId, Finding, Inventory, Package, Severity, SourceLocation } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { evaluateAffected } from './affected.js';
 import { buildDependencyGraph } from './paths.js';
 
-/** A problem with the advisory data that did not stop the match but must not pass unseen. */
+/**
+ * An advisory vigil could not evaluate for a package (a range bound or the package's version the
+ * ecosystem cannot order, and no listed version decided it): neither a finding nor a pass. The
+ * gate fails on it unless the policy says `unevaluable: warn`.
+ */
 export interface MatchWarning {
   readonly advisory: string;
+  /** `name@version` of the package. */
   readonly package: string;
+  /** Where the package is locked. */
+  readonly location: SourceLocation;
   readonly message: string;
 }
 
@@ -57,20 +64,26 @@ export async function matchInventory(inventory: Inventory, store: AdvisoryStore)
         let affected = false;
         const fixed: string[] = [];
         const packageSeverities: OsvSeverity[] = [];
+        const unevaluable: string[] = [];
         for (const entry of record.affected ?? []) {
           if (!entry.package || baseEcosystem(entry.package.ecosystem) !== ecosystemId) continue;
           if (ecosystem.normalizeName(entry.package.name) !== normalized) continue;
           const verdict = evaluateAffected(entry, pkg.version, ecosystem.versions);
-          for (const reason of verdict.unevaluable) {
-            warnings.push({ advisory: record.id, package: `${pkg.name}@${pkg.version}`, message: reason });
-          }
+          unevaluable.push(...verdict.unevaluable);
           if (verdict.affected) {
             affected = true;
             fixed.push(...verdict.fixed);
             packageSeverities.push(...(entry.severity ?? []));
           }
         }
-        if (!affected) continue;
+        // A range that could not be evaluated matters only when nothing else in the record decided
+        // that the package is affected: then vigil cannot say, and the gate weighs it (fail closed).
+        if (!affected) {
+          for (const reason of new Set(unevaluable)) {
+            warnings.push({ advisory: record.id, package: `${pkg.name}@${pkg.version}`, location: pkg.location, message: reason });
+          }
+          continue;
+        }
         const instanceKey = `${pkg.location.file}\u0000${ecosystemId}\u0000${normalized}\u0000${pkg.version}`;
         let instance = hitsByInstance.get(instanceKey);
         if (!instance) {

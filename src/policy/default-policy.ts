@@ -7,6 +7,7 @@ export const DEFAULT_POLICY: Policy = {
   source: undefined,
   failOn: 'high',
   unknownSeverity: 'high',
+  unevaluable: 'fail',
   maxDbAgeMs: 7 * DAY_MS,
   ignoreScopes: [],
   expiryWarningDays: 14,

@@ -3,6 +3,7 @@ import type { Finding, SeverityLevel } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { DEFAULT_POLICY } from './default-policy.js';
 import { PackageURL } from 'packageurl-js';
+import type { UnevaluableItem } from './unevaluable.js';
 import type { AppliedException, ExceptionEntry, GateDecision, Policy, PolicyLevel, PolicyProblem, VexStatement } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -24,14 +25,22 @@ export interface GateResult {
   readonly exceptions: readonly ExceptionOutcome[];
   /** Every policy problem, errors first: invalid, expired, over-long or wrongly approved exceptions, warnings. */
   readonly problems: readonly PolicyProblem[];
+  /** What vigil could not evaluate; it fails the gate unless the policy says `unevaluable: warn`. */
+  readonly unevaluable: readonly UnevaluableItem[];
+  /** With `strict`: the skipped entries that failed the gate (all of them). */
+  readonly strictSkipped: number;
   readonly counts: {
     readonly blocking: number;
+    readonly unevaluable: number;
     readonly allowedByException: number;
     readonly belowThreshold: number;
     readonly ignoredScope: number;
     readonly notAffected: number;
   };
-  /** Whether CI should fail: a blocking finding or a policy error. */
+  /**
+   * Whether CI should fail: a blocking finding, a policy error, something vigil could not evaluate
+   * (unless the policy says `unevaluable: warn`), or with `strict` any skipped entry.
+   */
   readonly failed: boolean;
 }
 
@@ -102,6 +111,10 @@ function parsePurl(text: string): PackageURL | undefined {
 export interface GateOptions {
   /** VEX statements (`--vex`): a `not_affected` one that covers a finding makes it `not-affected`. */
   readonly vex?: readonly VexStatement[];
+  /** What the audit could not evaluate (`collectUnevaluable` of its warnings and skipped entries). */
+  readonly unevaluable?: readonly UnevaluableItem[];
+  /** `--strict`: every skipped entry fails the gate; give their number. */
+  readonly strictSkipped?: number;
 }
 
 /**
@@ -120,7 +133,9 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
     matchedBy.set(entry, []);
     appliedBy.set(entry, []);
   }
-  const counts = { blocking: 0, allowedByException: 0, belowThreshold: 0, ignoredScope: 0, notAffected: 0 };
+  const unevaluable = options.unevaluable ?? [];
+  const strictSkipped = options.strictSkipped ?? 0;
+  const counts = { blocking: 0, unevaluable: unevaluable.length, allowedByException: 0, belowThreshold: 0, ignoredScope: 0, notAffected: 0 };
 
   for (const finding of findings) {
     const level = effectiveLevel(finding, policy);
@@ -225,8 +240,14 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
     decisions,
     exceptions: outcomes,
     problems,
+    unevaluable,
+    strictSkipped,
     counts,
-    failed: counts.blocking > 0 || problems.some((problem) => problem.severity === 'error'),
+    failed:
+      counts.blocking > 0 ||
+      problems.some((problem) => problem.severity === 'error') ||
+      (policy.unevaluable === 'fail' && unevaluable.length > 0) ||
+      strictSkipped > 0,
   };
 }
 

@@ -121,6 +121,7 @@ function toPolicy(file: PolicyFile, source: string, exceptions: ExceptionEntry[]
     source,
     failOn: file.fail_on ?? DEFAULT_POLICY.failOn,
     unknownSeverity: file.unknown_severity ?? DEFAULT_POLICY.unknownSeverity,
+    unevaluable: file.unevaluable ?? DEFAULT_POLICY.unevaluable,
     maxDbAgeMs: file.max_db_age === undefined ? DEFAULT_POLICY.maxDbAgeMs : durationMs(file.max_db_age),
     ignoreScopes: file.ignore_scopes ?? [],
     expiryWarningDays: file.expiry_warning_days ?? DEFAULT_POLICY.expiryWarningDays,

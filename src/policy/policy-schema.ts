@@ -88,6 +88,10 @@ export const PolicyFileSchema = z
     version: z.literal(1).optional().describe('Policy file format version.'),
     fail_on: PolicyLevelSchema.optional().describe('Lowest severity that blocks (default high: blocks high and critical).'),
     unknown_severity: PolicyLevelSchema.optional().describe('Severity given to findings whose advisories carry none (default high).'),
+    unevaluable: z
+      .enum(['fail', 'warn'])
+      .optional()
+      .describe('What vigil could not evaluate (a range it cannot order, a version no listed version decides, an unpinned or unreadable entry): fail the gate (default) or warn.'),
     max_db_age: DurationText.optional().describe('Oldest acceptable advisory data (default 7d).'),
     ignore_scopes: z
       .array(z.enum(['dev', 'optional', 'peer']))

@@ -13,6 +13,10 @@ fail_on: high
 # Advisories without any severity are treated as this (fail closed).
 unknown_severity: high
 
+# What vigil could not evaluate (an advisory range it cannot order, a version it cannot parse
+# that no listed version decides, an unpinned requirement): fail the gate, or only warn.
+unevaluable: fail
+
 # Advisory data older than this fails the audit.
 max_db_age: 7d
 

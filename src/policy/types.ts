@@ -61,6 +61,12 @@ export interface Policy {
   readonly failOn: PolicyLevel;
   /** Level given to findings whose advisories carry no severity (fail closed: default high). */
   readonly unknownSeverity: PolicyLevel;
+  /**
+   * What the gate does with what vigil could not evaluate (an advisory range it cannot order, an
+   * unparsed version no listed version decides, a skipped entry that is not deliberately outside
+   * the audit): `fail` (fail closed, the default) or `warn` (counted and shown, not blocking).
+   */
+  readonly unevaluable: 'fail' | 'warn';
   /** Oldest acceptable advisory data, in milliseconds. */
   readonly maxDbAgeMs: number;
   /** Findings only in these scopes never block (e.g. dev tooling). */

@@ -163,6 +163,9 @@ export function chooseFixTarget(query: FixTargetQuery): FixTarget {
   const { ecosystem, name, version, advisories, published } = query;
   const scheme = ecosystems[ecosystem].versions;
   const fromRegistry = published !== undefined;
+  // A version the scheme cannot parse (matched through a `versions` list) cannot be ordered
+  // against any candidate: no upgrade is computed rather than a guessed one.
+  if (!scheme.isValid(version)) return { basis: fromRegistry ? 'registry' : 'advisories', upgrade: 'none-available', alsoConsidered: [] };
   const fixedEvents = collectFixedVersions(ecosystem, name, advisories);
   const allowPrerelease = isPrerelease(ecosystem, version);
 
@@ -247,6 +250,7 @@ export interface FixWithin {
 export function chooseFixWithin(query: FixTargetQuery, within: UpgradeLimit): FixWithin | undefined {
   const { ecosystem, name, version, advisories } = query;
   const scheme = ecosystems[ecosystem].versions;
+  if (!scheme.isValid(version)) return undefined;
   const now = findAffectingAdvisories(ecosystem, name, version, advisories);
   const current = new Set([...now.affecting, ...now.unevaluable]);
   let best: FixWithin | undefined;

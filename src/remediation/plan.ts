@@ -194,7 +194,17 @@ export async function planRemediation(options: PlanOptions): Promise<Remediation
     (a, b) =>
       a.package.location.file.localeCompare(b.package.location.file) ||
       a.package.name.localeCompare(b.package.name) ||
-      ecosystems[a.package.ecosystem].versions.compare(a.package.version, b.package.version),
+      compareLockedVersions(a.package, b.package),
   );
   return { remediations };
+}
+
+/** Orders two locked versions of one package; one the scheme cannot parse sorts by its text, last. */
+function compareLockedVersions(a: Package, b: Package): number {
+  const scheme = ecosystems[a.ecosystem].versions;
+  const validA = scheme.isValid(a.version);
+  const validB = scheme.isValid(b.version);
+  if (validA && validB) return scheme.compare(a.version, b.version);
+  if (validA !== validB) return validA ? -1 : 1;
+  return a.version.localeCompare(b.version);
 }

@@ -2,10 +2,11 @@ import type { AuditResult } from '../audit.js';
 import type { Directness, Finding, Package, PackageScope, SkippedEntry, SourceFile, SourceLocation } from '../core/types.js';
 import type { MatchWarning } from '../match/match.js';
 import type { GateResult } from '../policy/gate.js';
+import type { UnevaluableItem } from '../policy/unevaluable.js';
 import type { GateDecision, Policy, PolicyLevel, PolicyProblem } from '../policy/types.js';
 
 /** Version of the report document; bumped on any incompatible change (docs/json-schema.md). */
-export const REPORT_SCHEMA_VERSION = '1.3.0';
+export const REPORT_SCHEMA_VERSION = '1.4.0';
 
 export interface ReportPackage {
   readonly ecosystem: string;
@@ -17,6 +18,8 @@ export interface ReportPackage {
   readonly location: SourceLocation;
   /** Package URLs of the packages it depends on (same file), where the format records edges. */
   readonly dependsOn: readonly string[];
+  /** Present (true) when the version is not one the ecosystem's scheme can parse. */
+  readonly unparsedVersion?: true;
 }
 
 export interface ReportFinding {
@@ -52,6 +55,8 @@ export interface Report {
   readonly skipped: readonly SkippedEntry[];
   readonly findings: readonly ReportFinding[];
   readonly warnings: readonly MatchWarning[];
+  /** What vigil could not evaluate (advisories it could not decide, entries it could not read). */
+  readonly unevaluable: readonly UnevaluableItem[];
   /** The policy the gate applied and what it found wrong with its exceptions. */
   readonly policy: ReportPolicy;
   readonly summary: {
@@ -62,6 +67,10 @@ export interface Report {
     readonly vulnerablePackages: number;
     readonly bySeverity: Readonly<Record<'critical' | 'high' | 'medium' | 'low' | 'none' | 'unknown', number>>;
     readonly blocking: number;
+    /** Items vigil could not evaluate; they fail the gate unless the policy says `unevaluable: warn`. */
+    readonly unevaluable: number;
+    /** With --strict, the skipped entries that failed the gate. */
+    readonly strictSkipped: number;
     readonly allowedByException: number;
     readonly belowThreshold: number;
     readonly ignoredScope: number;
@@ -96,6 +105,8 @@ export interface ReportPolicy {
   readonly source: string | null;
   readonly failOn: PolicyLevel;
   readonly unknownSeverity: PolicyLevel;
+  /** What the gate does with what vigil could not evaluate. */
+  readonly unevaluable: Policy['unevaluable'];
   readonly exceptions: readonly ReportException[];
   readonly problems: readonly PolicyProblem[];
 }
@@ -110,6 +121,7 @@ function toReportPackage(pkg: Package, purlOfKey: ReadonlyMap<string, string> = 
     scopes: pkg.scopes,
     location: pkg.location,
     dependsOn: [...new Set(pkg.dependsOn.map((key) => purlOfKey.get(key)).filter((purl): purl is string => purl !== undefined))].sort(),
+    ...(pkg.unparsedVersion === true ? { unparsedVersion: true as const } : {}),
   };
 }
 
@@ -171,10 +183,12 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
     skipped: result.inventory.skipped,
     findings,
     warnings: result.warnings,
+    unevaluable: gate.unevaluable,
     policy: {
       source: policy.source ?? null,
       failOn: policy.failOn,
       unknownSeverity: policy.unknownSeverity,
+      unevaluable: policy.unevaluable,
       exceptions,
       problems: gate.problems,
     },
@@ -186,6 +200,8 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
       vulnerablePackages: vulnerable.size,
       bySeverity,
       blocking: gate.counts.blocking,
+      unevaluable: gate.counts.unevaluable,
+      strictSkipped: gate.strictSkipped,
       allowedByException: gate.counts.allowedByException,
       belowThreshold: gate.counts.belowThreshold,
       ignoredScope: gate.counts.ignoredScope,

@@ -144,7 +144,7 @@ describe('vigil CLI', () => {
     const run = await runCli(['audit', '--fail-on', 'medium', '--db', store, '--format', 'json', '-o', out, e2e('requirements-vulnerable')]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^gate: 1 blocking, 0 allowed by exception, 0 below threshold \(fail_on medium\)/m);
+    expect(run.stderr).toMatch(/^gate: 1 blocking, 0 unevaluable, 0 allowed by exception, 0 below threshold \(fail_on medium\)/m);
     const report = JSON.parse(readFileSync(out, 'utf8')) as {
       findings: { id: string; aliases: string[]; severity: { level: string; source: string }; fixed: string[] }[];
     };

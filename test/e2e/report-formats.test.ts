@@ -34,7 +34,7 @@ describe('vigil audit with several outputs', () => {
     ]);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^gate: 1 blocking, 0 allowed by exception/m);
+    expect(run.stderr).toMatch(/^gate: 1 blocking, 0 unevaluable, 0 allowed by exception/m);
     expect(run.stderr).toMatch(/^vigil: gate FAILED$/m);
     const json = JSON.parse(readFileSync(out('two.json'), 'utf8')) as { findings: { id: string; package: { location: { file: string; line: number } } }[] };
     const sarif = JSON.parse(readFileSync(out('two.sarif'), 'utf8')) as Log;

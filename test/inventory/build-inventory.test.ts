@@ -69,20 +69,24 @@ describe('buildInventory', () => {
     expect(inventory.packages.map((pkg) => pkg.name).sort()).toEqual(['a', 'b']);
   });
 
-  it('moves a version its ecosystem cannot order to skipped, with the reason', async () => {
+  it('keeps a version its ecosystem cannot order, marked unparsed, and lists it as skipped for the ranges', async () => {
     write('pins.txt', 'good==1.0\nbad==1.x\n');
     const inventory = await build();
-    expect(inventory.packages.map((pkg) => pkg.name)).toEqual(['good']);
+    expect(inventory.packages.map((pkg) => [pkg.name, pkg.unparsedVersion])).toEqual([
+      ['good', undefined],
+      ['bad', true],
+    ]);
     expect(inventory.skipped).toEqual([
       {
         location: { file: 'pins.txt', line: 2 },
         name: 'bad',
         version: '1.x',
         ecosystem: 'PyPI',
-        reason: 'invalid PEP 440 version "1.x"',
+        reason: 'invalid PEP 440 version "1.x" (matched only against versions advisories list)',
+        kind: 'unparsed-version',
       },
     ]);
-    expect(inventory.sources[0]).toMatchObject({ packages: 1, skipped: 1 });
+    expect(inventory.sources[0]).toMatchObject({ packages: 2, skipped: 1 });
   });
 
   it('does not count a file twice when another file of its format includes it', async () => {

@@ -3,7 +3,7 @@ import { audit } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { UsageError } from '../../core/errors.js';
-import { evaluateGate } from '../../policy/gate.js';
+import { evaluateAuditGate } from '../../policy/unevaluable.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import { POLICY_LEVELS, type PolicyLevel } from '../../policy/types.js';
 import { logGate } from '../gate-log.js';
@@ -42,7 +42,7 @@ Options:
                        finding's advisory (and product purl, when it names one) keeps it from
                        blocking; repeatable
   --fail-on LEVEL      lowest severity that blocks, overriding the policy (low, medium, high, critical)
-  --strict             a skipped entry (unpinned, VCS, invalid version) fails the gate
+  --strict             every skipped entry (also git, local and workspace ones) fails the gate
   -q, --quiet          no log lines on stderr but errors
   -h, --help           show this help
 
@@ -100,7 +100,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   });
 
   logAuditInputs(result, log);
-  const gate = evaluateGate(result.findings, policy, clock, { vex });
+  const gate = evaluateAuditGate(result, policy, clock, { vex, strict: values.strict });
   const report = buildReport(result, gate, policy, toolVersion());
 
   for (const { format, file } of outputs) {
@@ -111,18 +111,12 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   }
 
   logSkipped(report, log);
-  for (const warning of report.warnings) log(`warning: ${warning.advisory} for ${warning.package}: ${warning.message}`);
   // The gate's counts, applied exceptions and policy problems are always logged, even with
   // --quiet: they are what a CI log must show (blocked and allowlisted counts, every exception used).
   logGate(report, (line) => {
     io.log(line);
   });
-  if (gate.failed) return EXIT.gateFailed;
-  if (values.strict && report.skipped.length > 0) {
-    io.log(`vigil: --strict: ${report.skipped.length} skipped entries fail the gate`);
-    return EXIT.gateFailed;
-  }
-  return EXIT.ok;
+  return gate.failed ? EXIT.gateFailed : EXIT.ok;
 }
 
 /** One report to produce: a format, and the file it goes to (stdout when none). */

@@ -2,7 +2,7 @@ import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
 import { audit } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
 import { UsageError } from '../../core/errors.js';
-import { evaluateGate } from '../../policy/gate.js';
+import { evaluateAuditGate } from '../../policy/unevaluable.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import { buildReport } from '../../report/report.js';
 import { findRecentlyFixed, resolveBaseRef } from '../../report/security-md/recently-fixed.js';
@@ -85,7 +85,7 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
     openStore: storeOpener({ db: values.db, offline: values.offline, quiet: values.quiet }, io, clock, log),
   });
   logAuditInputs(result, log);
-  const gate = evaluateGate(result.findings, policy, clock);
+  const gate = evaluateAuditGate(result, policy, clock);
   const report = buildReport(result, gate, policy, toolVersion());
 
   const store = openAdvisoryStore(result.database.path);

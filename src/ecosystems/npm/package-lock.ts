@@ -1,5 +1,5 @@
 import { LockfileParseError } from '../../core/errors.js';
-import type { Directness, Package, PackageScope, SkippedEntry } from '../../core/types.js';
+import { notAudited, type Directness, type Package, type PackageScope, type SkippedEntry, type SkippedKind } from '../../core/types.js';
 import { makePackage } from '../package.js';
 import { parseJsonFile } from '../json-file.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
@@ -48,6 +48,7 @@ interface LockNode {
   readonly requires: readonly { readonly name: string; readonly optional: boolean; readonly dev: boolean }[];
   readonly linkTarget?: string;
   readonly skipReason?: string;
+  readonly skipKind?: SkippedKind;
 }
 
 const SUPPORTED_VERSIONS = [1, 2, 3];
@@ -131,7 +132,7 @@ function readPackagesNodes(packages: JsonRecord, keyLines: Map<string, number>):
       if (matchesWorkspace(key, patterns)) {
         nodes.push({ key, kind: 'workspace', line, name, scopes: [], requires });
       } else {
-        nodes.push({ ...skippedNode(key, line, name, version, 'local directory package (file:), not from a registry'), requires });
+        nodes.push({ ...skippedNode(key, line, name, version, 'local directory package (file:), not from a registry', 'not-audited'), requires });
       }
       continue;
     }
@@ -142,7 +143,7 @@ function readPackagesNodes(packages: JsonRecord, keyLines: Map<string, number>):
     const resolved = asString(entry.resolved);
     const source = resolved === undefined ? classifySpecifier(version) : classifyResolved(resolved);
     if (source.kind !== 'registry') {
-      nodes.push({ ...skippedNode(key, line, name, resolved ?? version, describeSource(source)), requires });
+      nodes.push({ ...skippedNode(key, line, name, resolved ?? version, describeSource(source), 'not-audited'), requires });
       continue;
     }
     nodes.push({ key, kind: 'package', line, name, version, scopes: scopesFromFlags(entry), requires });
@@ -189,12 +190,12 @@ function readTreeEntry(
   const resolved = asString(entry.resolved);
   let source = classifySpecifier(written);
   if (source.kind === 'registry' && resolved !== undefined) source = classifyResolved(resolved);
-  if (source.kind !== 'registry') return { ...skippedNode(key, line, name, written, describeSource(source)), requires };
+  if (source.kind !== 'registry') return { ...skippedNode(key, line, name, written, describeSource(source), 'not-audited'), requires };
   return { key, kind: 'package', line, name, version, scopes: scopesFromFlags(entry), requires };
 }
 
-function skippedNode(key: string, line: number | undefined, name: string, version: string | undefined, reason: string): LockNode {
-  return { key, kind: 'skipped', line, name, version, scopes: [], requires: [], skipReason: reason };
+function skippedNode(key: string, line: number | undefined, name: string, version: string | undefined, reason: string, skipKind?: SkippedKind): LockNode {
+  return { key, kind: 'skipped', line, name, version, scopes: [], requires: [], skipReason: reason, ...(skipKind === undefined ? {} : { skipKind }) };
 }
 
 /**
@@ -275,11 +276,11 @@ function buildResult(
   for (const node of nodes) {
     const location = { file: file.path, line: node.line };
     if (node.kind === 'skipped') {
-      skipped.push({ location, name: node.name, version: node.version, ecosystem: 'npm', reason: node.skipReason ?? 'unusable entry' });
+      skipped.push({ location, name: node.name, version: node.version, ecosystem: 'npm', reason: node.skipReason ?? 'unusable entry', ...(node.skipKind === undefined ? {} : { kind: node.skipKind }) });
       continue;
     }
     if (node.kind === 'link' && (node.linkTarget === undefined || !byKey.has(node.linkTarget))) {
-      skipped.push({ location, name: node.name, version: node.linkTarget, ecosystem: 'npm', reason: describeSource({ kind: 'link' }) });
+      skipped.push({ location, name: node.name, version: node.linkTarget, ecosystem: 'npm', ...notAudited(describeSource({ kind: 'link' })) });
       continue;
     }
     if (node.kind !== 'package' || node.version === undefined) continue;

@@ -1,5 +1,5 @@
 import { LockfileParseError } from '../../core/errors.js';
-import type { Directness, Package, PackageScope, SkippedEntry } from '../../core/types.js';
+import { notAudited, type Directness, type Package, type PackageScope, type SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
 import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { type DependencyEdge, type DependencyRoot, type Reach, reachFrom, scopesOfReach } from './dependency-graph.js';
@@ -101,7 +101,7 @@ export function parsePnpmLock(file: DependencyFile): ParsedDependencyFile {
     const name = asString(entry.name) ?? parsed?.name;
     const source = sourceOf(entry, key);
     if (source.kind !== 'registry') {
-      skipped.push({ location, name, version: asString(entry.version) ?? parsed?.version, ecosystem: 'npm', reason: describeSource(source) });
+      skipped.push({ location, name, version: asString(entry.version) ?? parsed?.version, ecosystem: 'npm', ...notAudited(describeSource(source)) });
       continue;
     }
     const version = asString(entry.version) ?? parsed?.version;

@@ -1,5 +1,5 @@
 import { LockfileParseError } from '../../core/errors.js';
-import type { Directness, Package, SkippedEntry } from '../../core/types.js';
+import { notAudited, type Directness, type Package, type SkippedEntry } from '../../core/types.js';
 import { makePackage, type PackageFields } from '../package.js';
 
 type LockedFields = Omit<PackageFields, 'direct' | 'scopes' | 'dependsOn'>;
@@ -45,7 +45,7 @@ export async function parseYarnBerryLock(file: DependencyFile, context: ParseCon
     }
     const node = readEntry(resolution, entry, location);
     if ('reason' in node) {
-      skipped.push({ location, name: node.name, version: node.version, ecosystem: 'npm', reason: node.reason });
+      skipped.push({ location, name: node.name, version: node.version, ecosystem: 'npm', ...notAudited(node.reason) });
       continue;
     }
     nodes.push(node);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { LockfileParseError } from '../../core/errors.js';
-import type { Directness, Package, SkippedEntry } from '../../core/types.js';
+import { notAudited, type Directness, type Package, type SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { type DependencyEdge, type DependencyRoot, reachFrom, scopesOfReach } from './dependency-graph.js';
@@ -70,7 +70,7 @@ export async function parseYarnV1Lock(file: DependencyFile, context: ParseContex
     }
     const source = sourceOf(entry);
     if (source.kind !== 'registry') {
-      skipped.push({ location, name, version: asString(entry.data.resolved) ?? range, ecosystem: 'npm', reason: describeSource(source) });
+      skipped.push({ location, name, version: asString(entry.data.resolved) ?? range, ecosystem: 'npm', ...notAudited(describeSource(source)) });
       continue;
     }
     // `name@version` unless two entries lock the same (it happens with hand-merged lockfiles).

@@ -1,4 +1,4 @@
-import type { Package, PackageScope, SkippedEntry } from '../../core/types.js';
+import { notAudited, type Package, type PackageScope, type SkippedEntry } from '../../core/types.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { indexByName } from './dependency-graph.js';
 import { normalizePypiName } from './ecosystem.js';
@@ -83,7 +83,7 @@ export async function parsePdmLock(file: DependencyFile, context: ParseContext):
   for (const entry of entries) {
     const location = { file: file.path, line: entry.line };
     if (entry.reason !== undefined) {
-      skipped.push({ location, name: entry.name, version: entry.version, ecosystem: 'PyPI', reason: entry.reason });
+      skipped.push({ location, name: entry.name, version: entry.version, ecosystem: 'PyPI', ...notAudited(entry.reason) });
       continue;
     }
     const dependsOn = entry.dependencies.flatMap((text) => {

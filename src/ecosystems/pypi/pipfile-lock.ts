@@ -1,5 +1,5 @@
 import { LockfileParseError } from '../../core/errors.js';
-import type { Package, PackageScope, SkippedEntry } from '../../core/types.js';
+import { notAudited, type Package, type PackageScope, type SkippedEntry } from '../../core/types.js';
 import { lineOfOffset, makePackage } from '../package.js';
 import { parseJsonFile } from '../json-file.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
@@ -38,7 +38,7 @@ export async function parsePipfileLock(file: DependencyFile, context: ParseConte
       const reason = skipReasonOf(entry);
       const version = typeof entry.version === 'string' ? entry.version : undefined;
       if (reason !== undefined || version === undefined) {
-        skipped.push({ location, name, version, ecosystem: 'PyPI', reason: reason ?? 'package without a version' });
+        skipped.push({ location, name, version, ecosystem: 'PyPI', ...(reason === undefined ? { reason: 'package without a version' } : notAudited(reason)) });
         continue;
       }
       const pinned = /^\s*===?\s*(\S+)\s*$/.exec(version)?.[1];

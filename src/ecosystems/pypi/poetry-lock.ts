@@ -1,4 +1,4 @@
-import type { Package, PackageScope, SkippedEntry } from '../../core/types.js';
+import { notAudited, type Package, type PackageScope, type SkippedEntry } from '../../core/types.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { classifyByReachability, indexByName } from './dependency-graph.js';
 import { normalizePypiName } from './ecosystem.js';
@@ -80,7 +80,7 @@ export async function parsePoetryLock(file: DependencyFile, context: ParseContex
   for (const entry of entries) {
     const location = { file: file.path, line: entry.line };
     if (entry.skipReason !== undefined) {
-      skipped.push({ location, name: entry.name, version: entry.version, ecosystem: 'PyPI', reason: entry.skipReason });
+      skipped.push({ location, name: entry.name, version: entry.version, ecosystem: 'PyPI', ...notAudited(entry.skipReason) });
       continue;
     }
     // The lock's own category/groups win; lock-version 2.0 without groups needs the pyproject walk.

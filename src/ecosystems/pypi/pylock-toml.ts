@@ -1,4 +1,4 @@
-import type { Package, SkippedEntry } from '../../core/types.js';
+import { notAudited, type Package, type SkippedEntry } from '../../core/types.js';
 import { makePackage } from '../package.js';
 import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { indexByName } from './dependency-graph.js';
@@ -36,7 +36,7 @@ function readPylock(file: DependencyFile): ParsedDependencyFile {
     if (name === undefined) {
       skipped.push({ location, version, ecosystem: 'PyPI', reason: 'package without a name' });
     } else if (foreign !== undefined) {
-      skipped.push({ location, name, version, ecosystem: 'PyPI', reason: `${foreign} source (not from a package index)` });
+      skipped.push({ location, name, version, ecosystem: 'PyPI', ...notAudited(`${foreign} source (not from a package index)`) });
     } else if (version === undefined) {
       skipped.push({ location, name, ecosystem: 'PyPI', reason: 'package without a version' });
     } else {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Directness, Package, SkippedEntry, SourceLocation } from '../../core/types.js';
+import { notAudited, type Directness, type Package, type SkippedEntry, type SkippedKind, type SourceLocation } from '../../core/types.js';
 import { makePackage } from '../package.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { normalizePypiName } from './ecosystem.js';
@@ -178,7 +178,7 @@ async function readOptionLine(state: ReadState, text: string, location: SourceLo
   }
   if (mode === 'constraints') return;
   if (option === '-e' || option === '--editable') {
-    state.skipped.push({ location, name: eggName(value), version: value, ecosystem: 'PyPI', reason: 'editable install' });
+    state.skipped.push({ location, name: eggName(value), version: value, ecosystem: 'PyPI', ...notAudited('editable install') });
     return;
   }
   if (GLOBAL_OPTIONS.has(option)) return;
@@ -211,8 +211,8 @@ async function readInclude(state: ReadState, target: string, location: SourceLoc
 }
 
 function readRequirementLine(state: ReadState, text: string, location: SourceLocation, mode: Mode): Requirement | undefined {
-  const skip = (reason: string, name?: string, version?: string): void => {
-    if (mode === 'requirements') state.skipped.push({ location, name, version, ecosystem: 'PyPI', reason });
+  const skip = (reason: string, name?: string, version?: string, kind?: SkippedKind): void => {
+    if (mode === 'requirements') state.skipped.push({ location, name, version, ecosystem: 'PyPI', reason, ...(kind === undefined ? {} : { kind }) });
   };
   // pip's break_args_options: per-requirement options (`--hash`, `-C`) start at the first `-` token.
   const tokens = text.split(' ');
@@ -224,12 +224,12 @@ function readRequirementLine(state: ReadState, text: string, location: SourceLoc
   }
   if (/^[a-z][a-z0-9+.-]*:\/\/|^file:/i.test(requirementText)) {
     const vcs = /^(git|hg|svn|bzr)\+/i.test(requirementText);
-    skip(vcs ? 'VCS reference (not from a package index)' : 'URL (not from a package index)', eggName(requirementText), requirementText);
+    skip(vcs ? 'VCS reference (not from a package index)' : 'URL (not from a package index)', eggName(requirementText), requirementText, 'not-audited');
     return undefined;
   }
   const beforeMarker = requirementText.split(';')[0] ?? '';
   if ((/^[.~/\\]|[/\\]|\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(beforeMarker.trim())) && !requirementText.includes('@')) {
-    skip('local path (not from a package index)', eggName(requirementText), requirementText);
+    skip('local path (not from a package index)', eggName(requirementText), requirementText, 'not-audited');
     return undefined;
   }
   const requirement = parseRequirement(requirementText);
@@ -239,7 +239,7 @@ function readRequirementLine(state: ReadState, text: string, location: SourceLoc
   }
   if (requirement.url !== undefined) {
     const vcs = /^(git|hg|svn|bzr)\+/i.test(requirement.url);
-    skip(vcs ? 'VCS reference (not from a package index)' : 'direct URL reference (not from a package index)', requirement.name, requirement.url);
+    skip(vcs ? 'VCS reference (not from a package index)' : 'direct URL reference (not from a package index)', requirement.name, requirement.url, 'not-audited');
     return undefined;
   }
   const pin = readPin(requirement.specifier);

@@ -21,6 +21,8 @@ interface Entry {
   readonly line: number | undefined;
   readonly kind: Kind;
   readonly reason: string | undefined;
+  /** The source is not a package index (the entry is outside what advisories cover). */
+  readonly notAudited: boolean;
   readonly table: Table;
 }
 
@@ -53,11 +55,12 @@ function readUvLock(file: DependencyFile): ParsedDependencyFile {
     const foreignKind = NON_INDEX_SOURCES.find((kind) => kind in source);
     let kind: Kind = 'package';
     let reason: string | undefined;
+    let notAuditedEntry = false;
     if (projectKind !== undefined) kind = 'project';
-    else if (foreignKind !== undefined) [kind, reason] = ['skipped', `${foreignKind} source (not from a package index)`];
+    else if (foreignKind !== undefined) [kind, reason, notAuditedEntry] = ['skipped', `${foreignKind} source (not from a package index)`, true];
     else if (entryVersion === undefined) [kind, reason] = ['skipped', 'package without a version'];
     const base = kind === 'project' ? `project:${name}` : `${name}@${entryVersion ?? ''}`;
-    entries.push({ key: allocateKey(base, file.path, line), name, version: entryVersion, line, kind, reason, table });
+    entries.push({ key: allocateKey(base, file.path, line), name, version: entryVersion, line, kind, reason, notAudited: notAuditedEntry, table });
   });
 
   const index = indexByName(entries);
@@ -93,7 +96,7 @@ function readUvLock(file: DependencyFile): ParsedDependencyFile {
   for (const entry of entries) {
     const location = { file: file.path, line: entry.line };
     if (entry.kind === 'skipped') {
-      skipped.push({ location, name: entry.name, version: entry.version, ecosystem: 'PyPI', reason: entry.reason ?? 'skipped' });
+      skipped.push({ location, name: entry.name, version: entry.version, ecosystem: 'PyPI', reason: entry.reason ?? 'skipped', ...(entry.notAudited ? { kind: 'not-audited' as const } : {}) });
     }
     if (entry.kind !== 'package' || entry.version === undefined) continue;
     packages.push(

@@ -17,6 +17,8 @@ export interface PurlSkip {
   readonly kind: 'skipped';
   /** Short reason, e.g. `unsupported package type "maven"`, `no version`. */
   readonly reason: string;
+  /** `not-audited` for a package of an ecosystem vigil does not cover. */
+  readonly skippedKind?: 'not-audited';
   readonly name?: string;
   readonly version?: string;
   readonly ecosystem?: EcosystemId;
@@ -52,7 +54,7 @@ export function readPackageUrl(purl: string): PurlReading {
 
   const ecosystem = ecosystemOfPurlType(parsed.type);
   if (ecosystem === undefined) {
-    return { kind: 'skipped', reason: `unsupported package type "${parsed.type}"`, name: shownName, ...optionalVersion(version) };
+    return { kind: 'skipped', reason: `unsupported package type "${parsed.type}"`, skippedKind: 'not-audited', name: shownName, ...optionalVersion(version) };
   }
   let name = rawName;
   if (namespace !== undefined && namespace !== '') {
@@ -102,5 +104,6 @@ export function skippedFromPurl(
     ...(reading.version === undefined ? {} : { version: reading.version }),
     ...(reading.ecosystem === undefined ? {} : { ecosystem: reading.ecosystem }),
     reason: reading.reason,
+    ...(reading.skippedKind === undefined ? {} : { kind: reading.skippedKind }),
   };
 }

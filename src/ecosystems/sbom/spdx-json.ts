@@ -1,7 +1,7 @@
 import { parseJsonFile } from '../json-file.js';
 import { z } from 'zod';
 import { LockfileParseError, lineColumnAt } from '../../core/errors.js';
-import type { PackageScope, SkippedEntry, SourceLocation } from '../../core/types.js';
+import { notAudited, type PackageScope, type SkippedEntry, type SourceLocation } from '../../core/types.js';
 import { lineOfOffset, makePackage, type PackageFields } from '../package.js';
 import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { describeIssue, findMemberOffset, indexStringMembers, showValue } from './json-text.js';
@@ -137,7 +137,7 @@ export function parseSpdxJson(file: DependencyFile): ParsedDependencyFile {
     }
     // One package, one identity: a second, different purl is shown rather than guessed between.
     for (const other of others) {
-      skipped.push({ location, ...written, reason: `second package URL "${other}" not audited; audited "${purl}"` });
+      skipped.push({ location, ...written, ...notAudited(`second package URL "${other}" not audited; audited "${purl}"`) });
     }
     const reading = readPackageUrl(purl);
     if (reading.kind === 'skipped') {

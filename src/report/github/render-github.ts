@@ -34,10 +34,15 @@ export function renderGithub(report: Report): string {
       lines.push(annotation('notice', finding.package.location, `${title(finding)} (allowed)`, allowed));
     }
   }
+  // What vigil could not evaluate blocks like a finding unless the policy says `unevaluable: warn`.
+  for (const item of report.unevaluable) {
+    const what = item.advisory === undefined ? item.subject : `${item.advisory} for ${item.subject}`;
+    lines.push(annotation(report.policy.unevaluable === 'fail' ? 'error' : 'warning', item.location, `could not evaluate ${what}`, item.reason));
+  }
   const { summary } = report;
   // A plain line (not a command): the log shows it as is, after the commands.
   lines.push(
-    `vigil: gate ${summary.passed ? 'passed' : 'FAILED'}: ${summary.blocking} blocking, ${summary.allowedByException} allowed by exception, ` +
+    `vigil: gate ${summary.passed ? 'passed' : 'FAILED'}: ${summary.blocking} blocking, ${summary.unevaluable} unevaluable, ${summary.allowedByException} allowed by exception, ` +
       `${summary.belowThreshold} below threshold, ${summary.ignoredScope} in ignored scopes, ${summary.policyErrors} policy errors, ` +
       `${summary.policyWarnings} policy warnings, ${summary.skipped} skipped`,
   );

@@ -90,6 +90,7 @@ function renderSummary(report: Report): string {
     ['Findings', summary.findings],
     ['Vulnerable packages', summary.vulnerablePackages],
     ['Blocking', summary.blocking],
+    ['Unevaluable', summary.unevaluable],
     ['Allowed by exception', summary.allowedByException],
     ['Below threshold', summary.belowThreshold],
     ['Ignored scope', summary.ignoredScope],

@@ -53,7 +53,7 @@ function renderWithLimits(report: Report, limits: RowLimits): string {
 
   out.push(`## ${summary.passed ? '✅ vigil: dependency audit passed' : '❌ vigil: dependency audit FAILED'}`, '');
   out.push(
-    `**${summary.blocking} blocking**, ${summary.allowedByException} allowed by exception, ${summary.belowThreshold} below threshold ` +
+    `**${summary.blocking} blocking**, ${summary.unevaluable > 0 ? `**${summary.unevaluable} unevaluable**` : '0 unevaluable'}, ${summary.allowedByException} allowed by exception, ${summary.belowThreshold} below threshold ` +
       `(fail_on ${report.policy.failOn}), ${summary.ignoredScope} in ignored scopes; ` +
       `**${summary.policyErrors} policy ${plural(summary.policyErrors, 'error')}**, ${summary.policyWarnings} ${plural(summary.policyWarnings, 'warning')}.`,
     '',

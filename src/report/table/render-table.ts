@@ -71,7 +71,7 @@ export function renderTable(report: Report, options: TableOptions): string {
     `${summary.packages} packages in ${summary.sources} file${summary.sources === 1 ? '' : 's'}, ` +
       `${summary.skipped} skipped; ${summary.findings} finding${summary.findings === 1 ? '' : 's'} in ` +
       `${summary.vulnerablePackages} package${summary.vulnerablePackages === 1 ? '' : 's'}${severities ? ` (${severities})` : ''}; ` +
-      `${summary.blocking} blocking`,
+      `${summary.blocking} blocking, ${summary.unevaluable} unevaluable`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LockfileParseError } from '../../../src/core/errors.js';
-import type { Directness, EcosystemId, PackageScope } from '../../../src/core/types.js';
+import type { Directness, EcosystemId, PackageScope, SkippedKind } from '../../../src/core/types.js';
 import { cycloneDxJsonParser } from '../../../src/ecosystems/sbom/parsers.js';
 import { fixture, parseFile, shared } from '../../helpers/shared-data.js';
 
@@ -25,6 +25,7 @@ interface WantSkipped {
   readonly version?: string;
   readonly ecosystem?: EcosystemId;
   readonly reason: string;
+  readonly kind?: SkippedKind;
 }
 
 interface FixtureCase {
@@ -124,9 +125,9 @@ const fixtureCases: readonly FixtureCase[] = [
         },
       ],
       skipped: [
-        { line: 8, name: 'org.apache.commons/commons-text', version: '1.9', reason: 'unsupported package type "maven"' },
-        { line: 15, name: 'golang.org/x/text', version: 'v0.3.7', reason: 'unsupported package type "golang"' },
-        { line: 22, name: 'debian/openssl', version: '3.0.11-1~deb12u2', reason: 'unsupported package type "deb"' },
+        { line: 8, name: 'org.apache.commons/commons-text', version: '1.9', reason: 'unsupported package type "maven"', kind: 'not-audited' },
+        { line: 15, name: 'golang.org/x/text', version: 'v0.3.7', reason: 'unsupported package type "golang"', kind: 'not-audited' },
+        { line: 22, name: 'debian/openssl', version: '3.0.11-1~deb12u2', reason: 'unsupported package type "deb"', kind: 'not-audited' },
         { line: 29, name: 'left-pad', ecosystem: 'npm', reason: 'no version' },
         {
           line: 35,

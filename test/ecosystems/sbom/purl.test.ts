@@ -61,17 +61,17 @@ const cases: readonly Case[] = [
   {
     name: 'maven is not audited',
     input: 'pkg:maven/org.apache.commons/commons-text@1.9',
-    want: { kind: 'skipped', reason: 'unsupported package type "maven"', name: 'org.apache.commons/commons-text', version: '1.9' },
+    want: { kind: 'skipped', reason: 'unsupported package type "maven"', skippedKind: 'not-audited', name: 'org.apache.commons/commons-text', version: '1.9' },
   },
   {
     name: 'golang is not audited',
     input: 'pkg:golang/golang.org/x/text@v0.3.7',
-    want: { kind: 'skipped', reason: 'unsupported package type "golang"', name: 'golang.org/x/text', version: 'v0.3.7' },
+    want: { kind: 'skipped', reason: 'unsupported package type "golang"', skippedKind: 'not-audited', name: 'golang.org/x/text', version: 'v0.3.7' },
   },
   {
     name: 'generic without version is still reported by type first',
     input: 'pkg:generic/openssl',
-    want: { kind: 'skipped', reason: 'unsupported package type "generic"', name: 'openssl' },
+    want: { kind: 'skipped', reason: 'unsupported package type "generic"', skippedKind: 'not-audited', name: 'openssl' },
   },
   {
     name: 'npm without version',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LockfileParseError } from '../../../src/core/errors.js';
-import type { Directness, EcosystemId, PackageScope } from '../../../src/core/types.js';
+import type { Directness, EcosystemId, PackageScope, SkippedKind } from '../../../src/core/types.js';
 import { spdxJsonParser } from '../../../src/ecosystems/sbom/parsers.js';
 import { fixture, parseFile, shared } from '../../helpers/shared-data.js';
 
@@ -24,6 +24,7 @@ interface WantSkipped {
   readonly version?: string;
   readonly ecosystem?: EcosystemId;
   readonly reason: string;
+  readonly kind?: SkippedKind;
 }
 
 interface FixtureCase {
@@ -104,7 +105,7 @@ const fixtureCases: readonly FixtureCase[] = [
       ],
       skipped: [
         { line: 57, name: 'vendored-tool', version: '1.0', reason: 'no package URL' },
-        { line: 63, name: 'org.apache.commons/commons-text', version: '1.9', reason: 'unsupported package type "maven"' },
+        { line: 63, name: 'org.apache.commons/commons-text', version: '1.9', reason: 'unsupported package type "maven"', kind: 'not-audited' },
       ],
     },
   },
@@ -153,6 +154,7 @@ const fixtureCases: readonly FixtureCase[] = [
           name: 'left-pad',
           version: '1.3.0',
           reason: 'second package URL "pkg:github/stevemao/left-pad@v1.3.0" not audited; audited "pkg:npm/left-pad@1.3.0"',
+          kind: 'not-audited',
         },
       ],
     },

@@ -38,7 +38,7 @@ describe('renderMarkdown over the scenario', () => {
 
   it('has a headline with the verdict and the counts', () => {
     expect(text.startsWith(`${MARKDOWN_MARKER}\n## ❌ vigil: dependency audit FAILED`)).toBe(true);
-    expect(text).toContain(`**${report.summary.blocking} blocking**, ${report.summary.allowedByException} allowed by exception`);
+    expect(text).toContain(`**${report.summary.blocking} blocking**, 0 unevaluable, ${report.summary.allowedByException} allowed by exception`);
   });
 
   it('has one table row per finding, in its section, each with the same number of cells as its header', () => {
