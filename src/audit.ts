@@ -17,7 +17,10 @@ export interface AuditOptions {
   /** Opens the advisory store; called once the inventory is read, so input errors come first. */
   readonly openStore: () => Promise<AdvisoryStore>;
   readonly clock?: Clock;
-  /** Oldest acceptable advisory data, in milliseconds since its last import or update. */
+  /**
+   * Oldest acceptable advisory data, in milliseconds: measured from the newest `modified` of an
+   * audited ecosystem's records, not from when they were imported.
+   */
   readonly maxDbAgeMs?: number;
 }
 
@@ -50,8 +53,22 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   }
 }
 
+/**
+ * How far ahead of the audit's clock a store timestamp may be before it is an error: clocks of the
+ * machine that wrote the store and of the one auditing may disagree a little, never by more.
+ */
+export const CLOCK_SKEW_MS = 3_600_000;
+
+/**
+ * Fails closed unless every audited ecosystem has records whose data is recent: its age is
+ * measured from the newest `modified` of the ecosystem's records (what the data says about
+ * itself), not from when it was imported, so a 2024 snapshot imported today is two years old.
+ * A timestamp in the future (import time or newest `modified`, beyond `CLOCK_SKEW_MS`) is an
+ * error too: it would make any data look fresh.
+ */
 function checkFreshness(database: StoreStatus, audited: ReadonlySet<EcosystemId>, now: Date, maxAgeMs: number): void {
   const hint = 'run "vigil db update" (or "vigil db import PATH" offline) to refresh the advisory store';
+  const futureHint = `check this machine's clock (now ${now.toISOString()}) and the one that wrote the store; ${hint}`;
   for (const ecosystem of [...audited].sort()) {
     const status = database.ecosystems.find((entry) => entry.ecosystem === ecosystem);
     if (!status || status.records === 0) {
@@ -61,10 +78,26 @@ function checkFreshness(database: StoreStatus, audited: ReadonlySet<EcosystemId>
     if (Number.isNaN(updatedAt)) {
       throw new AdvisoryStoreError(`advisory store ${database.path} does not record when its ${ecosystem} data was updated`, { hint });
     }
-    const age = now.getTime() - updatedAt;
+    const newest = status.newestModified ? Date.parse(status.newestModified) : Number.NaN;
+    if (Number.isNaN(newest)) {
+      throw new AdvisoryStoreError(`advisory store ${database.path} does not record the date of its ${ecosystem} data`, { hint });
+    }
+    if (updatedAt - now.getTime() > CLOCK_SKEW_MS) {
+      throw new AdvisoryStoreError(
+        `advisory store ${database.path}: its ${ecosystem} data was imported at ${status.updatedAt ?? ''}, ${formatDuration(updatedAt - now.getTime())} in the future`,
+        { hint: futureHint },
+      );
+    }
+    if (newest - now.getTime() > CLOCK_SKEW_MS) {
+      throw new AdvisoryStoreError(
+        `advisory store ${database.path}: its newest ${ecosystem} record was modified at ${status.newestModified ?? ''}, ${formatDuration(newest - now.getTime())} in the future`,
+        { hint: futureHint },
+      );
+    }
+    const age = now.getTime() - newest;
     if (age > maxAgeMs) {
       throw new AdvisoryStoreError(
-        `${ecosystem} advisory data is ${formatDuration(age)} old, older than the allowed ${formatDuration(maxAgeMs)}`,
+        `${ecosystem} advisory data is ${formatDuration(age)} old (newest record modified ${status.newestModified ?? ''}, imported ${status.updatedAt ?? ''}), older than the allowed ${formatDuration(maxAgeMs)}`,
         { hint: `${hint}, or allow older data with --max-db-age` },
       );
     }

@@ -9,7 +9,12 @@ export interface EcosystemStatus {
   readonly ecosystem: string;
   /** Records with an `affected` entry of this ecosystem (withdrawn ones included). */
   readonly records: number;
-  /** When this ecosystem's data was last imported or downloaded (ISO 8601). */
+  /**
+   * Newest `modified` of this ecosystem's records (ISO 8601): the date of the data itself, what
+   * `max_db_age` is measured from.
+   */
+  readonly newestModified: string | undefined;
+  /** When this ecosystem's data was last imported or downloaded (ISO 8601); shown, not its age. */
   readonly updatedAt: string | undefined;
   /** Where it came from: a mirror URL or the imported paths. */
   readonly source: string | undefined;
@@ -31,7 +36,8 @@ export interface StoreStatus {
 /** Read side of the advisory store, all the matcher needs. */
 export interface AdvisoryStore {
   /**
-   * Advisories, not withdrawn, with an `affected` entry for one of the packages, keyed by
+   * Advisories, not withdrawn (a record is withdrawn once its `withdrawn` time has come, by the
+   * store's clock), with an `affected` entry for one of the packages, keyed by
    * ecosystem-normalised name (the same key given in `normalizedNames`).
    */
   advisoriesFor(

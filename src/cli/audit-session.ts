@@ -51,7 +51,7 @@ export function storeOpener(flags: StoreFlags, io: CliIo, clock: Clock, log: (li
         progress.done();
       }
     }
-    return openAdvisoryStore(storePath);
+    return openAdvisoryStore(storePath, { clock });
   };
 }
 

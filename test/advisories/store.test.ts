@@ -8,7 +8,7 @@ import { openAdvisoryStore } from '../../src/advisories/store/sqlite-store.js';
 import { indexName } from '../../src/advisories/store/store-writer.js';
 import { npm } from '../../src/ecosystems/npm/ecosystem.js';
 import { pypi } from '../../src/ecosystems/pypi/ecosystem.js';
-import { STORE_APPLICATION_ID, STORE_HINT, STORE_SCHEMA_VERSION } from '../../src/advisories/store/schema.js';
+import { OLD_STORE_HINT, STORE_APPLICATION_ID, STORE_HINT, STORE_SCHEMA_VERSION } from '../../src/advisories/store/schema.js';
 import type { AdvisoryStore } from '../../src/advisories/types.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { AdvisoryStoreError } from '../../src/core/errors.js';
@@ -67,6 +67,19 @@ describe('openAdvisoryStore refuses what is not a store', () => {
       want: new RegExp(`: advisory store schema version ${STORE_SCHEMA_VERSION + 1} is newer than this vigil reads \\(${STORE_SCHEMA_VERSION}\\)$`),
     },
     {
+      name: 'store of an older schema (no date of its data), to re-import',
+      make: (file) => {
+        const db = new Database(file);
+        db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
+        db.pragma(`user_version = ${STORE_SCHEMA_VERSION - 1}`);
+        db.exec('CREATE TABLE past (x)');
+        db.close();
+      },
+      want: new RegExp(
+        `: advisory store schema version ${STORE_SCHEMA_VERSION - 1} is older than this vigil reads \\(${STORE_SCHEMA_VERSION}\\); it must be re-imported$`,
+      ),
+    },
+    {
       name: 'directory',
       make: (file) => {
         mkdirSync(file);
@@ -74,6 +87,16 @@ describe('openAdvisoryStore refuses what is not a store', () => {
       want: /is a directory, not an advisory store$/,
     },
   ];
+
+  it('an older store is refused with a hint to remove and re-import it', () => {
+    const file = path.join(dir, 'older-hint.db');
+    const db = new Database(file);
+    db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
+    db.pragma(`user_version = ${STORE_SCHEMA_VERSION - 1}`);
+    db.close();
+    expect(() => openAdvisoryStore(file)).toThrow(expect.objectContaining({ hint: OLD_STORE_HINT }) as Error);
+    expect(OLD_STORE_HINT).toMatch(/^remove the file and re-import: /);
+  });
 
   it.each(cases)('$name', ({ name, make, want }) => {
     const file = path.join(dir, `${name.replace(/\W+/g, '-')}.db`);
@@ -153,6 +176,13 @@ describe('queries', () => {
       ['npm', 1],
     ]);
     expect(status.ecosystems[0]?.source).toBe(fixture('advisories', 'mixed'));
+    // The data's own date per ecosystem: the newest `modified` of its records, withdrawn ones included.
+    expect(status.ecosystems.map((eco) => [eco.ecosystem, eco.newestModified])).toEqual([
+      ['Debian', '2024-03-05T10:00:00.000Z'],
+      // VIGIL-TEST-0003, withdrawn, is newer than VIGIL-TEST-0001.
+      ['PyPI', '2024-03-03T10:00:00.000Z'],
+      ['npm', '2024-03-02T10:00:00.000Z'],
+    ]);
   });
 
   it('opens read-only', () => {

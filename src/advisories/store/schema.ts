@@ -6,10 +6,13 @@
 export const STORE_APPLICATION_ID = 0x5647494c;
 
 /** Bumped on every incompatible change of the tables below. */
-export const STORE_SCHEMA_VERSION = 3;
+export const STORE_SCHEMA_VERSION = 4;
 
 /** How to get a usable store, shown under every store error. */
 export const STORE_HINT = 'run "vigil db update" or "vigil db import PATH"';
+
+/** How to replace a store written by an older vigil: it is never rewritten in place. */
+export const OLD_STORE_HINT = `remove the file and re-import: ${STORE_HINT} (the new store records the date of its data)`;
 
 export const STORE_DDL = `
 CREATE TABLE records (
@@ -46,7 +49,11 @@ CREATE INDEX aliases_by_alias ON aliases (alias);
 -- same for a full OSV dump as for a small store: every audit reads it.
 CREATE TABLE ecosystem_counts (
   ecosystem TEXT PRIMARY KEY,
-  records   INTEGER NOT NULL
+  records   INTEGER NOT NULL,
+  -- Newest \`modified\` of the ecosystem's records (withdrawn ones included): how old the data
+  -- itself is, whenever it was imported. The OSV dumps and record folders carry no date of
+  -- their own, so this is the data's date.
+  newest    TEXT
 ) WITHOUT ROWID;
 CREATE TABLE store_totals (
   id        INTEGER PRIMARY KEY CHECK (id = 1),
@@ -62,7 +69,8 @@ CREATE TABLE first_seen (
   at TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Freshness per ecosystem (base ecosystem, as in affected.ecosystem).
+-- When and from where each ecosystem (base ecosystem, as in affected.ecosystem) was last
+-- imported or downloaded: shown, but not the data's age (a 2024 snapshot imported today is old).
 CREATE TABLE ecosystem_meta (
   ecosystem  TEXT PRIMARY KEY,
   updated_at TEXT NOT NULL,

@@ -1,10 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { AdvisoryStoreError } from '../../core/errors.js';
 import type { EcosystemId } from '../../core/types.js';
 import type { OsvRecord } from '../osv.js';
 import type { AdvisoryStore, EcosystemStatus, StoreStatus } from '../types.js';
-import { STORE_APPLICATION_ID, STORE_HINT, STORE_SCHEMA_VERSION } from './schema.js';
+import { OLD_STORE_HINT, STORE_APPLICATION_ID, STORE_HINT, STORE_SCHEMA_VERSION } from './schema.js';
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -12,19 +13,24 @@ type Statement = Database.Statement;
 /** Names or ids per `IN (...)` query: well below SQLite's 32,766 bound parameters. */
 const CHUNK = 500;
 
+export interface OpenStoreOptions {
+  /** Decides which records are withdrawn yet (`withdrawn` <= now); the system clock by default. */
+  readonly clock?: Clock;
+}
+
 /**
  * Opens the advisory store at `storePath` read-only.
  * @throws AdvisoryStoreError when the file is missing, is not a vigil store, or was written by a
  *   newer vigil (fail closed: an audit without advisories would pass everything).
  */
-export function openAdvisoryStore(storePath: string): AdvisoryStore {
+export function openAdvisoryStore(storePath: string, options: OpenStoreOptions = {}): AdvisoryStore {
   if (!existsSync(storePath)) {
     throw new AdvisoryStoreError(`${storePath}: no advisory store`, { hint: STORE_HINT });
   }
   if (statSync(storePath).isDirectory()) {
     throw new AdvisoryStoreError(`${storePath}: is a directory, not an advisory store`, { hint: STORE_HINT });
   }
-  return new SqliteAdvisoryStore(openStoreDatabase(storePath), storePath);
+  return new SqliteAdvisoryStore(openStoreDatabase(storePath), storePath, options.clock ?? systemClock);
 }
 
 /** Opens an existing store file read-only and checks it is a vigil store of this schema. */
@@ -74,8 +80,8 @@ export function checkStoreSchema(db: Db, storePath: string): void {
   }
   if (version < STORE_SCHEMA_VERSION) {
     throw new AdvisoryStoreError(
-      `${storePath}: advisory store schema version ${version} is older than this vigil reads (${STORE_SCHEMA_VERSION})`,
-      { hint: STORE_HINT },
+      `${storePath}: advisory store schema version ${version} is older than this vigil reads (${STORE_SCHEMA_VERSION}); it must be re-imported`,
+      { hint: OLD_STORE_HINT },
     );
   }
 }
@@ -93,13 +99,15 @@ interface BodyRow {
 class SqliteAdvisoryStore implements AdvisoryStore {
   readonly #db: Db;
   readonly #path: string;
+  readonly #clock: Clock;
   /** Prepared statements per `IN (...)` width, so each shape is compiled once. */
   readonly #byName = new Map<number, Statement>();
   readonly #byAlias = new Map<number, Statement>();
   readonly #firstSeen = new Map<number, Statement>();
   readonly #byId = new Map<number, Statement>();
 
-  constructor(db: Db, path: string) {
+  constructor(db: Db, path: string, clock: Clock) {
+    this.#clock = clock;
     this.#db = db;
     this.#path = path;
   }
@@ -134,7 +142,7 @@ class SqliteAdvisoryStore implements AdvisoryStore {
     const found = new Map<string, OsvRecord>();
     for (let start = 0; start < ids.length; start += CHUNK) {
       const chunk = ids.slice(start, start + CHUNK);
-      const rows = this.#statement(this.#byId, chunk.length, byIdSql).all(...chunk) as BodyRow[];
+      const rows = this.#statement(this.#byId, chunk.length, byIdSql).all(this.#now(), ...chunk) as BodyRow[];
       for (const row of rows) found.set(row.id, JSON.parse(row.body) as OsvRecord);
     }
     return found;
@@ -145,7 +153,7 @@ class SqliteAdvisoryStore implements AdvisoryStore {
     const unique = [...new Set(ids)];
     for (let start = 0; start < unique.length; start += CHUNK) {
       const chunk = unique.slice(start, start + CHUNK);
-      const rows = this.#statement(this.#byAlias, chunk.length, byAliasSql).all(...chunk, ...chunk) as BodyRow[];
+      const rows = this.#statement(this.#byAlias, chunk.length, byAliasSql).all(this.#now(), ...chunk, ...chunk) as BodyRow[];
       for (const row of rows) {
         if (!found.has(row.id)) found.set(row.id, JSON.parse(row.body) as OsvRecord);
       }
@@ -172,6 +180,11 @@ class SqliteAdvisoryStore implements AdvisoryStore {
     this.#db.close();
   }
 
+  /** Now as stored timestamps are written (ISO 8601 UTC with milliseconds), so they compare as text. */
+  #now(): string {
+    return this.#clock.now().toISOString();
+  }
+
   #statement(cache: Map<number, Statement>, width: number, sql: (width: number) => string): Statement {
     let statement = cache.get(width);
     if (statement === undefined) {
@@ -195,7 +208,7 @@ const byNameSql = (width: number): string => `
   ORDER BY name, record_id`;
 
 const byIdSql = (width: number): string => `
-  SELECT id, body FROM records WHERE id IN (${placeholders(width)}) AND withdrawn IS NULL`;
+  SELECT id, body FROM records WHERE (withdrawn IS NULL OR withdrawn > ?) AND id IN (${placeholders(width)})`;
 
 const firstSeenSql = (width: number): string =>
   `SELECT id, at FROM first_seen WHERE id IN (${Array.from({ length: width }, () => '?').join(', ')})`;
@@ -203,7 +216,7 @@ const firstSeenSql = (width: number): string =>
 const byAliasSql = (width: number): string => `
   SELECT r.id AS id, r.body AS body
   FROM records r
-  WHERE r.withdrawn IS NULL
+  WHERE (r.withdrawn IS NULL OR r.withdrawn > ?)
     AND (r.id IN (${placeholders(width)})
          OR r.id IN (SELECT record_id FROM aliases WHERE alias IN (${placeholders(width)})))
   ORDER BY r.id`;
@@ -217,6 +230,7 @@ interface CountsRow {
 interface EcosystemRow {
   readonly ecosystem: string;
   readonly records: number | null;
+  readonly newest: string | null;
   readonly updated_at: string | null;
   readonly source: string | null;
 }
@@ -231,9 +245,9 @@ export function readStoreStatus(db: Db, storePath: string): StoreStatus {
   };
   const rows = db
     .prepare(
-      `WITH counts AS (SELECT ecosystem, records FROM ecosystem_counts),
+      `WITH counts AS (SELECT ecosystem, records, newest FROM ecosystem_counts),
             names AS (SELECT ecosystem FROM counts UNION SELECT ecosystem FROM ecosystem_meta)
-       SELECT n.ecosystem AS ecosystem, c.records AS records, m.updated_at AS updated_at, m.source AS source
+       SELECT n.ecosystem AS ecosystem, c.records AS records, c.newest AS newest, m.updated_at AS updated_at, m.source AS source
        FROM names n
        LEFT JOIN counts c ON c.ecosystem = n.ecosystem
        LEFT JOIN ecosystem_meta m ON m.ecosystem = n.ecosystem
@@ -243,6 +257,7 @@ export function readStoreStatus(db: Db, storePath: string): StoreStatus {
   const ecosystems: EcosystemStatus[] = rows.map((row) => ({
     ecosystem: row.ecosystem,
     records: row.records ?? 0,
+    newestModified: row.newest ?? undefined,
     updatedAt: row.updated_at ?? undefined,
     source: row.source ?? undefined,
   }));

@@ -273,8 +273,9 @@ function syncDirectory(dir: string): void {
 /** Recomputes the counts `status()` reads, inside the writer's transaction. */
 const REFRESH_COUNTS = `
 DELETE FROM ecosystem_counts;
-INSERT INTO ecosystem_counts (ecosystem, records)
-  SELECT ecosystem, COUNT(DISTINCT record_id) FROM affected GROUP BY ecosystem;
+INSERT INTO ecosystem_counts (ecosystem, records, newest)
+  SELECT a.ecosystem, COUNT(DISTINCT a.record_id), MAX(r.modified)
+  FROM affected a JOIN records r ON r.id = a.record_id GROUP BY a.ecosystem;
 INSERT OR REPLACE INTO store_totals (id, records, withdrawn, newest)
   SELECT 1, COUNT(*), COUNT(withdrawn), MAX(modified) FROM records;
 `;

@@ -126,7 +126,7 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
             `newest record modified: ${status.newestModified ?? 'n/a'}`,
             ...status.ecosystems.map(
               (entry) =>
-                `  ${entry.ecosystem}: ${entry.records} records, updated ${entry.updatedAt ?? 'never'}${entry.source ? ` from ${entry.source}` : ''}`,
+                `  ${entry.ecosystem}: ${entry.records} records, updated ${entry.updatedAt ?? 'never'}${entry.source ? ` from ${entry.source}` : ''}; newest record modified ${entry.newestModified ?? 'n/a'}`,
             ),
           ];
           io.stdout.write(`${lines.join('\n')}\n`);
