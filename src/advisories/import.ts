@@ -1,12 +1,15 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { AdvisoryStoreError } from '../core/errors.js';
+import { MAX_ADVISORY_ARCHIVE_BYTES, MAX_ADVISORY_RECORD_BYTES, tooLargeMessage } from '../core/input-limits.js';
+import { readFileWithin } from '../core/read-bounded.js';
 import type { OsvRecord } from './osv.js';
 import { checkEcosystemSpelling } from './osv-ecosystems.js';
 import {
   parseRecordBytes,
   recordFormatOf,
+  RECORD_TOO_LARGE,
   type ParsedRecord,
   type RecordFormat,
   type RejectedRecord,
@@ -68,7 +71,7 @@ const BATCH = 256;
 
 async function readRecordFile(source: RecordSource): Promise<Uint8Array | ParsedRecord> {
   try {
-    return await readFile(source.file);
+    return (await readFileWithin(source.file, MAX_ADVISORY_RECORD_BYTES)) ?? { ok: false, reason: RECORD_TOO_LARGE };
   } catch (error) {
     return { ok: false, reason: `cannot read: ${messageOf(error)}` };
   }
@@ -186,7 +189,17 @@ async function collectSources(
     if (format !== undefined) {
       sources.push({ kind: 'record', file: input, format });
     } else if (input.toLowerCase().endsWith('.zip')) {
-      const bytes = await readFile(input);
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = await readFileWithin(input, MAX_ADVISORY_ARCHIVE_BYTES);
+      } catch (error) {
+        rejected.push({ file: input, reason: `cannot read: ${messageOf(error)}` });
+        continue;
+      }
+      if (bytes === undefined) {
+        rejected.push({ file: input, reason: `the archive is ${tooLargeMessage(MAX_ADVISORY_ARCHIVE_BYTES, 'an advisory archive')}` });
+        continue;
+      }
       try {
         sources.push({ kind: 'zip', file: input, bytes, entries: listZipEntries(bytes).length });
       } catch (error) {

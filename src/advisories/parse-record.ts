@@ -1,5 +1,8 @@
-import { FAILSAFE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { z } from 'zod';
+import { readYaml } from '../core/bounded-yaml.js';
+import { lineColumnAt } from '../core/errors.js';
+import { MAX_ADVISORY_RECORD_BYTES, tooDeepMessage, tooLargeMessage } from '../core/input-limits.js';
+import { findDeepJsonNesting } from '../core/json-scan.js';
 import { OsvRecord } from './osv.js';
 
 /** A record that was not imported, and why (one line). */
@@ -25,8 +28,12 @@ export function recordFormatOf(fileName: string): RecordFormat | undefined {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Validates one OSV record file's bytes; never throws. */
+/** Why a record larger than MAX_ADVISORY_RECORD_BYTES is refused unread. */
+export const RECORD_TOO_LARGE = `the record is ${tooLargeMessage(MAX_ADVISORY_RECORD_BYTES, 'one advisory record')}`;
+
+/** Validates one OSV record file's bytes (at most MAX_ADVISORY_RECORD_BYTES of them); never throws. */
 export function parseRecordBytes(bytes: Uint8Array, format: RecordFormat): ParsedRecord {
+  if (bytes.length > MAX_ADVISORY_RECORD_BYTES) return { ok: false, reason: RECORD_TOO_LARGE };
   const text = decodeRecordBytes(bytes);
   if (typeof text !== 'string') return text;
   return parseRecordText(text, format);
@@ -46,18 +53,31 @@ export function yamlErrorReason(message: string): string {
   return `invalid YAML: ${firstLine(message)}`;
 }
 
-/** Validates one OSV record given as JSON or YAML text; never throws. */
+/**
+ * Validates one OSV record given as JSON or YAML text; never throws. Nesting deeper than
+ * MAX_NESTING_DEPTH, or (YAML) aliases beyond their limits, reject the record like a syntax error.
+ */
 export function parseRecordText(text: string, format: RecordFormat): ParsedRecord {
-  let value: unknown;
-  try {
+  if (format === 'yaml') {
     // Failsafe schema: every scalar stays the string it was written as, so an unquoted version
     // `1.10` cannot turn into the number 1.1 and timestamps stay strings, as OSV wants them.
-    // js-yaml rather than the `yaml` package: bulk imports parse thousands of records, 2-3 times faster.
-    value = format === 'json' ? JSON.parse(text) : loadYaml(text, { schema: FAILSAFE_SCHEMA });
+    const read = readYaml(text, { schema: 'failsafe', uniqueKeys: true });
+    if (!read.ok) {
+      const at = read.offset === undefined ? '' : ` (line ${read.lineCounter.linePos(read.offset).line})`;
+      return { ok: false, reason: yamlErrorReason(`${read.message}${at}`) };
+    }
+    return validateRecord(read.value);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: format === 'json' ? `invalid JSON: ${firstLine(message)}` : yamlErrorReason(message) };
+    return { ok: false, reason: `invalid JSON: ${firstLine(message)}` };
   }
+  // JSON.parse takes any depth; validating and storing the value recurse.
+  const deep = findDeepJsonNesting(text);
+  if (deep !== undefined) return { ok: false, reason: `arrays and objects ${tooDeepMessage()} (line ${lineColumnAt(text, deep).line})` };
   return validateRecord(value);
 }
 

@@ -2,6 +2,8 @@
 // object keys (to give each lockfile entry its line) and the offset of the first syntax error (V8's
 // messages for some errors carry no position, e.g. `Unexpected token '}', "..." is not valid JSON`).
 
+import { MAX_NESTING_DEPTH, tooDeepMessage } from './input-limits.js';
+
 /** A JSON syntax error at a character offset. */
 export class JsonSyntaxError extends Error {
   /** 0-based character offset of the offending character (the text length at end of input). */
@@ -29,14 +31,17 @@ interface ScanState {
   at: number;
   /** Line of `at`; raw newlines only occur between tokens in valid JSON, so only skipSpace counts. */
   line: number;
+  /** Arrays and objects open around `at`. */
+  depth: number;
 }
 
 /**
  * Scans a JSON text strictly (RFC 8259), reporting object keys to `visit`; throws JsonSyntaxError
- * at the first error. Linear in the text length.
+ * at the first error, or at the first array or object nested deeper than MAX_NESTING_DEPTH (the
+ * scan recurses, so that bound also keeps it off the end of the stack). Linear in the text length.
  */
 export function scanJson(text: string, visit: JsonKeyVisitor = () => true): void {
-  const state: ScanState = { text, visit, path: [], at: 0, line: 1 };
+  const state: ScanState = { text, visit, path: [], at: 0, line: 1, depth: 0 };
   skipSpace(state);
   scanValue(state, true);
   skipSpace(state);
@@ -54,8 +59,44 @@ export function locateJsonError(text: string): { offset: number; message: string
   return { offset: text.length, message: 'invalid JSON' };
 }
 
+/**
+ * Offset of the first `[` or `{` nested deeper than `limit` levels in a JSON text, `undefined`
+ * when there is none. Meant for text JSON.parse accepted (which nests without limit): one pass,
+ * no recursion, strings skipped whole.
+ */
+export function findDeepJsonNesting(text: string, limit = MAX_NESTING_DEPTH): number | undefined {
+  let depth = 0;
+  STRUCTURE.lastIndex = 0;
+  for (let match = STRUCTURE.exec(text); match !== null; match = STRUCTURE.exec(text)) {
+    const at = match.index;
+    const c = text.charCodeAt(at);
+    if (c === QUOTE) {
+      STRUCTURE.lastIndex = endOfString(text, at);
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return at;
+    } else {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** Offset just past the closing quote of the string opening at `start` (the text length if none). */
+function endOfString(text: string, start: number): number {
+  let close = text.indexOf('"', start + 1);
+  while (close !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return close + 1;
+    close = text.indexOf('"', close + 1);
+  }
+  return text.length;
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+// Global: a scan is synchronous and resets `lastIndex` first, so sharing it is safe.
+const STRUCTURE = /["[\]{}]/g;
 // Sticky: matched in place at `lastIndex`; scanning is synchronous, so sharing it is safe.
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
@@ -79,12 +120,11 @@ function expect(state: ScanState, char: string, message: string): void {
 function scanValue(state: ScanState, report: boolean): void {
   const { text, at } = state;
   const c = text.charCodeAt(at);
-  if (c === 0x7b) {
-    scanObject(state, report);
-    return;
-  }
-  if (c === 0x5b) {
-    scanArray(state, report);
+  if (c === 0x7b || c === 0x5b) {
+    if (++state.depth > MAX_NESTING_DEPTH) throw new JsonSyntaxError(tooDeepMessage(), at);
+    if (c === 0x7b) scanObject(state, report);
+    else scanArray(state, report);
+    state.depth--;
     return;
   }
   if (c === QUOTE) {

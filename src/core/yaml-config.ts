@@ -1,5 +1,6 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { readYaml } from './bounded-yaml.js';
 import { ConfigError } from './errors.js';
 import type { SourceLocation } from './types.js';
 
@@ -11,20 +12,19 @@ export interface YamlConfigDocument {
   readonly locate: (offset: number | undefined) => SourceLocation;
 }
 
-/** Parses a YAML configuration text; a syntax error is a ConfigError at its line. */
+/**
+ * Parses a YAML configuration text; a syntax error, or a document beyond the input limits (nesting
+ * depth, aliases), is a ConfigError at its line.
+ */
 export function parseYamlConfigDocument(text: string, file: string): YamlConfigDocument {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const read = readYaml(text, { schema: 'core', uniqueKeys: true });
   const locate = (offset: number | undefined): SourceLocation => {
     if (offset === undefined) return { file };
-    const { line, col } = lineCounter.linePos(offset);
+    const { line, col } = read.lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  const [yamlError] = document.errors;
-  if (yamlError) {
-    throw new ConfigError(`invalid YAML: ${yamlError.message.split('\n')[0] ?? ''}`, { location: locate(yamlError.pos[0]) });
-  }
-  return { document, value: document.toJS() ?? {}, locate };
+  if (!read.ok) throw new ConfigError(`invalid YAML: ${read.message}`, { location: locate(read.offset) });
+  return { document: read.document, value: read.value ?? {}, locate };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { MAX_CONFIG_FILE_BYTES, tooLargeMessage } from '../core/input-limits.js';
+import { readFileWithin } from '../core/read-bounded.js';
 import { DEFAULT_POLICY } from './default-policy.js';
 import type { Policy } from './types.js';
 
@@ -45,11 +46,14 @@ export async function loadPolicy(options: LoadPolicyOptions): Promise<Policy> {
 }
 
 async function readText(absolute: string, shown: string): Promise<string> {
+  let bytes: Buffer | undefined;
   try {
-    return await readFile(absolute, 'utf8');
+    bytes = await readFileWithin(absolute, MAX_CONFIG_FILE_BYTES);
   } catch (error) {
     throw new ConfigError(`${shown}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
+  if (bytes === undefined) throw new ConfigError(`the file is ${tooLargeMessage(MAX_CONFIG_FILE_BYTES, 'a configuration file')}`, { location: { file: shown } });
+  return bytes.toString('utf8');
 }
 
 function displayPath(root: string, absolute: string): string {

@@ -1,6 +1,7 @@
 import { parseDuration } from '../core/duration.js';
 import { ConfigError, lineColumnAt } from '../core/errors.js';
-import { locateJsonError, scanJson } from '../core/json-scan.js';
+import { tooDeepMessage } from '../core/input-limits.js';
+import { findDeepJsonNesting, locateJsonError, scanJson } from '../core/json-scan.js';
 import type { SourceLocation } from '../core/types.js';
 import { describeYamlIssue, firstIssue, issueText, knownKeysAt, nodeAt, parseYamlConfigDocument } from '../core/yaml-config.js';
 import { AllowlistFileSchema, ExceptionEntrySchema, PolicyFileSchema, type ExceptionEntryFields, type PolicyFile } from './policy-schema.js';
@@ -45,6 +46,9 @@ export function parseAllowlistText(text: string, file: string): { exceptions: Ex
     const { offset, message } = locateJsonError(text);
     throw new ConfigError(`invalid JSON: ${message}`, { location: { file, ...lineColumnAt(text, offset) } });
   }
+  // JSON.parse takes any depth; the schema and the key scan below recurse.
+  const deep = findDeepJsonNesting(text);
+  if (deep !== undefined) throw new ConfigError(`arrays and objects ${tooDeepMessage()}`, { location: { file, ...lineColumnAt(text, deep) } });
   const parsed = AllowlistFileSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError('an allowlist is a JSON object {"entries": [...]} and nothing else', { location: { file, line: 1 } });

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../core/errors.js';
+import { MAX_CONFIG_FILE_BYTES, tooLargeMessage } from '../../core/input-limits.js';
+import { readFileWithin } from '../../core/read-bounded.js';
 import { parseYamlConfig } from '../../core/yaml-config.js';
 import { DeskConfigFileSchema } from './desk-config-schema.js';
 import { toDeskConfig, type DeskConfig } from './desk-config.js';
@@ -27,9 +28,9 @@ export function parseDeskConfigText(text: string, file: string): DeskConfig {
 
 /** Reads and parses a desk configuration file. */
 export async function loadDeskConfig(file: string): Promise<DeskConfig> {
-  let text: string;
+  let bytes: Buffer | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFileWithin(file, MAX_CONFIG_FILE_BYTES);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ConfigError(missing ? 'no desk configuration file' : `cannot read the desk configuration: ${(error as Error).message}`, {
@@ -38,5 +39,6 @@ export async function loadDeskConfig(file: string): Promise<DeskConfig> {
       cause: error,
     });
   }
-  return parseDeskConfigText(text, file);
+  if (bytes === undefined) throw new ConfigError(`the file is ${tooLargeMessage(MAX_CONFIG_FILE_BYTES, 'a configuration file')}`, { location: { file } });
+  return parseDeskConfigText(bytes.toString('utf8'), file);
 }

@@ -1,4 +1,4 @@
-import { FAILSAFE_SCHEMA, load, YAMLException } from 'js-yaml';
+import { readYaml } from '../../core/bounded-yaml.js';
 import { LockfileParseError } from '../../core/errors.js';
 import type { DependencyFile } from '../types.js';
 import { asRecord, type JsonRecord } from './manifest.js';
@@ -14,25 +14,21 @@ export interface YamlLock {
 /**
  * Parses a YAML lockfile with the failsafe schema, which keeps every scalar a string: unquoted
  * `version: 1.10` or `lockfileVersion: 5.10` must not become the numbers 1.1 and 5.1.
- * `undefined` for a document with no content (comments only). js-yaml, not the `yaml` package:
- * lockfiles run to megabytes and need no source positions beyond key lines, which js-yaml reads
- * four times faster.
+ * `undefined` for a document with no content (comments only). A syntax error, or a document
+ * beyond the input limits (nesting depth, aliases), is a LockfileParseError at its line.
  */
 export function parseYamlLock(file: DependencyFile, what: string, hint: string): YamlLock | undefined {
   if (!/^[^#\s]/m.test(file.text)) return undefined;
-  let data: unknown;
-  try {
-    // `json: true`: a repeated key keeps the last value, as the package managers themselves read it.
-    data = load(file.text, { schema: FAILSAFE_SCHEMA, json: true, filename: file.path });
-  } catch (error) {
-    if (!(error instanceof YAMLException)) throw error;
-    const line = error.mark ? error.mark.line + 1 : undefined;
-    throw new LockfileParseError(`invalid YAML in ${what}: ${error.reason}`, {
+  // A repeated key keeps the last value, as the package managers themselves read it.
+  const read = readYaml(file.text, { schema: 'failsafe', uniqueKeys: false });
+  if (!read.ok) {
+    const line = read.offset === undefined ? undefined : read.lineCounter.linePos(read.offset).line;
+    throw new LockfileParseError(`invalid YAML in ${what}: ${read.message}`, {
       location: { file: file.path, ...(line === undefined ? {} : { line }) },
       hint,
-      cause: error,
     });
   }
+  const data = read.value;
   if (data === null || data === undefined || data === '') return undefined;
   const record = asRecord(data);
   if (!record) throw new LockfileParseError(`${what} is not a YAML mapping`, { location: { file: file.path, line: 1 }, hint });

@@ -1,25 +1,42 @@
 import { parse, TomlError, type TomlTable } from 'smol-toml';
 import { LockfileParseError } from '../../core/errors.js';
+import { nestsDeeperThan, tooDeepMessage } from '../../core/input-limits.js';
 import { lineOfOffset } from '../package.js';
 import type { DependencyFile } from '../types.js';
 
 /** A TOML table as smol-toml returns it. */
 export type Table = TomlTable;
 
+const TOML_HINT = 'the file is not valid TOML (https://toml.io); regenerate it with the tool that wrote it';
+const DEPTH_HINT = 'no packaging tool writes a file nested this deep; regenerate it with the tool that wrote it';
+
 /**
  * Parses a TOML file; a syntax error becomes a one-line `LockfileParseError` at the line and
- * column smol-toml reports.
+ * column smol-toml reports. So does nesting deeper than MAX_NESTING_DEPTH, measured after parsing
+ * (smol-toml bounds inline arrays and tables to its own limit, not tables made deep by dotted
+ * keys, `a.b.c... = 1`).
  */
 export function parseTomlFile(file: DependencyFile): Table {
+  const table = parseTomlText(file);
+  if (nestsDeeperThan(table)) {
+    throw new LockfileParseError(`TOML arrays and tables ${tooDeepMessage()}`, { location: { file: file.path }, hint: DEPTH_HINT });
+  }
+  return table;
+}
+
+function parseTomlText(file: DependencyFile): Table {
   try {
+    // smol-toml stops at its own depth limit (1000 levels of inline arrays and tables) with a
+    // line; anything deeper than ours is measured after parsing.
     return parse(file.text);
   } catch (error) {
     if (error instanceof TomlError) {
       // smol-toml's message is several lines (a code excerpt follows the first); keep the first.
       const first = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
-      throw new LockfileParseError(`invalid TOML: ${first}`, {
+      const tooDeep = first.includes('excessively nested');
+      throw new LockfileParseError(tooDeep ? `TOML arrays and tables ${tooDeepMessage()}` : `invalid TOML: ${first}`, {
         location: { file: file.path, line: error.line, column: error.column },
-        hint: 'the file is not valid TOML (https://toml.io); regenerate it with the tool that wrote it',
+        hint: tooDeep ? DEPTH_HINT : TOML_HINT,
         cause: error,
       });
     }

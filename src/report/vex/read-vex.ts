@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { PackageURL } from 'packageurl-js';
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, lineColumnAt } from '../../core/errors.js';
+import { MAX_DEPENDENCY_FILE_BYTES, tooDeepMessage, tooLargeMessage } from '../../core/input-limits.js';
+import { findDeepJsonNesting } from '../../core/json-scan.js';
+import { readFileWithin } from '../../core/read-bounded.js';
 import { VEX_STATUSES, type VexStatement, type VexStatus } from '../../policy/types.js';
 
 /**
@@ -59,13 +61,15 @@ const CYCLONEDX_STATUS: Readonly<Record<NonNullable<CycloneDxVexDocument['vulner
 export async function readVexFiles(files: readonly string[]): Promise<VexStatement[]> {
   const statements: VexStatement[] = [];
   for (const file of files) {
-    let text: string;
+    let bytes: Buffer | undefined;
     try {
-      text = await readFile(file, 'utf8');
+      // A VEX document lists statements about the packages of an SBOM: it may be as large as one.
+      bytes = await readFileWithin(file, MAX_DEPENDENCY_FILE_BYTES);
     } catch (cause) {
       throw new ConfigError(`${file}: cannot read VEX file: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
     }
-    statements.push(...parseVex(text, file));
+    if (bytes === undefined) throw new ConfigError(`the VEX file is ${tooLargeMessage(MAX_DEPENDENCY_FILE_BYTES, 'a VEX document')}`, { location: { file } });
+    statements.push(...parseVex(bytes.toString('utf8'), file));
   }
   return statements;
 }
@@ -82,6 +86,9 @@ export function parseVex(text: string, file: string): VexStatement[] {
       cause,
     });
   }
+  // JSON.parse takes any depth; validating the document recurses.
+  const deep = findDeepJsonNesting(text);
+  if (deep !== undefined) throw new ConfigError(`arrays and objects ${tooDeepMessage()}`, { location: { file, ...lineColumnAt(text, deep) } });
   if (typeof data === 'object' && data !== null && 'bomFormat' in data) return fromCycloneDx(validate(CycloneDxVexDocument, data, text, file), text, file);
   if (typeof data === 'object' && data !== null && 'statements' in data) return fromOpenVex(validate(OpenVexDocument, data, text, file), text, file);
   throw new ConfigError(`not a VEX document (expected CycloneDX "bomFormat" with "vulnerabilities", or OpenVEX "statements")`, {

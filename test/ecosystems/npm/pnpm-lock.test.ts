@@ -108,8 +108,9 @@ describe('pnpm-lock.yaml: hand-written cases', () => {
 
   it.each([
     { name: 'unknown lockfileVersion', file: 'unknown-lockfile-version.pnpm.yaml', line: 1, message: /unsupported pnpm lockfileVersion 10\.0/ },
-    // The flow mapping opened on line 5 is still open where the input ends, on line 6.
-    { name: 'truncated YAML', file: 'truncated.pnpm.yaml', line: 6, message: /invalid YAML/ },
+    // The flow mapping opened on line 5 is still open where the input ends, on line 6: the error
+    // points at the line that opened it.
+    { name: 'truncated YAML', file: 'truncated.pnpm.yaml', line: 5, message: /invalid YAML/ },
   ])('$name: LockfileParseError at file:line with a hint', async ({ file, line, message }) => {
     const error = await parseFile(pnpmLockParser, fixture('npm', file)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LockfileParseError);
