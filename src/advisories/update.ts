@@ -3,6 +3,7 @@ import { AdvisoryStoreError } from '../core/errors.js';
 import { parseRecordBytes, recordFormatOf, type RejectedRecord } from './parse-record.js';
 import type { OnProgress } from './progress.js';
 import { messageOf } from './store/sqlite-store.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, holdsStoreLock, lockStore, type StoreLock, type StoreLockOptions } from './store/store-lock.js';
 import { beginStoreWrite, splitEcosystem } from './store/store-writer.js';
 import { forEachZipEntry, listZipEntries } from './zip.js';
 
@@ -11,6 +12,12 @@ export const DEFAULT_OSV_MIRROR = 'https://osv-vulnerabilities.storage.googleapi
 
 /** The ecosystems vigil audits, downloaded when none are configured. */
 export const DEFAULT_UPDATE_ECOSYSTEMS: readonly string[] = ['PyPI', 'npm'];
+
+/** A mirror that sends nothing (no answer, no next byte) for this long has hung: the download ends. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+/** The longest one download may take, however steadily it trickles in. */
+export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 
 export interface UpdateOptions {
   /** The store file; created when missing. */
@@ -23,6 +30,26 @@ export interface UpdateOptions {
   /** Injected in tests; `globalThis.fetch` otherwise. */
   readonly fetch?: typeof globalThis.fetch;
   readonly onProgress?: OnProgress;
+  /**
+   * Milliseconds without any answer or byte from the mirror (connecting, waiting for the
+   * headers, between two chunks) after which a download fails; `DEFAULT_IDLE_TIMEOUT_MS`.
+   */
+  readonly idleTimeoutMs?: number;
+  /** Milliseconds one download may take in all; `DEFAULT_DOWNLOAD_TIMEOUT_MS`. */
+  readonly timeoutMs?: number;
+  /**
+   * How long to wait for another writer of the store once the downloads are done;
+   * `DEFAULT_LOCK_TIMEOUT_MS`. Not used when the caller already holds the store's lock.
+   */
+  readonly lockTimeoutMs?: number;
+  /** Told once when another writer holds the store's lock, before waiting for it. */
+  readonly onLockWait?: StoreLockOptions['onWait'];
+}
+
+/** The limits of one download. */
+interface DownloadLimits {
+  readonly idleMs: number;
+  readonly totalMs: number;
 }
 
 export interface EcosystemUpdate {
@@ -53,7 +80,9 @@ interface Download {
  * the other ecosystems' records. Every download is completed and checked before the store is
  * touched, and the new store is swapped in with one rename: any failure leaves it as it was.
  * @throws AdvisoryStoreError naming the URL and HTTP status when a download fails (network error,
- *   status other than 200, truncated body, not a zip), or when the store cannot be written.
+ *   status other than 200, truncated body, not a zip, no byte for `idleTimeoutMs`, longer than
+ *   `timeoutMs`), when another writer holds the store for longer than `lockTimeoutMs`, or when the
+ *   store cannot be written.
  */
 export async function updateAdvisories(options: UpdateOptions): Promise<UpdateResult> {
   const { storePath, clock, onProgress } = options;
@@ -61,12 +90,33 @@ export async function updateAdvisories(options: UpdateOptions): Promise<UpdateRe
   const mirror = (options.mirror ?? DEFAULT_OSV_MIRROR).replace(/\/+$/, '');
   const ecosystems = options.ecosystems ?? DEFAULT_UPDATE_ECOSYSTEMS;
 
+  const limits: DownloadLimits = {
+    idleMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    totalMs: options.timeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
+  };
+
   const downloads: Download[] = [];
   for (const ecosystem of ecosystems) {
     const url = `${mirror}/${encodeURIComponent(ecosystem)}/all.zip`;
-    downloads.push({ ecosystem, url, ...(await download(fetchFn, url, onProgress)) });
+    downloads.push({ ecosystem, url, ...(await download(fetchFn, url, onProgress, limits)) });
   }
 
+  // The lock is taken only now: another writer need not wait for our downloads.
+  let lock: StoreLock | undefined;
+  if (!holdsStoreLock(storePath)) {
+    lock = await lockStore(storePath, {
+      timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      ...(options.onLockWait === undefined ? {} : { onWait: options.onLockWait }),
+    });
+  }
+  try {
+    return writeDownloads(storePath, downloads, clock, onProgress);
+  } finally {
+    lock?.release();
+  }
+}
+
+function writeDownloads(storePath: string, downloads: readonly Download[], clock: Clock, onProgress: OnProgress | undefined): UpdateResult {
   const results: EcosystemUpdate[] = [];
   const rejected: RejectedRecord[] = [];
   const at = clock.now().toISOString();
@@ -96,6 +146,8 @@ export async function updateAdvisories(options: UpdateOptions): Promise<UpdateRe
           onProgress?.({ phase: 'import', label: ecosystem, done: ++done });
         });
       } catch (error) {
+        // The store's own errors (disk full while writing the copy) are not the archive's.
+        if (error instanceof AdvisoryStoreError) throw error;
         throw new AdvisoryStoreError(`${url}: corrupt zip archive (HTTP ${status}): ${messageOf(error)}`, {
           cause: error,
         });
@@ -115,13 +167,47 @@ async function download(
   fetchFn: typeof globalThis.fetch,
   url: string,
   onProgress: OnProgress | undefined,
+  limits: DownloadLimits,
+): Promise<{ bytes: Uint8Array; status: number }> {
+  // Both limits abort the request: undici then closes the connection. A fetch that ignores the
+  // signal (an injected one) is raced against it, so no download can hang.
+  const controller = new AbortController();
+  let expired: string | undefined;
+  const expire = (why: string) => () => {
+    expired = why;
+    controller.abort(new Error(why));
+  };
+  const overall = setTimeout(expire(`the download took longer than ${formatMs(limits.totalMs)}`), limits.totalMs);
+  let idle = setTimeout(expire(`no answer within ${formatMs(limits.idleMs)}`), limits.idleMs);
+  const stillAlive = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(expire(`no data for ${formatMs(limits.idleMs)}`), limits.idleMs);
+  };
+  try {
+    return await receive(fetchFn, url, onProgress, controller.signal, stillAlive, () => expired);
+  } finally {
+    clearTimeout(overall);
+    clearTimeout(idle);
+  }
+}
+
+async function receive(
+  fetchFn: typeof globalThis.fetch,
+  url: string,
+  onProgress: OnProgress | undefined,
+  signal: AbortSignal,
+  stillAlive: () => void,
+  expired: () => string | undefined,
 ): Promise<{ bytes: Uint8Array; status: number }> {
   let response: Response;
   try {
-    response = await fetchFn(url);
+    response = await abortable(fetchFn(url, { signal }), signal);
   } catch (cause) {
+    const why = expired();
+    if (why !== undefined) throw new AdvisoryStoreError(`${url}: download timed out (no HTTP status): ${why}`, { cause });
     throw new AdvisoryStoreError(`${url}: download failed (no HTTP status): ${networkMessage(cause)}`, { cause });
   }
+  stillAlive();
   const { status } = response;
   if (status !== 200) {
     await response.body?.cancel().catch(() => undefined);
@@ -139,14 +225,24 @@ async function download(
   try {
     if (response.body === null) throw new Error('empty response body');
     const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
-    for (;;) {
-      const { done: finished, value } = await reader.read();
-      if (finished) break;
-      chunks.push(value);
-      done += value.length;
-      progress();
+    try {
+      for (;;) {
+        const { done: finished, value } = await abortable(reader.read(), signal);
+        if (finished) break;
+        stillAlive();
+        chunks.push(value);
+        done += value.length;
+        progress();
+      }
+    } catch (error) {
+      await reader.cancel().catch(() => undefined);
+      throw error;
     }
   } catch (cause) {
+    const why = expired();
+    if (why !== undefined) {
+      throw new AdvisoryStoreError(`${url}: download timed out after ${done} bytes (HTTP ${status}): ${why}`, { cause });
+    }
     throw new AdvisoryStoreError(
       `${url}: download interrupted after ${done} bytes (HTTP ${status}): ${networkMessage(cause)}`,
       { cause },
@@ -164,6 +260,27 @@ async function download(
     });
   }
   return { bytes, status };
+}
+
+/** `promise`, or its rejection as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => {
+      reject(signal.reason as Error);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => {
+    signal.removeEventListener('abort', onAbort);
+  });
+}
+
+/** `30s`, `1.5s`, `10m` for a limit in milliseconds. */
+function formatMs(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 // undici reports "fetch failed" and hides the reason (ECONNREFUSED, ENOTFOUND) in `cause`.

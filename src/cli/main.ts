@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { VigilError } from '../core/errors.js';
-import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP, EXIT_FOR_ERROR, statusAfterStdout } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { toolVersion } from './version.js';
 
@@ -77,4 +77,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 const io = processIo();
-process.exitCode = await main(process.argv.slice(2), io);
+const status = await main(process.argv.slice(2), io);
+const settled = statusAfterStdout(status, await io.stdoutSettled());
+if (settled.message !== undefined) io.log(settled.message);
+process.exitCode = settled.status;

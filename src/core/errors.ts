@@ -5,6 +5,7 @@ export type VigilErrorCode =
   | 'usage'
   | 'config'
   | 'input'
+  | 'output'
   | 'advisory-data'
   | 'nothing-to-audit'
   | 'refused'
@@ -68,6 +69,16 @@ export class AdvisoryParseError extends VigilError {
   }
 }
 
+/**
+ * A file or stream vigil was asked to write cannot be written: the disk is full, the folder is
+ * read-only or missing, stdout is closed. The message names the user's path, never a temp file.
+ */
+export class OutputError extends VigilError {
+  constructor(message: string, options: VigilErrorOptions = {}) {
+    super('output', message, options);
+  }
+}
+
 /** The advisory store is missing, stale, corrupt, or could not be downloaded: we fail closed. */
 export class AdvisoryStoreError extends VigilError {
   constructor(message: string, options: VigilErrorOptions = {}) {
@@ -111,6 +122,43 @@ export class InternalError extends VigilError {
   constructor(message: string, options: VigilErrorOptions = {}) {
     super('internal', message, options);
   }
+}
+
+// strerror(3) wording for the errors a write or open meets in practice; `error.message` from
+// node:fs also names the syscall and the path it used (a temp file), which is not the user's.
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a parent is not a folder',
+  EISDIR: 'is a folder',
+  EEXIST: 'already exists',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENAMETOOLONG: 'file name too long',
+  ELOOP: 'too many levels of symbolic links',
+  EPIPE: 'broken pipe (the reader went away)',
+  EBUSY: 'resource busy',
+  ETXTBSY: 'text file busy',
+  EXDEV: 'not on the same file system',
+};
+
+/**
+ * One line for a system error, without the paths node adds: `no space left on device (ENOSPC)`;
+ * the first line of the message for anything else.
+ */
+export function describeSystemError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && code in SYSTEM_ERRORS) return `${SYSTEM_ERRORS[code] ?? code} (${code})`;
+  const message = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').trim();
+  // node:fs form `ECODE: text, syscall 'path'`: keep the text and the code, drop the path.
+  const system = typeof code === 'string' ? /^[A-Z0-9_]+: (.+?), [a-z_]+\b/.exec(message) : null;
+  return system?.[1] === undefined ? message : `${system[1]} (${code ?? ''})`;
 }
 
 export function formatLocated(location: SourceLocation | undefined, message: string): string {

@@ -14,6 +14,8 @@ type Statement = Database.Statement;
 const CHUNK = 500;
 
 export interface OpenStoreOptions {
+  /** Read every page first (`checkStoreIntegrity`), as `vigil db status` does; off for audits. */
+  readonly checkIntegrity?: boolean;
   /** Decides which records are withdrawn yet (`withdrawn` <= now); the system clock by default. */
   readonly clock?: Clock;
 }
@@ -21,7 +23,7 @@ export interface OpenStoreOptions {
 /**
  * Opens the advisory store at `storePath` read-only.
  * @throws AdvisoryStoreError when the file is missing, is not a vigil store, or was written by a
- *   newer vigil (fail closed: an audit without advisories would pass everything).
+ *   newer vigil (fail closed: an audit without advisories would pass everything), or is damaged.
  */
 export function openAdvisoryStore(storePath: string, options: OpenStoreOptions = {}): AdvisoryStore {
   if (!existsSync(storePath)) {
@@ -30,7 +32,16 @@ export function openAdvisoryStore(storePath: string, options: OpenStoreOptions =
   if (statSync(storePath).isDirectory()) {
     throw new AdvisoryStoreError(`${storePath}: is a directory, not an advisory store`, { hint: STORE_HINT });
   }
-  return new SqliteAdvisoryStore(openStoreDatabase(storePath), storePath, options.clock ?? systemClock);
+  const db = openStoreDatabase(storePath);
+  if (options.checkIntegrity === true) {
+    try {
+      checkStoreIntegrity(db, storePath);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+  return new SqliteAdvisoryStore(db, storePath, options.clock ?? systemClock);
 }
 
 /** Opens an existing store file read-only and checks it is a vigil store of this schema. */
@@ -64,6 +75,7 @@ export function checkStoreSchema(db: Db, storePath: string): void {
     applicationId = db.pragma('application_id', { simple: true });
     version = db.pragma('user_version', { simple: true });
   } catch (cause) {
+    if (isDamage(cause)) throw damagedStoreError(storePath, cause);
     throw new AdvisoryStoreError(`${storePath}: not a vigil advisory store (${messageOf(cause)})`, {
       hint: STORE_HINT,
       cause,
@@ -116,6 +128,10 @@ class SqliteAdvisoryStore implements AdvisoryStore {
     ecosystem: EcosystemId,
     normalizedNames: readonly string[],
   ): Promise<ReadonlyMap<string, readonly OsvRecord[]>> {
+    return this.#read(() => this.#advisoriesFor(ecosystem, normalizedNames));
+  }
+
+  #advisoriesFor(ecosystem: EcosystemId, normalizedNames: readonly string[]): ReadonlyMap<string, readonly OsvRecord[]> {
     // Two steps: the (name, id) hits come from the index alone; each hit body is then read and
     // parsed once, however many names share it.
     const hits: HitRow[] = [];
@@ -134,7 +150,7 @@ class SqliteAdvisoryStore implements AdvisoryStore {
       if (list === undefined) result.set(hit.name, [record]);
       else list.push(record);
     }
-    return Promise.resolve(result);
+    return result;
   }
 
   /** Parsed bodies of the records with these ids that are not withdrawn. */
@@ -149,6 +165,10 @@ class SqliteAdvisoryStore implements AdvisoryStore {
   }
 
   recordsByAlias(ids: readonly string[]): Promise<readonly OsvRecord[]> {
+    return this.#read(() => this.#recordsByAlias(ids));
+  }
+
+  #recordsByAlias(ids: readonly string[]): readonly OsvRecord[] {
     const found = new Map<string, OsvRecord>();
     const unique = [...new Set(ids)];
     for (let start = 0; start < unique.length; start += CHUNK) {
@@ -158,10 +178,14 @@ class SqliteAdvisoryStore implements AdvisoryStore {
         if (!found.has(row.id)) found.set(row.id, JSON.parse(row.body) as OsvRecord);
       }
     }
-    return Promise.resolve([...found.values()]);
+    return [...found.values()];
   }
 
   firstSeen(ids: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    return this.#read(() => this.#firstSeenRows(ids));
+  }
+
+  #firstSeenRows(ids: readonly string[]): ReadonlyMap<string, string> {
     const found = new Map<string, string>();
     const unique = [...new Set(ids)];
     for (let start = 0; start < unique.length; start += CHUNK) {
@@ -169,11 +193,24 @@ class SqliteAdvisoryStore implements AdvisoryStore {
       const rows = this.#statement(this.#firstSeen, chunk.length, firstSeenSql).all(...chunk) as { id: string; at: string }[];
       for (const row of rows) found.set(row.id, row.at);
     }
-    return Promise.resolve(found);
+    return found;
   }
 
   status(): Promise<StoreStatus> {
-    return Promise.resolve(readStoreStatus(this.#db, this.#path));
+    return this.#read(() => readStoreStatus(this.#db, this.#path));
+  }
+
+  /**
+   * Runs one read; a damaged page it meets (SQLITE_CORRUPT) or a record body that no longer
+   * parses is the store's error, exit 3, never a bug. Pages a query does not read cannot change
+   * its answer; `vigil db status` and every write check the whole file.
+   */
+  #read<T>(query: () => T): Promise<T> {
+    try {
+      return Promise.resolve(query());
+    } catch (error) {
+      return Promise.reject(readError(this.#path, error));
+    }
   }
 
   close(): void {
@@ -275,6 +312,44 @@ export function readStoreStatus(db: Db, storePath: string): StoreStatus {
     updatedAt,
     ecosystems,
   };
+}
+
+/** How to get a working store again when the one there is damaged. */
+const DAMAGED_HINT = 'delete it, then run "vigil db update" or "vigil db import PATH"';
+
+/** SQLite's code for pages that do not hold what they should, and a record body that is no longer JSON. */
+function isDamage(error: unknown): boolean {
+  if (error instanceof SyntaxError) return true;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_CORRUPT');
+}
+
+function damagedStoreError(storePath: string, cause: unknown): AdvisoryStoreError {
+  return new AdvisoryStoreError(`${storePath}: advisory store is damaged: ${messageOf(cause)}`, { hint: DAMAGED_HINT, cause });
+}
+
+/** The error for a failed read of the store at `storePath`. */
+export function readError(storePath: string, error: unknown): AdvisoryStoreError {
+  if (error instanceof AdvisoryStoreError) return error;
+  if (isDamage(error)) return damagedStoreError(storePath, error);
+  return new AdvisoryStoreError(`${storePath}: cannot read advisory store: ${messageOf(error)}`, { hint: STORE_HINT, cause: error });
+}
+
+/**
+ * Reads every page of the store (SQLite's quick_check: about half a second per GB).
+ * @throws AdvisoryStoreError naming the store and the first problem found.
+ */
+export function checkStoreIntegrity(db: Db, storePath: string): void {
+  let result: unknown;
+  try {
+    result = db.pragma('quick_check(1)', { simple: true });
+  } catch (cause) {
+    throw readError(storePath, cause);
+  }
+  if (result !== 'ok') {
+    const problem = String(result).split('\n').filter((line) => line !== '' && !line.startsWith('***')).at(0) ?? String(result);
+    throw new AdvisoryStoreError(`${storePath}: advisory store is damaged: ${problem}`, { hint: DAMAGED_HINT });
+  }
 }
 
 export function messageOf(error: unknown): string {

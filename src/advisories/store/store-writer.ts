@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, closeSync, constants, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { AdvisoryStoreError } from '../../core/errors.js';
+import { AdvisoryStoreError, describeSystemError } from '../../core/errors.js';
 import { npm } from '../../ecosystems/npm/ecosystem.js';
 import { pypi } from '../../ecosystems/pypi/ecosystem.js';
 import type { OsvRecord } from '../osv.js';
-import { messageOf, openStoreDatabase } from './sqlite-store.js';
+import { checkStoreIntegrity, messageOf, openStoreDatabase } from './sqlite-store.js';
 import { STORE_APPLICATION_ID, STORE_DDL, STORE_HINT, STORE_SCHEMA_VERSION } from './schema.js';
+import { holdsStoreLock, lockHeldError, lockPathOf, startWriting, stopWriting, tryLockStore, type StoreLock } from './store-lock.js';
 
 type Db = Database.Database;
 
@@ -26,7 +27,9 @@ export type ReplacePolicy = 'newer-or-equal' | 'always';
 /**
  * A private copy of the store being changed. Nothing is visible at `storePath` until `commit()`
  * renames the copy over it, so a crash (even SIGKILL) at any point leaves the old store as it
- * was; at worst a `*.tmp` file is left beside it, removed by the next write.
+ * was; at worst a `*.tmp` file is left beside it, removed by the next write. One writer at a time:
+ * it holds the store's write lock (see `store-lock.ts`) from `beginStoreWrite` to `commit` or
+ * `abort`, so a second writer cannot start from the same old store and drop this one's records.
  */
 export interface StoreWriter {
   /** Stores one validated record; see `ReplacePolicy`. */
@@ -44,24 +47,43 @@ export interface StoreWriter {
 const TEMP_SUFFIX = '.tmp';
 
 /**
- * Starts changing the store at `storePath` (created if missing).
- * @throws AdvisoryStoreError when `storePath` exists but is not a vigil store of this version (it is
- *   never overwritten), or cannot be copied.
- */
-/**
- * Opens a private copy of the store for writing. `seenAt` (ISO 8601, from the caller's clock) is
- * recorded as the first-seen time of every record id the store did not hold before.
+ * Opens a private copy of the store at `storePath` (created, with its folder, if missing) for
+ * writing. `seenAt` (ISO 8601, from the caller's clock) is recorded as the first-seen time of
+ * every record id the store did not hold before. Takes the store's write lock unless this process
+ * already holds it (`lockStore`, which can wait for another writer); this function never waits.
+ * @throws AdvisoryStoreError when another process holds the lock, when `storePath` exists but is
+ *   not a vigil store of this version, is damaged or read-only (it is never overwritten), or when
+ *   the copy cannot be made.
  */
 export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter {
-  removeStaleTempFiles(storePath);
+  const lockPath = lockPathOf(storePath);
+  let ownLock: StoreLock | undefined;
+  if (!holdsStoreLock(storePath)) {
+    const attempt = tryLockStore(storePath);
+    if (!('release' in attempt)) throw lockHeldError(storePath, attempt.holder);
+    ownLock = attempt;
+  }
+  if (!startWriting(lockPath)) {
+    ownLock?.release();
+    throw new AdvisoryStoreError(`${storePath}: this process is already writing the advisory store`);
+  }
+  const finish = (): void => {
+    stopWriting(lockPath);
+    ownLock?.release();
+  };
+  removeLeftovers(storePath);
   const tempPath = `${storePath}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
   let db: Db | undefined;
   try {
     if (existsSync(storePath)) {
       const current = openStoreDatabase(storePath);
       current.close();
+      checkWritable(storePath);
       copyFileSync(storePath, tempPath);
       db = new Database(tempPath, { fileMustExist: true });
+      // Never build on a damaged store (a torn copy, garbage over some pages): the damage would be
+      // carried over, and records on damaged pages lost without a word. The copy is read whole anyway.
+      checkStoreIntegrity(db, storePath);
     } else {
       db = new Database(tempPath);
       db.exec(STORE_DDL);
@@ -72,23 +94,45 @@ export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter 
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.exec('BEGIN');
-    return new SqliteStoreWriter(db, storePath, tempPath, seenAt);
+    return new SqliteStoreWriter(db, storePath, tempPath, seenAt, finish);
   } catch (error) {
     db?.close();
-    rmSync(tempPath, { force: true });
+    removeTemp(tempPath);
+    finish();
     if (error instanceof AdvisoryStoreError) throw error;
-    throw new AdvisoryStoreError(`${storePath}: cannot write advisory store: ${messageOf(error)}`, {
+    throw new AdvisoryStoreError(`${storePath}: cannot write advisory store: ${describeStoreError(error)}`, {
       hint: STORE_HINT,
       cause: error,
     });
   }
 }
 
+/** A store file without write permission was made read-only on purpose: never replace it. */
+function checkWritable(storePath: string): void {
+  try {
+    accessSync(storePath, constants.W_OK);
+  } catch (error) {
+    throw new AdvisoryStoreError(`${storePath}: cannot write advisory store: the store file is read-only (${(error as NodeJS.ErrnoException).code ?? 'EACCES'})`, {
+      hint: 'make it writable, or pass another --db',
+      cause: error,
+    });
+  }
+}
 
-// Temp copies of writers that were killed: `<store>.<pid>.<hex>.tmp` whose pid is gone.
-function removeStaleTempFiles(storePath: string): void {
+/** SQLite's own message for its errors (SQLITE_FULL: "database or disk is full"), paths left out for system ones. */
+function describeStoreError(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.syscall === undefined ? messageOf(error) : describeSystemError(error);
+}
+
+/**
+ * Removes what killed writers left beside the store: their copies `<store>.<pid>.<hex>.tmp` and
+ * any SQLite side file of one (`-journal` while a new store's tables are created, `-wal`,
+ * `-shm`). Called with the write lock held, so no other writer is using any of them, whatever
+ * pid their name carries (pids are reused, and a container's writer has another pid space).
+ */
+function removeLeftovers(storePath: string): void {
   const dir = path.dirname(storePath);
-  const prefix = `${path.basename(storePath)}.`;
+  const pattern = new RegExp(`^${escapeRegExp(path.basename(storePath))}\\.\\d+\\.[0-9a-f]+\\${TEMP_SUFFIX}(-journal|-wal|-shm)?$`);
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -96,20 +140,21 @@ function removeStaleTempFiles(storePath: string): void {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
-    const pid = Number(name.slice(prefix.length).split('.')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    rmSync(path.join(dir, name), { force: true });
+    if (!pattern.test(name)) continue;
+    try {
+      rmSync(path.join(dir, name), { force: true });
+    } catch {
+      // Another user's file in a shared folder: not ours to remove, and in no writer's way.
+    }
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function removeTemp(tempPath: string): void {
+  for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${tempPath}${suffix}`, { force: true });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** ISO 8601 UTC with milliseconds, so stored timestamps compare as text. */
@@ -162,9 +207,12 @@ class SqliteStoreWriter implements StoreWriter {
   readonly #putMeta: Database.Statement;
   readonly #putSeen: Database.Statement;
   readonly #seenAt: string;
+  /** Ends the write: lets go of the store's lock (or of this process's claim on it). */
+  readonly #finish: () => void;
 
-  constructor(db: Db, storePath: string, tempPath: string, seenAt: string) {
+  constructor(db: Db, storePath: string, tempPath: string, seenAt: string, finish: () => void) {
     this.#seenAt = seenAt;
+    this.#finish = finish;
     this.#db = db;
     this.#storePath = storePath;
     this.#tempPath = tempPath;
@@ -185,6 +233,10 @@ class SqliteStoreWriter implements StoreWriter {
   }
 
   upsert(record: OsvRecord, policy: ReplacePolicy): UpsertOutcome {
+    return this.#guard(() => this.#upsert(record, policy));
+  }
+
+  #upsert(record: OsvRecord, policy: ReplacePolicy): UpsertOutcome {
     this.#putSeen.run(record.id, this.#seenAt);
     const body = JSON.stringify(record);
     const modified = normalizeTimestamp(record.modified);
@@ -214,15 +266,26 @@ class SqliteStoreWriter implements StoreWriter {
   }
 
   deleteEcosystem(ecosystem: string): number {
-    const ids = `SELECT record_id FROM affected WHERE ecosystem = ?`;
-    this.#db.prepare(`DELETE FROM aliases WHERE record_id IN (${ids})`).run(ecosystem);
-    const removed = this.#db.prepare(`DELETE FROM records WHERE id IN (${ids})`).run(ecosystem).changes;
-    this.#db.prepare(`DELETE FROM affected WHERE record_id NOT IN (SELECT id FROM records)`).run();
-    return removed;
+    return this.#guard(() => {
+      const ids = `SELECT record_id FROM affected WHERE ecosystem = ?`;
+      this.#db.prepare(`DELETE FROM aliases WHERE record_id IN (${ids})`).run(ecosystem);
+      const removed = this.#db.prepare(`DELETE FROM records WHERE id IN (${ids})`).run(ecosystem).changes;
+      this.#db.prepare(`DELETE FROM affected WHERE record_id NOT IN (SELECT id FROM records)`).run();
+      return removed;
+    });
   }
 
   setMeta(ecosystem: string, updatedAt: string, source: string): void {
-    this.#putMeta.run(ecosystem, updatedAt, source);
+    this.#guard(() => this.#putMeta.run(ecosystem, updatedAt, source));
+  }
+
+  /** SQLite errors while writing the copy (SQLITE_FULL on a full disk, SQLITE_IOERR) are the store's. */
+  #guard<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      throw new AdvisoryStoreError(`${this.#storePath}: cannot write advisory store: ${describeStoreError(error)}`, { cause: error });
+    }
   }
 
   commit(): void {
@@ -242,18 +305,24 @@ class SqliteStoreWriter implements StoreWriter {
       syncDirectory(path.dirname(this.#storePath));
     } catch (error) {
       if (this.#db.open) this.#db.close();
-      rmSync(this.#tempPath, { force: true });
-      throw new AdvisoryStoreError(`${this.#storePath}: cannot write advisory store: ${messageOf(error)}`, {
+      removeTemp(this.#tempPath);
+      throw new AdvisoryStoreError(`${this.#storePath}: cannot write advisory store: ${describeStoreError(error)}`, {
         cause: error,
       });
+    } finally {
+      this.#finish();
     }
   }
 
   abort(): void {
     if (!this.#open) return;
     this.#open = false;
-    if (this.#db.open) this.#db.close();
-    rmSync(this.#tempPath, { force: true });
+    try {
+      if (this.#db.open) this.#db.close();
+      removeTemp(this.#tempPath);
+    } finally {
+      this.#finish();
+    }
   }
 }
 

@@ -1,8 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { importAdvisories } from '../../advisories/import.js';
 import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
-import { DEFAULT_OSV_MIRROR, updateAdvisories } from '../../advisories/update.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, lockStore, type StoreLockHolder } from '../../advisories/store/store-lock.js';
+import { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_OSV_MIRROR, updateAdvisories } from '../../advisories/update.js';
 import { systemClock } from '../../core/clock.js';
 import { isEcosystemId, type EcosystemId } from '../../core/types.js';
 import { UsageError } from '../../core/errors.js';
@@ -11,21 +10,35 @@ import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { isInteractive, type CliIo } from '../io.js';
 import { progressBar } from '../progress.js';
 import { resolveStorePath } from '../store-path.js';
+import { formatTimeLimit, timeLimitOf } from '../time-limit.js';
 
 export const DB_HELP = `Usage: vigil db <command> [options]
 
 Commands:
   import PATH...   add OSV records from files (.json, .yaml), folders, or OSV all.zip dumps;
                    malformed records are rejected with file and reason, the rest imported (exit 2)
-  update           download {mirror}/{ecosystem}/all.zip for each ecosystem and swap it in atomically
-  status           records per ecosystem, when and from where the data was last updated
+  update           download {mirror}/{ecosystem}/all.zip for each ecosystem and swap it in
+                   atomically; malformed entries are rejected like import's (exit 2)
+  status           records per ecosystem, when and from where the data was last updated; reads
+                   the whole store and fails (exit 3) when it is damaged
+
+One writer at a time: import and update wait for another vigil writing the same store (its
+lock file STORE.lock), then start from the store it wrote.
 
 Options:
-  --db PATH            advisory store (default: $VIGIL_DB, else the user cache folder)
-  --mirror URL         (update) OSV mirror (default: $VIGIL_OSV_MIRROR, else OSV's public bucket)
-  --ecosystem NAME     (update) ecosystem to download, repeatable (default: PyPI and npm)
-  --format FORMAT      (status, import) text (default) or json
-  -h, --help           show this help
+  --db PATH             advisory store (default: $VIGIL_DB, else the user cache folder)
+  --mirror URL          (update) OSV mirror (default: $VIGIL_OSV_MIRROR, else OSV's public bucket)
+  --ecosystem NAME      (update) ecosystem to download, repeatable (default: PyPI and npm)
+  --timeout TIME        (update) give up on a mirror that sends nothing (no answer, no next byte)
+                        for TIME (default: $VIGIL_DOWNLOAD_TIMEOUT, else ${formatTimeLimit(DEFAULT_IDLE_TIMEOUT_MS)})
+  --max-time TIME       (update) longest one download may take (default: $VIGIL_DOWNLOAD_MAX_TIME,
+                        else ${formatTimeLimit(DEFAULT_DOWNLOAD_TIMEOUT_MS)})
+  --lock-timeout TIME   (import, update) how long to wait for another writer of the store
+                        (default: $VIGIL_DB_LOCK_TIMEOUT, else ${formatTimeLimit(DEFAULT_LOCK_TIMEOUT_MS)}; 0: do not wait)
+  --format FORMAT       (status, import, update) text (default) or json
+  -h, --help            show this help
+
+TIME is a number of seconds or a number with ms, s, m or h: 500ms, 30s, 2m.
 
 ${EXIT_CODES_HELP}
 `;
@@ -36,6 +49,9 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
     mirror: { type: 'string' },
     ecosystem: { type: 'string', multiple: true },
     format: { type: 'string', default: 'text' },
+    timeout: { type: 'string' },
+    'max-time': { type: 'string' },
+    'lock-timeout': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   const [subcommand, ...rest] = positionals;
@@ -49,16 +65,29 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
   const json = values.format === 'json';
   const storePath = resolveStorePath(values.db, io.env);
   const progress = progressBar(io.stderr, isInteractive(io) && !json);
-  if (subcommand === 'import' || subcommand === 'update') await mkdir(path.dirname(storePath), { recursive: true });
+  const lockTimeoutMs = (): number =>
+    timeLimitOf(
+      `db ${subcommand}`,
+      { flag: 'lock-timeout', flagValue: values['lock-timeout'], envName: 'VIGIL_DB_LOCK_TIMEOUT', defaultMs: DEFAULT_LOCK_TIMEOUT_MS, allowZero: true },
+      io.env,
+    );
+  const onLockWait = (timeoutMs: number) => (holder: StoreLockHolder | undefined, lockPath: string): void => {
+    const who = holder === undefined ? `another process (${lockPath})` : `pid ${holder.pid} on ${holder.hostname} (writing since ${holder.since})`;
+    io.log(`vigil: waiting up to ${formatTimeLimit(timeoutMs)} for ${who} to finish writing ${storePath}`);
+  };
 
   switch (subcommand) {
     case 'import': {
       if (rest.length === 0) throw new UsageError('db import: name at least one file, folder or all.zip');
+      const timeoutMs = lockTimeoutMs();
+      // Held for the whole import (which takes the lock itself otherwise, without waiting).
+      const lock = await lockStore(storePath, { timeoutMs, onWait: onLockWait(timeoutMs) });
       let result;
       try {
         result = await importAdvisories({ storePath, inputs: rest, clock: systemClock, onProgress: progress.sink });
       } finally {
         progress.done();
+        lock.release();
       }
       for (const rejected of result.rejected) io.log(`rejected ${rejected.file}: ${rejected.reason}`);
       for (const { ecosystem, records } of result.unknownEcosystems) {
@@ -77,13 +106,7 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
             `${result.rejected.length} rejected${ecosystems ? `; ${ecosystems}` : ''}\n`,
         );
       }
-      // The rest of the input is imported (a dump with one broken record is still worth having),
-      // but bad input is not a success: exit 2, like any other input error.
-      if (result.rejected.length > 0) {
-        io.log(`vigil: ${result.rejected.length} malformed record${result.rejected.length === 1 ? '' : 's'} rejected; the rest was imported`);
-        return EXIT.usage;
-      }
-      return EXIT.ok;
+      return rejectedStatus(result.rejected.length, io);
     }
     case 'update': {
       if (rest.length > 0) throw new UsageError(`db update: unexpected argument "${rest[0] ?? ''}"`);
@@ -93,6 +116,17 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
         ecosystems.push(name);
       }
       const mirror = values.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
+      const idleTimeoutMs = timeLimitOf(
+        'db update',
+        { flag: 'timeout', flagValue: values.timeout, envName: 'VIGIL_DOWNLOAD_TIMEOUT', defaultMs: DEFAULT_IDLE_TIMEOUT_MS },
+        io.env,
+      );
+      const timeoutMs = timeLimitOf(
+        'db update',
+        { flag: 'max-time', flagValue: values['max-time'], envName: 'VIGIL_DOWNLOAD_MAX_TIME', defaultMs: DEFAULT_DOWNLOAD_TIMEOUT_MS },
+        io.env,
+      );
+      const lockWaitMs = lockTimeoutMs();
       let result;
       try {
         result = await updateAdvisories({
@@ -101,20 +135,24 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
           clock: systemClock,
           ...(ecosystems.length > 0 ? { ecosystems } : {}),
           onProgress: progress.sink,
+          idleTimeoutMs,
+          timeoutMs,
+          lockTimeoutMs: lockWaitMs,
+          onLockWait: onLockWait(lockWaitMs),
         });
       } finally {
         progress.done();
       }
-      for (const rejected of result.rejected) io.log(`warning: rejected ${rejected.file}: ${rejected.reason}`);
+      for (const rejected of result.rejected) io.log(`rejected ${rejected.file}: ${rejected.reason}`);
       if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else {
         const counts = result.ecosystems.map((entry) => `${entry.ecosystem} ${entry.records}`).join(', ');
-        io.stdout.write(`updated ${storePath} from ${mirror}: ${counts}\n`);
+        io.stdout.write(`updated ${storePath} from ${mirror}: ${counts}, ${result.rejected.length} rejected\n`);
       }
-      return EXIT.ok;
+      return rejectedStatus(result.rejected.length, io);
     }
     case 'status': {
-      const store = openAdvisoryStore(storePath);
+      const store = openAdvisoryStore(storePath, { checkIntegrity: true });
       try {
         const status = await store.status();
         if (json) io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
@@ -139,4 +177,14 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
     default:
       throw new UsageError(`db: unknown command "${subcommand}"`, { hint: 'expected import, update or status' });
   }
+}
+
+/**
+ * The same rule for import and update: the rest of the input is stored (a dump with one broken
+ * record is still worth having), but bad input is not a success: exit 2, like any other input error.
+ */
+function rejectedStatus(rejected: number, io: CliIo): number {
+  if (rejected === 0) return EXIT.ok;
+  io.log(`vigil: ${rejected} malformed record${rejected === 1 ? '' : 's'} rejected; the rest was imported`);
+  return EXIT.usage;
 }
