@@ -67,7 +67,10 @@ export function maxDbAgeOf(command: string, flag: string | undefined, policy: Po
 export function logAuditInputs(result: AuditResult, log: (line: string) => void): void {
   for (const source of result.inventory.sources) {
     const related = source.related.length > 0 ? `, with ${source.related.join(', ')}` : '';
-    log(`read ${source.path} (${source.format}): ${source.packages} packages, ${source.skipped} skipped${related}`);
+    // A complete file of its format that lists nothing (a project without dependencies) is said
+    // so, rather than read as a lock of everything being fine.
+    const empty = source.packages === 0 && source.skipped === 0 ? ' (an empty lock: it lists no dependencies)' : '';
+    log(`read ${source.path} (${source.format}): ${source.packages} packages, ${source.skipped} skipped${related}${empty}`);
   }
   const { database } = result;
   log(`advisories: ${database.path}, ${database.records} records, updated ${database.updatedAt ?? 'never'}`);

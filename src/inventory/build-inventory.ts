@@ -3,6 +3,7 @@ import { LockfileParseError, NothingToAuditError, UsageError } from '../core/err
 import type { Inventory, Package, SkippedEntry, SourceFile } from '../core/types.js';
 import { ecosystems, lockfileParsers } from '../ecosystems/registry.js';
 import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../ecosystems/types.js';
+import { parseJsonFile } from '../ecosystems/json-file.js';
 import { discoverFiles } from './discover.js';
 import { displayPath, fileParseContext, readDependencyFile } from './read-file.js';
 
@@ -43,6 +44,14 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
   const unrecognised: SkippedEntry[] = [];
   for (const candidate of candidates) {
     const file = await readDependencyFile(root, candidate.absolutePath);
+    // No format's tool writes an empty file: it is a truncated checkout or a mistake, never a lock
+    // of nothing (and an empty requirements file pins nothing either).
+    if (file.text.trim() === '') {
+      throw new LockfileParseError('the file is empty', {
+        location: { file: file.path },
+        hint: 'restore it from version control or regenerate it; remove it if the project no longer uses it',
+      });
+    }
     const parser = parsers.find((p) => claims(p, file.absolutePath, candidate.explicit) && (p.sniff ? p.sniff(file.text) : true));
     if (!parser) {
       if (candidate.explicit) {
@@ -50,8 +59,11 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
           hint: 'see "vigil audit --help" for the supported formats',
         });
       }
+      // A file named as an SBOM that is not even JSON is a corrupt SBOM: an input error, not a
+      // file to pass over.
+      if (file.path.toLowerCase().endsWith('.json')) parseJsonFile(file, 'a file named as an SBOM', 'restore the SBOM or regenerate it');
       // A name that only looked like a dependency file (a `bom.json` that is no SBOM): shown, not
-      // silently passed over, in case it was meant to be audited.
+      // silently passed over, and counted as unevaluable, in case it was meant to be audited.
       unrecognised.push({ location: { file: file.path }, reason: 'not a recognised dependency file format (content)' });
       continue;
     }

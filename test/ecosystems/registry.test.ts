@@ -11,7 +11,7 @@ const samples: Record<string, { name: string; text: string; packages: number }> 
   'yarn.lock': { name: 'yarn.lock', text: '# yarn lockfile v1\n\n"ms@^2.1.1":\n  version "2.1.3"\n', packages: 1 },
   'pnpm-lock.yaml': { name: 'pnpm-lock.yaml', text: "lockfileVersion: '9.0'\n", packages: 0 },
   'poetry.lock': { name: 'poetry.lock', text: '[[package]]\nname = "six"\nversion = "1.16.0"\n\n[metadata]\nlock-version = "2.0"\n', packages: 1 },
-  'uv.lock': { name: 'uv.lock', text: 'version = 1\n', packages: 0 },
+  'uv.lock': { name: 'uv.lock', text: 'version = 1\n\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\n', packages: 0 },
   'pdm.lock': { name: 'pdm.lock', text: '[metadata]\nlock_version = "4.4.1"\n', packages: 0 },
   'pylock.toml': { name: 'pylock.toml', text: 'lock-version = "1.0"\n', packages: 0 },
   'Pipfile.lock': { name: 'Pipfile.lock', text: '{"_meta": {"pipfile-spec": 6}, "default": {}, "develop": {}}', packages: 0 },

@@ -69,6 +69,14 @@ export async function parsePackageLock(file: DependencyFile, context: ParseConte
       },
     );
   }
+  // npm 7+ always writes `packages` (with at least the root entry `""`); v2 also carries v1's
+  // `dependencies` for old npm. Without either there is nothing to read: not an empty lock.
+  if (version >= 2 && lock.packages === undefined && (version >= 3 || lock.dependencies === undefined)) {
+    throw new LockfileParseError(`lockfileVersion ${version} lockfile has no "packages" section, which npm always writes`, {
+      location: { file: file.path, line: 1 },
+      hint: 'the file is truncated or was edited by hand; restore it from version control, or regenerate it with `npm install --package-lock-only`',
+    });
+  }
   // v2 carries both shapes for old npm; `packages` is the truth when present.
   if (version >= 2 && lock.packages !== undefined) {
     const packages = asRecord(lock.packages);

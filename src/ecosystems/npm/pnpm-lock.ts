@@ -1,5 +1,6 @@
 import { LockfileParseError } from '../../core/errors.js';
 import { notAudited, type Directness, type Package, type PackageScope, type SkippedEntry } from '../../core/types.js';
+import { missingEntriesSkipped, type MissingEntry } from '../missing-entries.js';
 import { makePackage } from '../package.js';
 import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { type DependencyEdge, type DependencyRoot, type Reach, reachFrom, scopesOfReach } from './dependency-graph.js';
@@ -26,8 +27,13 @@ const DEPENDENCY_FIELDS = [
 /** Parses a pnpm-lock.yaml. */
 export function parsePnpmLock(file: DependencyFile): ParsedDependencyFile {
   const parsed = parseYamlLock(file, 'pnpm-lock.yaml', 'the file is truncated or was edited by hand; run `pnpm install` to rewrite it');
-  // A file of comments only locks nothing.
-  if (!parsed) return { packages: [], skipped: [], related: [] };
+  // pnpm always writes lockfileVersion: a file of comments only is not a lock of nothing.
+  if (!parsed) {
+    throw new LockfileParseError('pnpm-lock.yaml has no lockfileVersion, which pnpm always writes: the file is truncated or not a pnpm lockfile', {
+      location: { file: file.path },
+      hint: 'restore the file from version control, or run `pnpm install --lockfile-only` to rewrite it',
+    });
+  }
   const lock = parsed.data;
   const format = formatOf(file, asString(lock.lockfileVersion), parsed.keyLines().get('lockfileVersion'));
   const packageLines = parsed.keyLines('packages');
@@ -44,6 +50,13 @@ export function parsePnpmLock(file: DependencyFile): ParsedDependencyFile {
     return undefined;
   };
 
+  // pnpm locks every dependency it resolved: a reference with no entry means entries are missing
+  // (a file cut short between two entries is still valid YAML).
+  const snapshotLines = format === 'v9' ? parsed.keyLines('snapshots') : packageLines;
+  const missing: MissingEntry[] = [];
+  const noteMissing = (from: string, name: string, reference: string): void => {
+    missing.push({ from, dependency: `${name} ${reference}`, location: { file: file.path, line: snapshotLines.get(from) } });
+  };
   const edgesOf = new Map<string, DependencyEdge[]>();
   for (const [key, value] of Object.entries(snapshots)) {
     const snapshot = asRecord(value) ?? {};
@@ -54,6 +67,7 @@ export function parsePnpmLock(file: DependencyFile): ParsedDependencyFile {
     ] as const) {
       for (const [name, reference] of Object.entries(asRecord(snapshot[field]) ?? {})) {
         const target = typeof reference === 'string' ? resolve(name, reference) : undefined;
+        if (target === undefined && typeof reference === 'string' && !reference.startsWith('link:')) noteMissing(key, name, reference);
         if (target !== undefined) edges.push({ target, optional });
       }
     }
@@ -67,6 +81,7 @@ export function parsePnpmLock(file: DependencyFile): ParsedDependencyFile {
       for (const [name, value] of Object.entries(asRecord(importer[field]) ?? {})) {
         const reference = typeof value === 'string' ? value : asString(asRecord(value)?.version);
         const target = reference === undefined ? undefined : resolve(name, reference);
+        if (target === undefined && reference !== undefined && !reference.startsWith('link:')) noteMissing('importers', name, reference);
         if (target !== undefined) roots.push({ target, dev, optional });
       }
     }
@@ -125,7 +140,7 @@ export function parsePnpmLock(file: DependencyFile): ParsedDependencyFile {
       }),
     );
   }
-  return { packages: result, skipped, related: [] };
+  return { packages: result, skipped: [...skipped, ...missingEntriesSkipped(missing, '`pnpm install --lockfile-only`')], related: [] };
 }
 
 function formatOf(file: DependencyFile, version: string | undefined, line: number | undefined): Format {

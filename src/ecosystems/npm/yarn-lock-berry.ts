@@ -1,5 +1,6 @@
 import { LockfileParseError } from '../../core/errors.js';
 import { notAudited, type Directness, type Package, type SkippedEntry } from '../../core/types.js';
+import { missingEntriesSkipped, type MissingEntry } from '../missing-entries.js';
 import { makePackage, type PackageFields } from '../package.js';
 
 type LockedFields = Omit<PackageFields, 'direct' | 'scopes' | 'dependsOn'>;
@@ -32,11 +33,14 @@ export async function parseYarnBerryLock(file: DependencyFile, context: ParseCon
   const nodes: BerryNode[] = [];
   const skipped: SkippedEntry[] = [];
   const byDescriptor = new Map<string, BerryNode>();
+  // Every name with an entry, skipped ones included, to tell a missing entry from a skipped one.
+  const lockedNames = new Set<string>();
   for (const [header, value] of Object.entries(data)) {
     if (header === '__metadata') continue;
     const location = { file: file.path, line: lines.get(header) };
     const entry = asRecord(value);
     const descriptors = header.split(/,\s*/);
+    for (const descriptor of descriptors) lockedNames.add(splitDescriptor(descriptor).name);
     const first = splitDescriptor(descriptors[0] ?? header);
     const resolution = asString(entry?.resolution);
     if (!entry || resolution === undefined) {
@@ -55,12 +59,18 @@ export async function parseYarnBerryLock(file: DependencyFile, context: ParseCon
 
   const resolveDependency = makeResolver(nodes, byDescriptor);
   const edgesOf = new Map<string, DependencyEdge[]>();
+  const missing: MissingEntry[] = [];
   for (const node of nodes) {
     const optional = optionalNames(node.data);
     const edges: DependencyEdge[] = [];
     for (const field of ['dependencies', 'optionalDependencies']) {
       for (const [name, range] of stringEntries(node.data[field])) {
         const target = resolveDependency(name, range);
+        // Yarn locks every dependency it resolved (other platforms' optional ones too): a name
+        // with no entry at all means entries are missing, as in a file cut short between two.
+        if (!target && !lockedNames.has(name)) {
+          missing.push({ from: node.key, dependency: `${name}@${range}`, location: node.kind === 'package' ? node.fields.location : { file: file.path } });
+        }
         if (target) edges.push({ target: target.key, optional: field === 'optionalDependencies' || optional.has(name) });
       }
     }
@@ -107,7 +117,7 @@ export async function parseYarnBerryLock(file: DependencyFile, context: ParseCon
     }
     packages.push(makePackage({ ...node.fields, direct, scopes: scopesOfReach(reach.get(node.key)), dependsOn: [...dependsOn] }));
   }
-  return { packages, skipped, related };
+  return { packages, skipped: [...skipped, ...missingEntriesSkipped(missing, '`yarn install`')], related };
 }
 
 /** Dependencies marked `optional: true` in `dependenciesMeta` (how Berry records optionalDependencies). */

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { LockfileParseError } from '../../core/errors.js';
 import { notAudited, type Directness, type Package, type SkippedEntry } from '../../core/types.js';
+import { missingEntriesSkipped, type MissingEntry } from '../missing-entries.js';
 import { makePackage } from '../package.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { type DependencyEdge, type DependencyRoot, reachFrom, scopesOfReach } from './dependency-graph.js';
@@ -82,6 +83,7 @@ export async function parseYarnV1Lock(file: DependencyFile, context: ParseContex
   }
 
   const edgesOf = new Map<string, DependencyEdge[]>();
+  const missing: MissingEntry[] = [];
   for (const { entry, fields } of packages) {
     const edges: DependencyEdge[] = [];
     for (const [field, optional] of [
@@ -90,7 +92,13 @@ export async function parseYarnV1Lock(file: DependencyFile, context: ParseContex
     ] as const) {
       for (const [dependency, range] of stringEntries(entry.data[field])) {
         const target = entryOf.get(`${dependency}@${range}`);
-        const targetKey = target && keys.get(target);
+        // Yarn locks every descriptor it resolved, optional ones for other platforms too: one
+        // with no entry means entries are missing (a file cut short between two entries parses).
+        if (target === undefined) {
+          missing.push({ from: `${fields.name}@${fields.version}`, dependency: `${dependency}@${range}`, location: fields.location });
+          continue;
+        }
+        const targetKey = keys.get(target);
         if (targetKey !== undefined) edges.push({ target: targetKey, optional });
       }
     }
@@ -118,7 +126,7 @@ export async function parseYarnV1Lock(file: DependencyFile, context: ParseContex
       dependsOn: [...new Set((edgesOf.get(key) ?? []).map((edge) => edge.target))],
     });
   });
-  return { packages: result, skipped, related: project.related };
+  return { packages: result, skipped: [...skipped, ...missingEntriesSkipped(missing, '`yarn install`')], related: project.related };
 }
 
 function rootsFromManifest(manifest: JsonRecord, resolve: (dependency: ManifestDependency) => string | undefined): DependencyRoot[] {

@@ -53,3 +53,14 @@ export function makeLockedPackage(
     dependsOn: [...new Set(fields.dependsOn)].filter((key) => packageKeys.has(key) && key !== entry.key),
   });
 }
+
+/**
+ * The error for a lockfile that lacks a part its tool always writes (`[metadata]`, `version`):
+ * a truncated or hand-made file that still parses must not pass as a lock with fewer packages.
+ */
+export function missingSectionError(file: DependencyFile, format: string, section: string, tool: string): LockfileParseError {
+  return new LockfileParseError(`${format} has no ${section}, which ${tool} always writes: the file is truncated or not a ${format}`, {
+    location: { file: file.path },
+    hint: `restore the file from version control, or regenerate it with ${tool}`,
+  });
+}

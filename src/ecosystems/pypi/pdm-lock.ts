@@ -2,7 +2,8 @@ import { notAudited, type Package, type PackageScope, type SkippedEntry } from '
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { indexByName } from './dependency-graph.js';
 import { normalizePypiName } from './ecosystem.js';
-import { makeKeyAllocator, makeLockedPackage, unsupportedVersionError } from './lock-support.js';
+import { missingEntriesSkipped, type MissingEntry } from '../missing-entries.js';
+import { makeKeyAllocator, makeLockedPackage, missingSectionError, unsupportedVersionError } from './lock-support.js';
 import { declaredNames, readDeclaredDependencies, type DeclaredDependencies } from './pyproject.js';
 import { parseRequirement, readPin } from './requirement.js';
 import { arrayAt, lineOfKey, locateEntries, parseTomlFile, stringAt, tableAt, tablesAt } from './toml.js';
@@ -26,6 +27,7 @@ interface Entry {
 /** Reads a pdm.lock and, when present, the pyproject.toml beside it. */
 export async function parsePdmLock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {
   const document = parseTomlFile(file);
+  if (tableAt(document.metadata) === undefined) throw missingSectionError(file, 'pdm.lock', '[metadata] table', '`pdm lock`');
   const lockVersion = stringAt(tableAt(document.metadata)?.lock_version);
   if (lockVersion !== undefined && !SUPPORTED_MAJORS.has(lockVersion.split('.')[0] ?? '')) {
     throw unsupportedVersionError(file, 'pdm.lock', lockVersion, lineOfKey(file.text, 'lock_version'), 'lock_version 3.x and 4.x');
@@ -80,6 +82,7 @@ export async function parsePdmLock(file: DependencyFile, context: ParseContext):
   const direct = declared ? declaredNames(declared) : undefined;
   const packageKeys = new Set(entries.filter((entry) => entry.reason === undefined).map((entry) => entry.key));
   const packages: Package[] = [];
+  const missing: MissingEntry[] = [];
   for (const entry of entries) {
     const location = { file: file.path, line: entry.line };
     if (entry.reason !== undefined) {
@@ -90,7 +93,11 @@ export async function parsePdmLock(file: DependencyFile, context: ParseContext):
       const requirement = parseRequirement(text);
       if (!requirement) return [];
       const pin = readPin(requirement.specifier);
-      return index.resolve(requirement.name, pin.kind === 'pinned' ? pin.version : undefined);
+      const keys = index.resolve(requirement.name, pin.kind === 'pinned' ? pin.version : undefined);
+      // PDM locks for every platform by default, so each dependency it lists is locked: one that
+      // is not means entries are missing (a file cut short at a line boundary is valid TOML).
+      if (keys.length === 0) missing.push({ from: entry.name, dependency: requirement.name, location: { file: file.path, line: entry.line } });
+      return keys;
     });
     packages.push(
       makeLockedPackage(
@@ -100,7 +107,7 @@ export async function parsePdmLock(file: DependencyFile, context: ParseContext):
       ),
     );
   }
-  return { packages, skipped, related: declared ? [declared.path] : [] };
+  return { packages, skipped: [...skipped, ...missingEntriesSkipped(missing, '`pdm lock`')], related: declared ? [declared.path] : [] };
 }
 
 function scopesOf(groups: ReadonlySet<string>, declared: DeclaredDependencies | undefined): PackageScope[] {

@@ -4,7 +4,7 @@ import { lineOfOffset, makePackage } from '../package.js';
 import { parseJsonFile } from '../json-file.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { normalizePypiName } from './ecosystem.js';
-import { unsupportedVersionError } from './lock-support.js';
+import { missingSectionError, unsupportedVersionError } from './lock-support.js';
 import { parseTomlFile, tableAt } from './toml.js';
 
 /** The newest `_meta.pipfile-spec` this parser knows (Pipenv has written 6 since 2018). */
@@ -15,11 +15,10 @@ type Section = (typeof SECTIONS)[number];
 
 /** Reads a Pipfile.lock and, when present, the Pipfile beside it. */
 export async function parsePipfileLock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {
-  // An empty file locks nothing; it is reported as a source with no packages.
-  if (file.text.trim() === '') return { packages: [], skipped: [], related: [] };
   const document = parseJson(file);
   const meta = asObject(document._meta);
-  const spec = meta?.['pipfile-spec'];
+  if (meta === undefined) throw missingSectionError(file, 'Pipfile.lock', '"_meta" object', '`pipenv lock`');
+  const spec = meta['pipfile-spec'];
   if (typeof spec === 'number' && spec > NEWEST_SPEC) {
     const line = keyLines(file.text).meta;
     throw unsupportedVersionError(file, 'Pipfile.lock', `pipfile-spec ${spec}`, line, `pipfile-spec ${NEWEST_SPEC} and earlier`);

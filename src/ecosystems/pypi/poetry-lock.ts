@@ -2,7 +2,7 @@ import { notAudited, type Package, type PackageScope, type SkippedEntry } from '
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
 import { classifyByReachability, indexByName } from './dependency-graph.js';
 import { normalizePypiName } from './ecosystem.js';
-import { makeKeyAllocator, makeLockedPackage, unsupportedVersionError } from './lock-support.js';
+import { makeKeyAllocator, makeLockedPackage, missingSectionError, unsupportedVersionError } from './lock-support.js';
 import { declaredNames, readDeclaredDependencies } from './pyproject.js';
 import { arrayAt, lineOfKey, locateEntries, parseTomlFile, stringAt, tableAt, tablesAt } from './toml.js';
 
@@ -26,6 +26,8 @@ interface Entry {
 /** Reads a poetry.lock and, when present, the pyproject.toml beside it. */
 export async function parsePoetryLock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {
   const document = parseTomlFile(file);
+  // Poetry writes [metadata] last: a lock cut short at a line boundary is still valid TOML.
+  if (tableAt(document.metadata) === undefined) throw missingSectionError(file, 'poetry.lock', '[metadata] table', '`poetry lock`');
   const lockVersion = stringAt(tableAt(document.metadata)?.['lock-version']);
   if (lockVersion !== undefined && !SUPPORTED_MAJORS.has(lockVersion.split('.')[0] ?? '')) {
     throw unsupportedVersionError(file, 'poetry.lock', lockVersion, lineOfKey(file.text, 'lock-version'), 'lock-version 1.x and 2.x');

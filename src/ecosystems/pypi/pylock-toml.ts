@@ -2,7 +2,7 @@ import { notAudited, type Package, type SkippedEntry } from '../../core/types.js
 import { makePackage } from '../package.js';
 import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { indexByName } from './dependency-graph.js';
-import { makeKeyAllocator, unsupportedVersionError } from './lock-support.js';
+import { makeKeyAllocator, missingSectionError, unsupportedVersionError } from './lock-support.js';
 import { lineOfKey, locateEntries, parseTomlFile, stringAt, tablesAt } from './toml.js';
 
 /** PEP 751: a tool must refuse a lock-version whose major it does not know. */
@@ -19,7 +19,9 @@ export function parsePylockToml(file: DependencyFile): Promise<ParsedDependencyF
 function readPylock(file: DependencyFile): ParsedDependencyFile {
   const document = parseTomlFile(file);
   const lockVersion = stringAt(document['lock-version']);
-  if (lockVersion !== undefined && lockVersion.split('.')[0] !== SUPPORTED_MAJOR) {
+  // PEP 751: lock-version is required.
+  if (lockVersion === undefined) throw missingSectionError(file, 'pylock.toml', 'lock-version', 'the locking tool');
+  if (lockVersion.split('.')[0] !== SUPPORTED_MAJOR) {
     throw unsupportedVersionError(file, 'pylock.toml', lockVersion, lineOfKey(file.text, 'lock-version'), 'lock-version 1.x');
   }
   const tables = tablesAt(document.packages);

@@ -1,7 +1,8 @@
 import type { Package, SkippedEntry } from '../../core/types.js';
 import type { DependencyFile, ParsedDependencyFile } from '../types.js';
 import { classifyByReachability, indexByName, type NameIndex } from './dependency-graph.js';
-import { makeKeyAllocator, makeLockedPackage, unsupportedVersionError } from './lock-support.js';
+import { missingEntriesSkipped, type MissingEntry } from '../missing-entries.js';
+import { makeKeyAllocator, makeLockedPackage, missingSectionError, unsupportedVersionError } from './lock-support.js';
 import { lineOfKey, locateEntries, parseTomlFile, stringAt, tableAt, tablesAt, type Table } from './toml.js';
 
 /** The `version` of uv.lock files this parser reads (uv 0.3 and later write 1, with a `revision`). */
@@ -34,7 +35,8 @@ export function parseUvLock(file: DependencyFile): Promise<ParsedDependencyFile>
 function readUvLock(file: DependencyFile): ParsedDependencyFile {
   const document = parseTomlFile(file);
   const version = document.version;
-  if (version !== undefined && version !== SUPPORTED_VERSION) {
+  if (version === undefined) throw missingSectionError(file, 'uv.lock', 'version', '`uv lock`');
+  if (version !== SUPPORTED_VERSION) {
     throw unsupportedVersionError(file, 'uv.lock', JSON.stringify(version), lineOfKey(file.text, 'version'), `version ${SUPPORTED_VERSION}`);
   }
   const tables = tablesAt(document.package);
@@ -63,15 +65,21 @@ function readUvLock(file: DependencyFile): ParsedDependencyFile {
     entries.push({ key: allocateKey(base, file.path, line), name, version: entryVersion, line, kind, reason, notAudited: notAuditedEntry, table });
   });
 
+  // uv always locks the project itself: a lock without any package is not one uv wrote.
+  if (entries.length === 0) throw missingSectionError(file, 'uv.lock', '[[package]] entry', '`uv lock`');
   const index = indexByName(entries);
   const edges = new Map<string, string[]>();
+  const missing: MissingEntry[] = [];
   for (const entry of entries) {
     // Extras of a locked package are only installed when asked for; keeping their edges errs on
     // the side of more dependency paths, never fewer.
     const lists = entry.kind === 'project'
       ? [entry.table.dependencies]
       : [entry.table.dependencies, ...Object.values(tableAt(entry.table['optional-dependencies']) ?? {})];
-    edges.set(entry.key, lists.flatMap((list) => resolveAll(index, list)));
+    const names: string[] = [];
+    edges.set(entry.key, lists.flatMap((list) => resolveAll(index, list, names)));
+    // uv resolves for every platform at once, so every dependency it names is locked.
+    for (const name of names) missing.push({ from: entry.name, dependency: name, location: { file: file.path, line: entry.line } });
   }
 
   const projects = entries.filter((entry) => entry.kind === 'project');
@@ -112,14 +120,17 @@ function readUvLock(file: DependencyFile): ParsedDependencyFile {
       ),
     );
   }
-  return { packages, skipped, related: [] };
+  return { packages, skipped: [...skipped, ...missingEntriesSkipped(missing, '`uv lock`')], related: [] };
 }
 
 // Dependency items are `{ name, version?, extra?, marker? }`; uv adds `version` when the name is
 // locked at several versions.
-function resolveAll(index: NameIndex, list: unknown): string[] {
+function resolveAll(index: NameIndex, list: unknown, missing: string[] = []): string[] {
   return tablesAt(list).flatMap((item) => {
     const name = stringAt(item.name);
-    return name === undefined ? [] : index.resolve(name, stringAt(item.version));
+    if (name === undefined) return [];
+    const keys = index.resolve(name, stringAt(item.version));
+    if (keys.length === 0) missing.push(name);
+    return keys;
   });
 }

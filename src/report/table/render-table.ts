@@ -63,6 +63,9 @@ export function renderTable(report: Report, options: TableOptions): string {
     lines.push('');
   }
   const { summary } = report;
+  for (const source of report.sources) {
+    if (source.packages === 0 && source.skipped === 0) lines.push(`${visibleText(source.path)}: an empty lock, it lists no dependencies`);
+  }
   const severities = Object.entries(summary.bySeverity)
     .filter(([, count]) => count > 0)
     .map(([level, count]) => `${count} ${level}`)

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LockfileParseError } from '../../../src/core/errors.js';
+import { isMissingEntriesNote } from '../../../src/ecosystems/missing-entries.js';
 import { yarnLockParser } from '../../../src/ecosystems/npm/parsers.js';
 import { fixture, parseFile, shared } from '../../helpers/shared-data.js';
 import { describeByKey, describeSkipped, nameVersions } from './summarize.js';
@@ -170,7 +171,9 @@ describe('yarn.lock: osv-scanner and osv-scalibr fixtures', () => {
   ])('$file', async ({ dir, file, want, skipped }) => {
     const result = await parseFile(yarnLockParser, shared(dir, file));
     expect(nameVersions(result.packages)).toEqual(want);
-    expect(result.skipped).toHaveLength(skipped);
+    // These fixtures are cut down by hand: dependencies without entries of their own are one
+    // note (tested in missing-entries.test.ts), not entries of the file.
+    expect(result.skipped.filter((entry) => !isMissingEntriesNote(entry))).toHaveLength(skipped);
   });
 
   it('with-aliases.v2.lock: the workspace asks for all three, under their alias names', async () => {

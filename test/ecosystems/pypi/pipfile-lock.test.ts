@@ -22,7 +22,6 @@ describe('Pipfile.lock', () => {
 
   it.each([
     { name: 'empty.json', file: osvScanner('empty.json'), want: {}, skipped: 0 },
-    { name: 'empty-file', file: scalibr('empty-file'), want: {}, skipped: 0 },
     {
       name: 'one-package.json',
       file: osvScanner('one-package.json'),

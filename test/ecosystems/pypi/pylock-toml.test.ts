@@ -22,7 +22,6 @@ describe('pylock.toml', () => {
   });
 
   it.each([
-    { name: 'empty.toml', file: scalibr('empty.toml'), want: {}, skipped: [] },
     {
       name: 'commits.toml (uv export)',
       file: scalibr('commits.toml'),
@@ -106,6 +105,7 @@ describe('pylock.toml', () => {
 
   it.each([
     { name: 'unknown lock-version', file: fixture('pypi/pylock/unknown-lock-version.toml'), message: 'unsupported pylock.toml version 2.0', location: { file: 'unknown-lock-version.toml', line: 1 } },
+    { name: 'empty.toml (no lock-version)', file: scalibr('empty.toml'), message: 'pylock.toml has no lock-version, which the locking tool always writes: the file is truncated or not a pylock.toml', location: { file: 'empty.toml' } },
     { name: 'not TOML', file: scalibr('not-toml.txt'), message: 'invalid TOML: illegal character in key', location: { file: 'not-toml.txt', line: 1, column: 6 } },
   ])('throws LockfileParseError: $name', async ({ file, message, location }) => {
     const error = await parseFile(parser, file).catch((caught: unknown) => caught);

@@ -18,8 +18,6 @@ describe('uv.lock', () => {
   });
 
   it.each([
-    { name: 'empty.lock', file: scalibr('empty.lock'), want: {}, skipped: 0 },
-    { name: 'no-packages.lock', file: scalibr('no-packages.lock'), want: {}, skipped: 0 },
     // The only entry is the project itself: neither a package nor a skipped entry.
     { name: 'no-dependencies.lock', file: scalibr('no-dependencies.lock'), want: {}, skipped: 0 },
     {
@@ -110,6 +108,8 @@ describe('uv.lock', () => {
 
   it.each([
     { name: 'unknown version', file: fixture('pypi/uv/unknown-version.lock'), message: 'unsupported uv.lock version 99', location: { file: 'unknown-version.lock', line: 2 } },
+    { name: 'empty.lock (no version)', file: scalibr('empty.lock'), message: 'uv.lock has no version, which `uv lock` always writes: the file is truncated or not a uv.lock', location: { file: 'empty.lock' } },
+    { name: 'no-packages.lock (uv always locks the project)', file: scalibr('no-packages.lock'), message: 'uv.lock has no [[package]] entry, which `uv lock` always writes: the file is truncated or not a uv.lock', location: { file: 'no-packages.lock' } },
     { name: 'not TOML', file: scalibr('not-toml.txt'), message: 'invalid TOML: illegal character in key', location: { file: 'not-toml.txt', line: 1, column: 6 } },
   ])('throws LockfileParseError: $name', async ({ file, message, location }) => {
     const error = await parseFile(parser, file).catch((caught: unknown) => caught);
