@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
 import type { AdvisoryStore } from '../advisories/types.js';
 import type { AuditResult } from '../audit.js';
@@ -43,7 +41,6 @@ export function storeOpener(flags: StoreFlags, io: CliIo, clock: Clock, log: (li
       const { DEFAULT_OSV_MIRROR, updateAdvisories } = await import('../advisories/update.js');
       const mirror = flags.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
       log(`vigil: no advisory store yet; downloading from ${mirror}`);
-      await mkdir(path.dirname(storePath), { recursive: true });
       const progress = progressBar(io.stderr, isInteractive(io) && !flags.quiet);
       try {
         await updateAdvisories({ storePath, mirror, clock, onProgress: progress.sink });
