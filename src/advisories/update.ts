@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { AdvisoryStoreError } from '../core/errors.js';
+import { MAX_ADVISORY_ARCHIVE_BYTES, tooLargeMessage } from '../core/input-limits.js';
 import { parseRecordBytes, recordFormatOf, type RejectedRecord } from './parse-record.js';
 import type { OnProgress } from './progress.js';
 import { messageOf } from './store/sqlite-store.js';
@@ -203,6 +204,7 @@ async function receive(
   try {
     response = await abortable(fetchFn(url, { signal }), signal);
   } catch (cause) {
+    if (cause instanceof AdvisoryStoreError) throw cause;
     const why = expired();
     if (why !== undefined) throw new AdvisoryStoreError(`${url}: download timed out (no HTTP status): ${why}`, { cause });
     throw new AdvisoryStoreError(`${url}: download failed (no HTTP status): ${networkMessage(cause)}`, { cause });
@@ -216,6 +218,11 @@ async function receive(
   }
   const header = response.headers.get('content-length');
   const total = header === null || !/^\d+$/.test(header) ? undefined : Number(header);
+  // A dump announced or sent larger than any real one is refused before it fills memory.
+  if (total !== undefined && total > MAX_ADVISORY_ARCHIVE_BYTES) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new AdvisoryStoreError(`${url}: the dump is ${tooLargeMessage(MAX_ADVISORY_ARCHIVE_BYTES, 'an advisory archive')} (Content-Length ${total})`);
+  }
   const chunks: Uint8Array[] = [];
   let done = 0;
   const progress = (): void => {
@@ -232,6 +239,10 @@ async function receive(
         stillAlive();
         chunks.push(value);
         done += value.length;
+        if (done > MAX_ADVISORY_ARCHIVE_BYTES) {
+          await reader.cancel().catch(() => undefined);
+          throw new AdvisoryStoreError(`${url}: the dump is ${tooLargeMessage(MAX_ADVISORY_ARCHIVE_BYTES, 'an advisory archive')}`);
+        }
         progress();
       }
     } catch (error) {

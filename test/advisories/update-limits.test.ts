@@ -53,6 +53,12 @@ describe('download limits', () => {
     { name: 'no answer', fetch: neverFetch, limits: { idleTimeoutMs: 200 }, want: /^http:\/\/127\.0\.0\.1:9\/PyPI\/all\.zip: download timed out \(no HTTP status\): no answer within 0\.2s$/ },
     { name: 'no answer, overall limit first', fetch: neverFetch, limits: { idleTimeoutMs: 5000, timeoutMs: 200 }, want: /download timed out \(no HTTP status\): the download took longer than 0\.2s$/ },
     { name: 'a body that stops', fetch: stallingFetch(strToU8('PK')), limits: { idleTimeoutMs: 200 }, want: /download timed out after 2 bytes \(HTTP 200\): no data for 0\.2s$/ },
+    {
+      name: 'a dump announced larger than the archive limit',
+      fetch: () => Promise.resolve(new Response(new ReadableStream<Uint8Array>({ start: (controller) => { controller.enqueue(strToU8('PK')); } }), { status: 200, headers: { 'content-length': String(2 * 1024 ** 3) } })),
+      limits: {},
+      want: /^http:\/\/127\.0\.0\.1:9\/PyPI\/all\.zip: the dump is larger than the 1 GiB limit for an advisory archive \(Content-Length 2147483648\)$/,
+    },
     { name: 'a body that trickles', fetch: stallingFetch(strToU8('PK'), 20), limits: { idleTimeoutMs: 200, timeoutMs: 400 }, want: /download timed out after \d+ bytes \(HTTP 200\): the download took longer than 0\.4s$/ },
   ];
   it.each(cases)('$name: fails with the URL in bounded time', async ({ fetch, limits, want }) => {
