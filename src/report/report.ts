@@ -48,7 +48,8 @@ export interface Report {
     readonly records: number;
     readonly updatedAt: string | null;
     readonly newestModified: string | null;
-    readonly ecosystems: readonly { ecosystem: string; records: number; updatedAt: string | null; source: string | null }[];
+    /** Per ecosystem: records, when imported (`updatedAt`), the newest record's `modified` (the data's age), where from. */
+    readonly ecosystems: readonly { ecosystem: string; records: number; updatedAt: string | null; newestModified: string | null; source: string | null }[];
   };
   readonly sources: readonly SourceFile[];
   readonly packages: readonly ReportPackage[];
@@ -175,6 +176,7 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
         ecosystem: entry.ecosystem,
         records: entry.records,
         updatedAt: entry.updatedAt ?? null,
+        newestModified: entry.newestModified ?? null,
         source: entry.source ?? null,
       })),
     },
