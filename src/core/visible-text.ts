@@ -21,3 +21,8 @@ function visible(char: string): string {
 export function visibleText(text: string): string {
   return text.replace(UNSAFE, visible);
 }
+
+/** Multi-line text with each line passed through `visibleText`: the line breaks stay, nothing else does. */
+export function visibleLines(text: string): string {
+  return text.split('\n').map(visibleText).join('\n');
+}

@@ -5,6 +5,7 @@ import { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_OSV_MIRRO
 import { systemClock } from '../../core/clock.js';
 import { isEcosystemId, type EcosystemId } from '../../core/types.js';
 import { UsageError } from '../../core/errors.js';
+import { visibleText } from '../../core/visible-text.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { isInteractive, type CliIo } from '../io.js';
@@ -167,7 +168,7 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
                 `  ${entry.ecosystem}: ${entry.records} records, updated ${entry.updatedAt ?? 'never'}${entry.source ? ` from ${entry.source}` : ''}; newest record modified ${entry.newestModified ?? 'n/a'}`,
             ),
           ];
-          io.stdout.write(`${lines.join('\n')}\n`);
+          io.stdout.write(`${lines.map(visibleText).join('\n')}\n`);
         }
       } finally {
         store.close();

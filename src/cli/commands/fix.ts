@@ -6,6 +6,7 @@ import { splitLinesForDiff, unifiedDiff } from '../../remediation/apply/unified-
 import { parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { visibleText } from '../../core/visible-text.js';
 import { auditAndPlan, PLAN_ARG_OPTIONS, PLAN_OPTIONS_HELP, readPlanRunOptions } from './plan.js';
 
 export const FIX_HELP = `Usage: vigil fix [PATH...] [options]
@@ -102,7 +103,7 @@ export async function runFix(args: readonly string[], io: CliIo): Promise<number
   // Without --dry-run the summary is the output; with it, the diff is, and the summary is a log.
   const say = (line: string): void => {
     if (dryRun) io.log(line);
-    else io.stdout.write(`${line}\n`);
+    else io.stdout.write(`${visibleText(line)}\n`);
   };
   for (const change of fixes.changes) {
     if (dryRun) {

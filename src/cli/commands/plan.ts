@@ -3,6 +3,7 @@ import { audit, type AuditResult } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { UsageError } from '../../core/errors.js';
+import { visibleLines } from '../../core/visible-text.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import type { Policy } from '../../policy/types.js';
 import { createNpmRegistry, DEFAULT_NPM_REGISTRY } from '../../remediation/npm-registry.js';
@@ -199,7 +200,9 @@ export async function runPlan(args: readonly string[], io: CliIo): Promise<numbe
     toolVersion: toolVersion(),
     generatedAt: planned.result.auditedAt.toISOString(),
   });
-  if (values.output === undefined) io.stdout.write(output);
+  // The text plan reaches a terminal or a CI log: names and versions from the lockfile are shown
+  // visibly, never as control sequences. Machine formats escape by their own rules.
+  if (values.output === undefined) io.stdout.write(format === 'table' ? visibleLines(output) : output);
   else await writeFileAtomic(values.output, output);
   const { remediations } = planned.plan;
   const held = remediations.filter((remediation) => remediation.decision.kind !== 'allowed').length;

@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../../core/types.js';
+import { visibleLines, visibleText } from '../../core/visible-text.js';
 import type { Report, ReportFinding } from '../report.js';
 
 /** Annotation commands GitHub Actions understands (https://docs.github.com/en/actions/using-workflows/workflow-commands-for-github-actions). */
@@ -65,13 +66,15 @@ function findingMessage(finding: ReportFinding): string {
 
 /** One workflow command; the file and line are left out when unknown. */
 export function annotation(command: AnnotationCommand, location: SourceLocation | undefined, titleText: string, message: string): string {
+  // Controls from input (ESC sequences, bidi overrides) are shown visibly first: the log viewer
+  // renders ANSI; only the message's own line breaks stay, encoded as the runner expects.
   const properties = [
-    ...(location ? [`file=${escapeProperty(location.file)}`] : []),
+    ...(location ? [`file=${escapeProperty(visibleText(location.file))}`] : []),
     ...(location?.line === undefined ? [] : [`line=${location.line}`]),
     ...(location?.column === undefined ? [] : [`col=${location.column}`]),
-    `title=${escapeProperty(titleText)}`,
+    `title=${escapeProperty(visibleText(titleText))}`,
   ];
-  return `::${command} ${properties.join(',')}::${escapeData(message)}`;
+  return `::${command} ${properties.join(',')}::${escapeData(visibleLines(message))}`;
 }
 
 /**

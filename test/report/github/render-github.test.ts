@@ -84,12 +84,13 @@ describe('escaping', () => {
     expect(lines).toHaveLength(2);
     expect(lines.filter((line) => line.trimStart().startsWith('::'))).toHaveLength(1);
     expect(lines[0]).not.toContain('\r');
-    expect(lines[0]).toContain('x%0D%0A::error::pwned %250A');
+    // The CR is shown visibly (no control character reaches the log); the line break stays, encoded.
+    expect(lines[0]).toContain('x\\r%0A::error::pwned %250A');
     const parsed = parseCommand(lines[0]!);
     expect(parsed?.command).toBe('error');
     expect(parsed?.properties).toEqual({ file: 'dir,a:b/requirements.txt', line: '3', title: expect.stringContaining('evil,name::x') as unknown });
-    // What the runner shows is exactly the text we meant, `%0A` in it included.
-    expect(parsed?.data).toContain(hostile);
+    // What the runner shows is the text we meant, `%0A` in it included, its CR written visibly.
+    expect(parsed?.data).toContain(hostile.replace('\r', '\\r'));
   });
 
   const cases: { name: string; input: string; data: string; property: string }[] = [
