@@ -14,8 +14,11 @@ export interface AuditOptions {
   readonly paths: readonly string[];
   /** Paths in results are shown relative to this folder (default: the current directory). */
   readonly root?: string;
-  /** Opens the advisory store; called once the inventory is read, so input errors come first. */
-  readonly openStore: () => Promise<AdvisoryStore>;
+  /**
+   * Opens the advisory store; called once the inventory is read, so input errors come first, with
+   * the ecosystems the inventory holds (a first download fetches only those).
+   */
+  readonly openStore: (ecosystems: readonly EcosystemId[]) => Promise<AdvisoryStore>;
   readonly clock?: Clock;
   /**
    * Oldest acceptable advisory data, in milliseconds: measured from the newest `modified` of an
@@ -41,10 +44,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const clock = options.clock ?? systemClock;
   const auditedAt = clock.now();
   const inventory = await buildInventory({ paths: options.paths, ...(options.root ? { root: options.root } : {}) });
-  const store = await options.openStore();
+  const audited = new Set<EcosystemId>(inventory.packages.map((pkg) => pkg.ecosystem));
+  const store = await options.openStore([...audited].sort());
   try {
     const database = await store.status();
-    const audited = new Set<EcosystemId>(inventory.packages.map((pkg) => pkg.ecosystem));
     checkFreshness(database, audited, auditedAt, options.maxDbAgeMs ?? DEFAULT_MAX_DB_AGE_MS);
     const { findings, warnings } = await matchInventory(inventory, store);
     return { inventory, findings, warnings, database, auditedAt };

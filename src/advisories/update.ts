@@ -11,6 +11,11 @@ import { forEachZipEntry, listZipEntries } from './zip.js';
 /** The public OSV bucket; each ecosystem's records are at `${mirror}/${ecosystem}/all.zip`. */
 export const DEFAULT_OSV_MIRROR = 'https://osv-vulnerabilities.storage.googleapis.com';
 
+/** What a failed download's message ends with: the ways to fill the store without OSV's bucket. */
+export const DOWNLOAD_FAILED_HINT =
+  'without network access, fill the store from OSV records you have with "vigil db import PATH" (folders, files or all.zip), ' +
+  'or download from a reachable mirror with --mirror URL (or VIGIL_OSV_MIRROR); see "Offline use" in the README';
+
 /** The ecosystems vigil audits, downloaded when none are configured. */
 export const DEFAULT_UPDATE_ECOSYSTEMS: readonly string[] = ['PyPI', 'npm'];
 
@@ -99,7 +104,15 @@ export async function updateAdvisories(options: UpdateOptions): Promise<UpdateRe
   const downloads: Download[] = [];
   for (const ecosystem of ecosystems) {
     const url = `${mirror}/${encodeURIComponent(ecosystem)}/all.zip`;
-    downloads.push({ ecosystem, url, ...(await download(fetchFn, url, onProgress, limits)) });
+    try {
+      downloads.push({ ecosystem, url, ...(await download(fetchFn, url, onProgress, limits)) });
+    } catch (error) {
+      // Every failed download says what to do without the network, not only what went wrong.
+      if (error instanceof AdvisoryStoreError && error.hint === undefined) {
+        throw new AdvisoryStoreError(error.message, { hint: DOWNLOAD_FAILED_HINT, cause: error.cause ?? error });
+      }
+      throw error;
+    }
   }
 
   // The lock is taken only now: another writer need not wait for our downloads.

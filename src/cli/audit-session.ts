@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { EcosystemId } from '../core/types.js';
 import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
 import type { AdvisoryStore } from '../advisories/types.js';
 import type { AuditResult } from '../audit.js';
@@ -28,22 +29,29 @@ export interface StoreFlags {
  * Opens the advisory store; when there is none yet, downloads it first (unless offline, which
  * fails closed with exit 3).
  */
-export function storeOpener(flags: StoreFlags, io: CliIo, clock: Clock, log: (line: string) => void): () => Promise<AdvisoryStore> {
+export function storeOpener(
+  flags: StoreFlags,
+  io: CliIo,
+  clock: Clock,
+  log: (line: string) => void,
+): (ecosystems: readonly EcosystemId[]) => Promise<AdvisoryStore> {
   const storePath = resolveStorePath(flags.db, io.env);
-  return async () => {
+  return async (ecosystems) => {
     if (!existsSync(storePath)) {
       if (flags.offline) {
         throw new AdvisoryStoreError(`no advisory store at ${storePath}`, {
-          hint: 'run "vigil db import PATH" with OSV records, or "vigil db update" where the network is reachable',
+          hint: 'run "vigil db import PATH" with OSV records, or "vigil db update" where the network is reachable (or with --mirror URL); see "Offline use" in the README',
         });
       }
       // The downloader (zip, schema validation) is loaded only when a download is needed.
       const { DEFAULT_OSV_MIRROR, updateAdvisories } = await import('../advisories/update.js');
       const mirror = flags.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
-      log(`vigil: no advisory store yet; downloading from ${mirror}`);
+      // The first download fetches what the audited files need (an npm lockfile: npm's dump only).
+      const wanted = ecosystems.length > 0 ? ecosystems : undefined;
+      log(`vigil: no advisory store yet; downloading ${wanted === undefined ? 'advisories' : wanted.join(' and ')} from ${mirror}`);
       const progress = progressBar(io.stderr, isInteractive(io) && !flags.quiet);
       try {
-        await updateAdvisories({ storePath, mirror, clock, onProgress: progress.sink });
+        await updateAdvisories({ storePath, mirror, clock, onProgress: progress.sink, ...(wanted === undefined ? {} : { ecosystems: wanted }) });
       } finally {
         progress.done();
       }

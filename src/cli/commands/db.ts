@@ -104,7 +104,8 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
           .join(', ');
         io.stdout.write(
           `imported ${result.imported} records (${result.replaced} replaced, ${result.unchanged} unchanged), ` +
-            `${result.rejected.length} rejected${ecosystems ? `; ${ecosystems}` : ''}\n`,
+            `${result.rejected.length} rejected${ecosystems ? `; ${ecosystems}` : ''}\n` +
+            `${visibleText(await storeSummary(storePath))}\n`,
         );
       }
       return rejectedStatus(result.rejected.length, io);
@@ -148,7 +149,7 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
       if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else {
         const counts = result.ecosystems.map((entry) => `${entry.ecosystem} ${entry.records}`).join(', ');
-        io.stdout.write(`updated ${storePath} from ${mirror}: ${counts}, ${result.rejected.length} rejected\n`);
+        io.stdout.write(`updated ${storePath} from ${mirror}: ${counts}, ${result.rejected.length} rejected\n${visibleText(await storeSummary(storePath))}\n`);
       }
       return rejectedStatus(result.rejected.length, io);
     }
@@ -188,4 +189,16 @@ function rejectedStatus(rejected: number, io: CliIo): number {
   if (rejected === 0) return EXIT.ok;
   io.log(`vigil: ${rejected} malformed record${rejected === 1 ? '' : 's'} rejected; the rest was imported`);
   return EXIT.usage;
+}
+
+/** Where the store is and how new its data is: what max_db_age will be measured from. */
+async function storeSummary(storePath: string): Promise<string> {
+  const store = openAdvisoryStore(storePath);
+  try {
+    const status = await store.status();
+    const perEcosystem = status.ecosystems.map((entry) => `${entry.ecosystem} ${entry.newestModified ?? 'n/a'}`).join(', ');
+    return `store ${status.path}: ${status.records} records; newest record modified ${status.newestModified ?? 'n/a'}${perEcosystem ? ` (${perEcosystem})` : ''}`;
+  } finally {
+    store.close();
+  }
 }
