@@ -41,7 +41,7 @@ const e2e = (name: string): string => fixture('e2e', name);
 const cases: Case[] = [
   { name: 'help lists the exit codes', args: () => ['--help'], exit: 0, stdout: [/Exit codes:/, /3 +advisory data unavailable/] },
   { name: 'unknown command', args: () => ['frobnicate'], exit: 2, stderr: [/unknown command "frobnicate"/] },
-  { name: 'unknown flag', args: () => ['audit', '--bogus'], exit: 2, stderr: [/^vigil: audit: Unknown option '--bogus'/m] },
+  { name: 'unknown flag', args: () => ['audit', '--bogus'], exit: 2, stderr: [/^vigil: audit: unknown option --bogus$/m, /hint: see "vigil audit --help"/] },
   { name: 'bad format', args: () => ['audit', '--format', 'xml', e2e('requirements-clean')], exit: 2, stderr: [/unknown format "xml"/] },
   { name: 'bad --max-db-age', args: () => ['audit', '--max-db-age', 'soon', '--db', store, e2e('requirements-clean')], exit: 2 },
   {

@@ -26,9 +26,10 @@ package-lock.json, npm-shrinkwrap.json, yarn.lock (v1 and Berry), pnpm-lock.yaml
 and SPDX JSON SBOMs. node_modules, .git and virtual environments are not searched.
 
 Options:
-  --format FORMAT      table (default), json (schema: docs/json-schema.md), sarif (SARIF 2.1.0 for
+  -f, --format FORMAT  table (default), json (schema: docs/json-schema.md), sarif (SARIF 2.1.0 for
                        code scanning), markdown (pull-request comment), junit (JUnit XML for CI
-                       dashboards), github (GitHub Actions annotations); repeatable
+                       dashboards), github (GitHub Actions annotations), cyclonedx (CycloneDX 1.6
+                       BOM with VEX), html (one self-contained page); repeatable
   -o, --output FILE    write the report to FILE instead of stdout; repeatable: the Nth -o is the
                        output of the Nth --format, and at most one format (the last) goes to stdout,
                        e.g. --format sarif -o vigil.sarif --format github
@@ -43,7 +44,8 @@ Options:
                        blocking; repeatable
   --fail-on LEVEL      lowest severity that blocks, overriding the policy (low, medium, high, critical)
   --strict             every skipped entry (also git, local and workspace ones) fails the gate
-  -q, --quiet          no log lines on stderr but errors
+  -q, --quiet          on stderr only the gate's counts, errors and verdict (overdue and
+                       unevaluable items as counts)
   -h, --help           show this help
 
 When no store exists yet, the first audit downloads one (unless --offline).
@@ -53,7 +55,7 @@ ${EXIT_CODES_HELP}
 
 export async function runAudit(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('audit', args, {
-    format: { type: 'string', multiple: true, default: ['table'] },
+    format: { type: 'string', short: 'f', multiple: true, default: ['table'] },
     output: { type: 'string', short: 'o', multiple: true },
     db: { type: 'string' },
     'max-db-age': { type: 'string' },
@@ -111,11 +113,15 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   }
 
   logSkipped(report, log);
-  // The gate's counts, applied exceptions and policy problems are always logged, even with
-  // --quiet: they are what a CI log must show (blocked and allowlisted counts, every exception used).
-  logGate(report, (line) => {
-    io.log(line);
-  });
+  // The gate's counts, errors and verdict are always logged: they are what a CI log must show.
+  // Without --quiet also every applied exception, overdue and unevaluable item and warning.
+  logGate(
+    report,
+    (line) => {
+      io.log(line);
+    },
+    { quiet: values.quiet },
+  );
   return gate.failed ? EXIT.gateFailed : EXIT.ok;
 }
 

@@ -1,0 +1,64 @@
+// What a user of pip-audit, osv-scanner or Trivy types first: short flags, their own flag names,
+// typos, -q in CI. Every answer is vigil's own one-line message with a way forward.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { importInto } from '../helpers/audit-requirements.js';
+import { repoRoot } from '../helpers/shared-data.js';
+import { hasStackTrace, runCli } from './run-cli.js';
+
+let store: string;
+let project: string;
+beforeAll(async () => {
+  store = path.join(mkdtempSync(path.join(os.tmpdir(), 'vigil-conventions-')), 'advisories.db');
+  await importInto(store, path.join(repoRoot, 'test', 'data', 'osv', 'pypi-legacy-versions'));
+  project = mkdtempSync(path.join(os.tmpdir(), 'vigil-conventions-project-'));
+  // cherrypy 2.0.0-final is listed by PYSEC-2006-1 (published 2006): blocking, long overdue.
+  writeFileSync(path.join(project, 'requirements.txt'), 'cherrypy==2.0.0-final\n');
+});
+
+describe('flags', () => {
+  it.each([
+    { args: ['-x'], message: 'vigil: audit: unknown option -x', hint: 'hint: see "vigil audit --help"' },
+    { args: ['--formt', 'json'], message: 'vigil: audit: unknown option --formt', hint: 'hint: did you mean --format? (see "vigil audit --help")' },
+    { args: ['--strcit'], message: 'vigil: audit: unknown option --strcit', hint: 'hint: did you mean --strict?' },
+    { args: ['--ignore-vuln', 'PYSEC-2006-1'], message: 'vigil: audit: unknown option --ignore-vuln', hint: 'hint: exceptions are governed in vigil.yaml' },
+    { args: ['--desc'], message: 'vigil: audit: unknown option --desc', hint: 'hint: every report carries the advisory summaries' },
+  ])('$args.0 is a usage error in vigil\'s words (exit 2)', async ({ args, message, hint }) => {
+    const run = await runCli(['audit', ...args, '--offline', '--db', store, 'requirements.txt'], { cwd: project });
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines[0]).toBe(message);
+    expect(lines[1]?.trim().startsWith(hint)).toBe(true);
+    expect(run.stderr).not.toContain("'");
+    expect(hasStackTrace(run.stderr)).toBe(false);
+  });
+
+  it('-f is --format', async () => {
+    const run = await runCli(['audit', '-f', 'json', '--offline', '--db', store, 'requirements.txt'], { cwd: project });
+    expect((JSON.parse(run.stdout) as { findings: { id: string }[] }).findings.map((finding) => finding.id)).toEqual(['PYSEC-2006-1']);
+  });
+
+  it('audit --help lists every report format', async () => {
+    const run = await runCli(['audit', '--help']);
+    for (const format of ['table', 'json', 'sarif', 'markdown', 'junit', 'github', 'cyclonedx', 'html']) expect(run.stdout).toContain(format);
+  });
+});
+
+describe('-q', () => {
+  it('prints the counts, overdue items as a count and the verdict, nothing one by one', async () => {
+    const run = await runCli(['audit', '-q', '--offline', '--db', store, 'requirements.txt'], { cwd: project });
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^gate: 1 blocking, 0 unevaluable, /);
+    expect(lines[1]).toBe('overdue: 1 blocking finding is past their due date');
+    expect(lines[2]).toBe('vigil: gate FAILED');
+  });
+
+  it('without -q the overdue finding is named', async () => {
+    const run = await runCli(['audit', '--offline', '--db', store, 'requirements.txt'], { cwd: project });
+    expect(run.stderr).toMatch(/^overdue: PYSEC-2006-1 in cherrypy 2\.0\.0-final was due 2006-03-01 \(high\)$/m);
+  });
+});
