@@ -38,6 +38,16 @@ interface YarnEntry {
 export async function parseYarnV1Lock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {
   const object = readLockObject(file);
   const headerLines = indexHeaderLines(file.text);
+  // The library stops, without a word, at a line indented deeper than it expects and returns the
+  // entries before it: every entry header of the text must be among what it read.
+  for (const [descriptor, line] of headerLines) {
+    if (!Object.hasOwn(object, descriptor)) {
+      throw new LockfileParseError(`entry "${descriptor}" was not read: a line before it is indented or formed in a way Yarn does not write`, {
+        location: { file: file.path, line },
+        hint: 'the file was edited by hand or is damaged; restore it from version control, or run `yarn install` to rewrite it',
+      });
+    }
+  }
 
   // The parser gives each descriptor its own key; descriptors of one entry share one object.
   const entries = new Map<object, YarnEntry>();

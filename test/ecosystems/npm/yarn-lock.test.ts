@@ -122,6 +122,8 @@ describe('yarn.lock: hand-written projects', () => {
   it.each([
     { name: 'merge conflict markers', file: 'conflict.v1.lock', line: 5, message: /merge conflict/ },
     { name: 'odd indentation', file: 'odd-indent.v1.lock', line: 6, message: /invalid yarn\.lock/ },
+    // The library stops at the over-indented line 6 and returns only `a`: `b` (line 8) must not vanish.
+    { name: 'a line indented deeper than its entry', file: 'over-indented.v1.lock', line: 8, message: /^entry "b@\^1\.0\.0" was not read/ },
     { name: 'unknown Berry metadata version', file: 'unknown-metadata-version.berry.lock', line: 3, message: /__metadata\.version 42/ },
   ])('$name: LockfileParseError at file:line', async ({ file, line, message }) => {
     const error = await parseFile(yarnLockParser, fixture('npm', file)).catch((caught: unknown) => caught);
