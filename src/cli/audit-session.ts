@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { EcosystemId } from '../core/types.js';
+import { POLICY_FILE_NAME } from '../policy/load-policy.js';
 import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
 import type { AdvisoryStore } from '../advisories/types.js';
 import type { AuditResult } from '../audit.js';
@@ -79,4 +81,21 @@ export function logAuditInputs(result: AuditResult, log: (line: string) => void)
   }
   const { database } = result;
   log(`advisories: ${database.path}, ${database.records} records, updated ${database.updatedAt ?? 'never'}`);
+}
+
+/**
+ * A `vigil.yaml` beside an audited file that is not the policy in force is named, with how to use
+ * it: a subfolder's policy never applies (it could loosen the gate), but it must not be ignored
+ * without a word either.
+ */
+export function logPoliciesNotInForce(result: AuditResult, policySource: string | undefined, log: (line: string) => void): void {
+  const inForce = policySource === undefined ? undefined : path.resolve(policySource);
+  const folders = new Set(result.inventory.sources.map((source) => path.dirname(source.path)));
+  for (const folder of [...folders].sort()) {
+    if (folder === '.') continue;
+    const candidate = path.join(result.inventory.root, folder, POLICY_FILE_NAME);
+    if (candidate === inForce || !existsSync(candidate)) continue;
+    const shown = `${folder}/${POLICY_FILE_NAME}`;
+    log(`policy: ${shown} is not in force (vigil reads the policy of the folder it runs in); run vigil in ${folder}/, or pass --policy ${shown}`);
+  }
 }

@@ -73,7 +73,10 @@ const cases: Case[] = [
     scenario: 'policy-in-subfolder',
     args: ['audit', '.'],
     exit: 1,
-    lines: [/^gate: 1 blocking, .*policy default: 0 errors/],
+    lines: [
+      /^gate: 1 blocking, .*policy default: 0 errors/,
+      /^policy: service\/vigil\.yaml is not in force \(vigil reads the policy of the folder it runs in\); run vigil in service\/, or pass --policy service\/vigil\.yaml$/,
+    ],
   },
   {
     name: 'exceptions from an allowlist JSON file apply',

@@ -7,7 +7,7 @@ import { evaluateAuditGate } from '../../policy/unevaluable.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import { POLICY_LEVELS, type PolicyLevel } from '../../policy/types.js';
 import { logGate } from '../gate-log.js';
-import { logAuditInputs, maxDbAgeOf, storeOpener } from '../audit-session.js';
+import { logAuditInputs, logPoliciesNotInForce, maxDbAgeOf, storeOpener } from '../audit-session.js';
 import { buildReport, type Report } from '../../report/report.js';
 import { isReportFormat, reporters, type ReportFormat } from '../../report/registry.js';
 import { parseCommandArgs } from '../args.js';
@@ -102,6 +102,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   });
 
   logAuditInputs(result, log);
+  logPoliciesNotInForce(result, policy.source, log);
   const gate = evaluateAuditGate(result, policy, clock, { vex, strict: values.strict });
   const report = buildReport(result, gate, policy, toolVersion());
 
