@@ -14,6 +14,8 @@ export interface AuditOptions {
   readonly paths: readonly string[];
   /** Paths in results are shown relative to this folder (default: the current directory). */
   readonly root?: string;
+  /** Files read as a named format whatever their name (see `BuildInventoryOptions.typedFiles`). */
+  readonly typedFiles?: readonly { readonly format: string; readonly path: string }[];
   /**
    * Opens the advisory store; called once the inventory is read, so input errors come first, with
    * the ecosystems the inventory holds (a first download fetches only those).
@@ -43,7 +45,11 @@ export interface AuditResult {
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const clock = options.clock ?? systemClock;
   const auditedAt = clock.now();
-  const inventory = await buildInventory({ paths: options.paths, ...(options.root ? { root: options.root } : {}) });
+  const inventory = await buildInventory({
+    paths: options.paths,
+    ...(options.root ? { root: options.root } : {}),
+    ...(options.typedFiles ? { typedFiles: options.typedFiles } : {}),
+  });
   const audited = new Set<EcosystemId>(inventory.packages.map((pkg) => pkg.ecosystem));
   const store = await options.openStore([...audited].sort());
   try {

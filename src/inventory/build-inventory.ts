@@ -14,6 +14,11 @@ export interface BuildInventoryOptions {
   readonly root?: string;
   /** Parsers to use (default: all registered). */
   readonly parsers?: readonly LockfileParser[];
+  /**
+   * Files read as a named format whatever their name (`--lockfile requirements.txt:reqs/base.txt`,
+   * `-r reqs/base.txt`), as osv-scanner's `-L TYPE:PATH` and pip-audit's `-r`.
+   */
+  readonly typedFiles?: readonly { readonly format: string; readonly path: string }[];
 }
 
 interface ParsedSource {
@@ -36,7 +41,17 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
   const claims = (parser: LockfileParser, absolutePath: string, explicit: boolean): boolean =>
     parser.matchesFileName(path.basename(absolutePath)) ||
     (parser.matchesPath?.(explicit ? absolutePath.split(path.sep).join('/') : displayPath(root, absolutePath)) ?? false);
-  const candidates = await discoverFiles(options.paths, (absolutePath) =>
+  const forced = new Map<string, LockfileParser>();
+  for (const typed of options.typedFiles ?? []) {
+    const parser = parsers.find((candidate) => candidate.id === typed.format);
+    if (!parser) {
+      throw new UsageError(`unknown dependency file format "${typed.format}" for ${typed.path}`, {
+        hint: `formats: ${parsers.map((candidate) => candidate.id).join(', ')}`,
+      });
+    }
+    forced.set(path.resolve(typed.path), parser);
+  }
+  const candidates = await discoverFiles([...options.paths, ...(options.typedFiles ?? []).map((typed) => typed.path)], (absolutePath) =>
     parsers.some((parser) => claims(parser, absolutePath, false)),
   );
 
@@ -52,11 +67,13 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
         hint: 'restore it from version control or regenerate it; remove it if the project no longer uses it',
       });
     }
-    const parser = parsers.find((p) => claims(p, file.absolutePath, candidate.explicit) && (p.sniff ? p.sniff(file.text) : true));
+    const parser =
+      (candidate.explicit ? forced.get(file.absolutePath) : undefined) ??
+      parsers.find((p) => claims(p, file.absolutePath, candidate.explicit) && (p.sniff ? p.sniff(file.text) : true));
     if (!parser) {
       if (candidate.explicit) {
         throw new UsageError(`${file.path}: not a supported dependency file`, {
-          hint: 'see "vigil audit --help" for the supported formats',
+          hint: 'name its format with --lockfile FORMAT:FILE (or -r FILE for a pip requirements file); "vigil audit --help" lists the formats',
         });
       }
       // A file named as an SBOM that is not even JSON is a corrupt SBOM: an input error, not a

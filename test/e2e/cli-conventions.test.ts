@@ -1,6 +1,6 @@
 // What a user of pip-audit, osv-scanner or Trivy types first: short flags, their own flag names,
 // typos, -q in CI. Every answer is vigil's own one-line message with a way forward.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ beforeAll(async () => {
   project = mkdtempSync(path.join(os.tmpdir(), 'vigil-conventions-project-'));
   // cherrypy 2.0.0-final is listed by PYSEC-2006-1 (published 2006): blocking, long overdue.
   writeFileSync(path.join(project, 'requirements.txt'), 'cherrypy==2.0.0-final\n');
+  mkdirSync(path.join(project, 'reqs'));
+  writeFileSync(path.join(project, 'reqs', 'base.txt'), 'cherrypy==2.0.0-final\n');
 });
 
 describe('flags', () => {
@@ -43,6 +45,30 @@ describe('flags', () => {
   it('audit --help lists every report format', async () => {
     const run = await runCli(['audit', '--help']);
     for (const format of ['table', 'json', 'sarif', 'markdown', 'junit', 'github', 'cyclonedx', 'html']) expect(run.stdout).toContain(format);
+  });
+});
+
+describe('files of any name', () => {
+  it.each([
+    { name: '-r', args: ['-r', 'reqs/base.txt'] },
+    { name: '--requirement', args: ['--requirement', 'reqs/base.txt'] },
+    { name: '-L FORMAT:FILE', args: ['-L', 'requirements.txt:reqs/base.txt'] },
+  ])('$name reads reqs/base.txt as a requirements file', async ({ args }) => {
+    const run = await runCli(['audit', ...args, '--offline', '--db', store, '-f', 'json'], { cwd: project });
+    expect(run.stderr).toMatch(/^read reqs\/base\.txt \(requirements\.txt\): 1 packages/m);
+    expect((JSON.parse(run.stdout) as { findings: { id: string }[] }).findings.map((finding) => finding.id)).toEqual(['PYSEC-2006-1']);
+    expect(run.code).toBe(1);
+  });
+
+  it.each([
+    { name: 'without a format, the name decides: not a dependency file', args: ['reqs/base.txt'], message: /^vigil: reqs\/base\.txt: not a supported dependency file$/m, hint: /hint: name its format with --lockfile FORMAT:FILE/ },
+    { name: 'an unknown format', args: ['-L', 'bogus:reqs/base.txt'], message: /^vigil: unknown dependency file format "bogus" for reqs\/base\.txt$/m, hint: /hint: formats: .*requirements\.txt/ },
+    { name: 'no FORMAT:', args: ['-L', 'reqs/base.txt'], message: /^vigil: audit: --lockfile "reqs\/base\.txt" is not FORMAT:FILE$/m, hint: /hint: e\.g\./ },
+  ])('$name is a usage error (exit 2)', async ({ args, message, hint }) => {
+    const run = await runCli(['audit', ...args, '--offline', '--db', store], { cwd: project });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(hint);
   });
 });
 

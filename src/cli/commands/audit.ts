@@ -43,6 +43,12 @@ Options:
                        finding's advisory (and product purl, when it names one) keeps it from
                        blocking; repeatable
   --fail-on LEVEL      lowest severity that blocks, overriding the policy (low, medium, high, critical)
+  -r, --requirement FILE
+                       read FILE as a pip requirements file whatever its name; repeatable
+  -L, --lockfile FORMAT:FILE
+                       read FILE as FORMAT (requirements.txt, poetry.lock, Pipfile.lock, uv.lock,
+                       pdm.lock, pylock.toml, package-lock.json, yarn.lock, pnpm-lock.yaml,
+                       cyclonedx-json, spdx-json) whatever its name; repeatable
   --strict             every skipped entry (also git, local and workspace ones) fails the gate
   -q, --quiet          on stderr only the gate's counts, errors and verdict (overdue and
                        unevaluable items as counts)
@@ -62,6 +68,8 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     offline: { type: 'boolean', default: false },
     mirror: { type: 'string' },
     strict: { type: 'boolean', default: false },
+    requirement: { type: 'string', short: 'r', multiple: true },
+    lockfile: { type: 'string', short: 'L', multiple: true },
     policy: { type: 'string' },
     allowlist: { type: 'string' },
     vex: { type: 'string', multiple: true },
@@ -94,8 +102,10 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   };
   const clock = systemClock;
 
+  const typedFiles = typedFilesOf(values.requirement ?? [], values.lockfile ?? []);
   const result = await audit({
-    paths: positionals.length > 0 ? positionals : ['.'],
+    paths: positionals.length > 0 || typedFiles.length > 0 ? positionals : ['.'],
+    typedFiles,
     clock,
     maxDbAgeMs,
     openStore: storeOpener({ db: values.db, offline: values.offline, mirror: values.mirror, quiet: values.quiet }, io, clock, log),
@@ -170,4 +180,17 @@ function logSkipped(report: Report, log: (line: string) => void): void {
   if (report.skipped.length > MAX_SKIPPED_SHOWN) {
     log(`skipped: ${report.skipped.length - MAX_SKIPPED_SHOWN} more (see --format json)`);
   }
+}
+
+/** `-r FILE` and `-L FORMAT:FILE` as files of a named format; a malformed `-L` is a usage error. */
+export function typedFilesOf(requirements: readonly string[], lockfiles: readonly string[]): { format: string; path: string }[] {
+  const typed = requirements.map((file) => ({ format: 'requirements.txt', path: file }));
+  for (const value of lockfiles) {
+    const colon = value.indexOf(':');
+    if (colon <= 0 || colon === value.length - 1) {
+      throw new UsageError(`audit: --lockfile "${value}" is not FORMAT:FILE`, { hint: 'e.g. --lockfile requirements.txt:reqs/base.txt or -L poetry.lock:locks/app.lock' });
+    }
+    typed.push({ format: value.slice(0, colon), path: value.slice(colon + 1) });
+  }
+  return typed;
 }
