@@ -16,6 +16,8 @@ export interface AuditOptions {
   readonly root?: string;
   /** Files read as a named format whatever their name (see `BuildInventoryOptions.typedFiles`). */
   readonly typedFiles?: readonly { readonly format: string; readonly path: string }[];
+  /** Globs of files and folders below the root the search skips (see `BuildInventoryOptions.exclude`). */
+  readonly exclude?: readonly string[];
   /**
    * Opens the advisory store; called once the inventory is read, so input errors come first, with
    * the ecosystems the inventory holds (a first download fetches only those).
@@ -49,6 +51,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     paths: options.paths,
     ...(options.root ? { root: options.root } : {}),
     ...(options.typedFiles ? { typedFiles: options.typedFiles } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
   });
   const audited = new Set<EcosystemId>(inventory.packages.map((pkg) => pkg.ecosystem));
   const store = await options.openStore([...audited].sort());

@@ -19,6 +19,12 @@ export interface BuildInventoryOptions {
    * `-r reqs/base.txt`), as osv-scanner's `-L TYPE:PATH` and pip-audit's `-r`.
    */
   readonly typedFiles?: readonly { readonly format: string; readonly path: string }[];
+  /**
+   * Globs (picomatch syntax, `/` separators) of files and folders the search skips, matched
+   * against paths relative to each folder searched, e.g. `test/fixtures/**`. A folder or file named
+   * on the command line is searched or read whatever they say.
+   */
+  readonly exclude?: readonly string[];
 }
 
 interface ParsedSource {
@@ -51,8 +57,11 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
     }
     forced.set(path.resolve(typed.path), parser);
   }
-  const candidates = await discoverFiles([...options.paths, ...(options.typedFiles ?? []).map((typed) => typed.path)], (absolutePath) =>
-    parsers.some((parser) => claims(parser, absolutePath, false)),
+  const isExcluded = await excludeMatcher(options.exclude ?? []);
+  const candidates = await discoverFiles(
+    [...options.paths, ...(options.typedFiles ?? []).map((typed) => typed.path)],
+    (absolutePath) => parsers.some((parser) => claims(parser, absolutePath, false)),
+    isExcluded,
   );
 
   const parsed: ParsedSource[] = [];
@@ -148,4 +157,11 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
     });
   }
   return { root, sources, packages, skipped };
+}
+
+/** Whether a relative path matches one of the globs; picomatch is loaded only when there are globs. */
+async function excludeMatcher(globs: readonly string[]): Promise<(relativePath: string) => boolean> {
+  if (globs.length === 0) return () => false;
+  const { default: picomatch } = await import('picomatch');
+  return picomatch([...globs], { dot: true });
 }

@@ -35,6 +35,7 @@ export interface DiscoveredFile {
 export async function discoverFiles(
   paths: readonly string[],
   isCandidate: (absolutePath: string) => boolean,
+  isExcluded: (relativePath: string) => boolean = () => false,
 ): Promise<DiscoveredFile[]> {
   const found: DiscoveredFile[] = [];
   for (const given of paths) {
@@ -45,7 +46,7 @@ export async function discoverFiles(
     } catch {
       throw new UsageError(`no such file or directory: ${given}`);
     }
-    if (stats.isDirectory()) await walk(absolute, isCandidate, found);
+    if (stats.isDirectory()) await walk(absolute, isCandidate, (full) => isExcluded(path.relative(absolute, full).split(path.sep).join('/')), found);
     else found.push({ absolutePath: absolute, explicit: true });
   }
   // One file named twice, or named and found in a folder, is read once.
@@ -53,14 +54,20 @@ export async function discoverFiles(
   return found.filter((file) => (seen.has(file.absolutePath) ? false : (seen.add(file.absolutePath), true)));
 }
 
-async function walk(dir: string, isCandidate: (absolutePath: string) => boolean, found: DiscoveredFile[]): Promise<void> {
+async function walk(
+  dir: string,
+  isCandidate: (absolutePath: string) => boolean,
+  isExcluded: (absolutePath: string) => boolean,
+  found: DiscoveredFile[],
+): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   if (entries.some((entry) => entry.isFile() && entry.name === 'pyvenv.cfg')) return;
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
+    if (isExcluded(full)) continue;
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) await walk(full, isCandidate, found);
+      if (!SKIPPED_DIRS.has(entry.name)) await walk(full, isCandidate, isExcluded, found);
     } else if (entry.isFile() && isCandidate(full)) {
       found.push({ absolutePath: full, explicit: false });
     }

@@ -9,6 +9,7 @@ export const DEFAULT_POLICY: Policy = {
   unknownSeverity: 'high',
   unevaluable: 'fail',
   maxDbAgeMs: 7 * DAY_MS,
+  exclude: [],
   ignoreScopes: [],
   expiryWarningDays: 14,
   exceptionRules: { maxLifetimeMs: { critical: 30 * DAY_MS, high: 90 * DAY_MS, medium: 180 * DAY_MS, low: 365 * DAY_MS }, approvers: [] },

@@ -127,6 +127,7 @@ function toPolicy(file: PolicyFile, source: string, exceptions: ExceptionEntry[]
     unknownSeverity: file.unknown_severity ?? DEFAULT_POLICY.unknownSeverity,
     unevaluable: file.unevaluable ?? DEFAULT_POLICY.unevaluable,
     maxDbAgeMs: file.max_db_age === undefined ? DEFAULT_POLICY.maxDbAgeMs : durationMs(file.max_db_age),
+    exclude: file.exclude ?? [],
     ignoreScopes: file.ignore_scopes ?? [],
     expiryWarningDays: file.expiry_warning_days ?? DEFAULT_POLICY.expiryWarningDays,
     exceptionRules: { maxLifetimeMs, approvers: file.exception_rules?.approvers ?? [] },

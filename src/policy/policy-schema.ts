@@ -93,6 +93,10 @@ export const PolicyFileSchema = z
       .optional()
       .describe('What vigil could not evaluate (a range it cannot order, a version no listed version decides, an unpinned or unreadable entry): fail the gate (default) or warn.'),
     max_db_age: DurationText.optional().describe('Oldest acceptable advisory data (default 7d).'),
+    exclude: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Globs of files and folders vigil audit does not search, relative to each folder it searches, e.g. test/fixtures/** (default none).'),
     ignore_scopes: z
       .array(z.enum(['dev', 'optional', 'peer']))
       .optional()

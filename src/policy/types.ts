@@ -69,6 +69,8 @@ export interface Policy {
   readonly unevaluable: 'fail' | 'warn';
   /** Oldest acceptable advisory data, in milliseconds. */
   readonly maxDbAgeMs: number;
+  /** Globs (relative to each folder searched) of files and folders the audit does not search. */
+  readonly exclude: readonly string[];
   /** Findings only in these scopes never block (e.g. dev tooling). */
   readonly ignoreScopes: readonly PackageScope[];
   /** Warn about exceptions expiring within this many days. */

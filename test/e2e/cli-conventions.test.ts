@@ -72,6 +72,34 @@ describe('files of any name', () => {
   });
 });
 
+describe('--exclude and the policy\'s exclude', () => {
+  let checkout: string;
+  beforeAll(() => {
+    checkout = mkdtempSync(path.join(os.tmpdir(), 'vigil-exclude-'));
+    mkdirSync(path.join(checkout, 'app'));
+    writeFileSync(path.join(checkout, 'app', 'requirements.txt'), 'cherrypy==2.0.0-final\n');
+    // A test fixture that is broken on purpose: an empty lockfile is an input error.
+    mkdirSync(path.join(checkout, 'test', 'fixtures', 'broken'), { recursive: true });
+    writeFileSync(path.join(checkout, 'test', 'fixtures', 'broken', 'poetry.lock'), '');
+  });
+  const audit = (args: string[], policy?: string) => {
+    if (policy !== undefined) writeFileSync(path.join(checkout, 'vigil.yaml'), policy);
+    return runCli(['audit', '--offline', '--db', store, ...args], { cwd: checkout });
+  };
+
+  it.each([
+    { name: 'without an exclude the broken fixture stops the audit', args: ['.'], policy: 'version: 1\n', code: 2, read: [] as string[] },
+    { name: '--exclude skips it', args: ['--exclude', 'test/**', '.'], policy: 'version: 1\n', code: 1, read: ['app/requirements.txt'] },
+    { name: 'the policy key skips it', args: ['.'], policy: "version: 1\nexclude: ['test/**']\n", code: 1, read: ['app/requirements.txt'] },
+    { name: 'a folder named on the command line is searched whatever the globs say', args: ['test/fixtures'], policy: "version: 1\nexclude: ['test/**']\n", code: 2, read: [] },
+  ])('$name', async ({ args, policy, code, read }) => {
+    const run = await audit(args, policy);
+    expect(run.code, run.stderr).toBe(code);
+    expect([...run.stderr.matchAll(/^read (\S+) /gm)].map((match) => match[1])).toEqual(read);
+    if (code === 2) expect(run.stderr).toMatch(/poetry\.lock: the file is empty/);
+  });
+});
+
 describe('-q', () => {
   it('prints the counts, overdue items as a count and the verdict, nothing one by one', async () => {
     const run = await runCli(['audit', '-q', '--offline', '--db', store, 'requirements.txt'], { cwd: project });

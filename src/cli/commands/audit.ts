@@ -49,6 +49,8 @@ Options:
                        read FILE as FORMAT (requirements.txt, poetry.lock, Pipfile.lock, uv.lock,
                        pdm.lock, pylock.toml, package-lock.json, yarn.lock, pnpm-lock.yaml,
                        cyclonedx-json, spdx-json) whatever its name; repeatable
+  --exclude GLOB        do not search files or folders matching GLOB (relative to each folder
+                       searched, e.g. 'test/fixtures/**'); adds to the policy's exclude; repeatable
   --strict             every skipped entry (also git, local and workspace ones) fails the gate
   -q, --quiet          on stderr only the gate's counts, errors and verdict (overdue and
                        unevaluable items as counts)
@@ -69,6 +71,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     mirror: { type: 'string' },
     strict: { type: 'boolean', default: false },
     requirement: { type: 'string', short: 'r', multiple: true },
+    exclude: { type: 'string', multiple: true },
     lockfile: { type: 'string', short: 'L', multiple: true },
     policy: { type: 'string' },
     allowlist: { type: 'string' },
@@ -106,6 +109,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   const result = await audit({
     paths: positionals.length > 0 || typedFiles.length > 0 ? positionals : ['.'],
     typedFiles,
+    exclude: [...policy.exclude, ...(values.exclude ?? [])],
     clock,
     maxDbAgeMs,
     openStore: storeOpener({ db: values.db, offline: values.offline, mirror: values.mirror, quiet: values.quiet }, io, clock, log),
