@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { lstat, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeSystemError, OutputError } from './errors.js';
@@ -51,4 +52,19 @@ function writeError(target: string, error: unknown): OutputError {
   const reason =
     code === 'ENOENT' ? `folder ${dir} does not exist (ENOENT)` : code === 'ENOTDIR' ? `${dir} is not a folder (ENOTDIR)` : describeSystemError(error);
   return new OutputError(`cannot write: ${reason}`, { location: { file: target }, cause: error });
+}
+
+/**
+ * Throws the OutputError a write to `target` would end in when its folder is missing or is not a
+ * folder, so a command can refuse before doing its work rather than after.
+ */
+export function checkOutputFolder(target: string): void {
+  const dir = path.dirname(path.resolve(target));
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch (error) {
+    throw writeError(target, error);
+  }
+  if (!isFolder) throw writeError(target, Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }));
 }

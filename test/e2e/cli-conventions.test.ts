@@ -100,6 +100,14 @@ describe('--exclude and the policy\'s exclude', () => {
   });
 });
 
+describe('output paths', () => {
+  it('-o into a missing folder is refused before the audit runs (exit 2, not the missing store\'s 3)', async () => {
+    const run = await runCli(['audit', '--offline', '--db', path.join(project, 'no-store.db'), '-f', 'json', '-o', 'out/report.json', 'requirements.txt'], { cwd: project });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('vigil: out/report.json: cannot write: folder out does not exist (ENOENT)');
+  });
+});
+
 describe('-q', () => {
   it('prints the counts, overdue items as a count and the verdict, nothing one by one', async () => {
     const run = await runCli(['audit', '-q', '--offline', '--db', store, 'requirements.txt'], { cwd: project });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { audit } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
-import { writeFileAtomic } from '../../core/atomic-write.js';
+import { checkOutputFolder, writeFileAtomic } from '../../core/atomic-write.js';
 import { UsageError } from '../../core/errors.js';
 import { evaluateAuditGate } from '../../policy/unevaluable.js';
 import { loadPolicy } from '../../policy/load-policy.js';
@@ -169,6 +169,8 @@ export function planOutputs(formats: readonly string[], files: readonly string[]
     const key = path.resolve(file);
     if (seen.has(key)) throw new UsageError(`audit: two reports would be written to ${file}`, { hint });
     seen.add(key);
+    // A report whose folder is missing is refused before the audit runs, not after.
+    checkOutputFolder(file);
   }
   return formats.map((format, index) => ({ format: format as ReportFormat, file: files[index] }));
 }
