@@ -106,6 +106,12 @@ describe('output paths', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe('vigil: out/report.json: cannot write: folder out does not exist (ENOENT)');
   });
+
+  it('so is vigil plan -o', async () => {
+    const run = await runCli(['plan', '--offline', '--db', path.join(project, 'no-store.db'), '-o', 'out/plan.txt', 'requirements.txt'], { cwd: project });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('vigil: out/plan.txt: cannot write: folder out does not exist (ENOENT)');
+  });
 });
 
 describe('-q', () => {

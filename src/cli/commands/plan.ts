@@ -1,7 +1,7 @@
 import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
 import { audit, type AuditResult } from '../../audit.js';
 import { systemClock } from '../../core/clock.js';
-import { writeFileAtomic } from '../../core/atomic-write.js';
+import { checkOutputFolder, writeFileAtomic } from '../../core/atomic-write.js';
 import { UsageError } from '../../core/errors.js';
 import { visibleLines } from '../../core/visible-text.js';
 import { loadPolicy } from '../../policy/load-policy.js';
@@ -193,6 +193,7 @@ export async function runPlan(args: readonly string[], io: CliIo): Promise<numbe
   if (!isPlanFormat(format)) {
     throw new UsageError(`plan: unknown format "${format}" (expected ${PLAN_FORMATS.join(', ')})`, { hint: 'see "vigil plan --help"' });
   }
+  if (values.output !== undefined) checkOutputFolder(values.output);
   const planned = await auditAndPlan(readPlanRunOptions('plan', values, positionals), io);
   const output = planRenderers[format]({
     plan: planned.plan,
