@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,6 +9,7 @@ import type { AdvisoryStore } from '../../src/advisories/types.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { AdvisoryStoreError } from '../../src/core/errors.js';
 import { writeRecordSet } from '../helpers/osv-records.js';
+import { overwritePage, rootPageOf } from '../helpers/damaged-store.js';
 
 // A damaged store is the store's error (exit 3), never a bug (exit 70): each read maps what it
 // meets, and the whole-file check names the store.
@@ -35,21 +36,7 @@ function copyOf(change: (file: string) => void): string {
   return file;
 }
 
-function overwritePage(file: string, page: number): void {
-  const db = new Database(file, { readonly: true });
-  const size = db.pragma('page_size', { simple: true }) as number;
-  db.close();
-  const fd = openSync(file, 'r+');
-  writeSync(fd, Buffer.alloc(size, 0xa5), 0, size, (page - 1) * size);
-  closeSync(fd);
-}
 
-function rootPage(file: string, name: string): number {
-  const db = new Database(file, { readonly: true });
-  const page = db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').pluck().get(name) as number;
-  db.close();
-  return page;
-}
 
 interface Case {
   name: string;
@@ -67,9 +54,9 @@ const cases: Case[] = [
     },
     read: (store) => store.advisoriesFor('PyPI', ['vigil-test-damage-1']),
   },
-  { name: 'garbage over the package index', damage: (file) => { overwritePage(file, rootPage(file, 'affected')); }, read: (store) => store.advisoriesFor('PyPI', ['vigil-test-damage-1']) },
-  { name: 'garbage over the alias index', damage: (file) => { overwritePage(file, rootPage(file, 'aliases_by_alias')); }, read: (store) => store.recordsByAlias(['CVE-0000-0001']) },
-  { name: 'garbage over the first-seen table', damage: (file) => { overwritePage(file, rootPage(file, 'first_seen')); }, read: (store) => store.firstSeen(['VIGIL-TEST-DAMAGE-0001']) },
+  { name: 'garbage over the package index', damage: (file) => { overwritePage(file, rootPageOf(file, 'affected')); }, read: (store) => store.advisoriesFor('PyPI', ['vigil-test-damage-1']) },
+  { name: 'garbage over the alias index', damage: (file) => { overwritePage(file, rootPageOf(file, 'aliases_by_alias')); }, read: (store) => store.recordsByAlias(['CVE-0000-0001']) },
+  { name: 'garbage over the first-seen table', damage: (file) => { overwritePage(file, rootPageOf(file, 'first_seen')); }, read: (store) => store.firstSeen(['VIGIL-TEST-DAMAGE-0001']) },
 ];
 
 describe('reads of a damaged store', () => {

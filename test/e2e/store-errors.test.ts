@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, closeSync, rmSync, writeSync, writeFileSync, truncateSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, truncateSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { osvRecord, writeRecordSet } from '../helpers/osv-records.js';
 import { fixture } from '../helpers/shared-data.js';
 import { hasStackTrace, runCli, type CliRun } from './run-cli.js';
+import { overwritePage, rootPageOf } from '../helpers/damaged-store.js';
 
 // Every store failure is exit 3 with one line naming the store (or the URL), never exit 70:
 // stores that cannot be written, damaged stores, a store another writer holds, and downloads
@@ -46,22 +47,7 @@ function damagedCopy(damage: (file: string) => void): string {
   return file;
 }
 
-/** Overwrites one page of a SQLite file (1-based) with a byte pattern no page type starts with. */
-function overwritePage(file: string, page: number): void {
-  const db = new Database(file, { readonly: true });
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  db.close();
-  const fd = openSync(file, 'r+');
-  writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
-  closeSync(fd);
-}
 
-function rootPageOf(file: string, table: string): number {
-  const db = new Database(file, { readonly: true });
-  const page = db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').pluck().get(table) as number;
-  db.close();
-  return page;
-}
 
 function pageCountOf(file: string): number {
   const db = new Database(file, { readonly: true });
