@@ -3,7 +3,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { formatDuration } from './core/duration.js';
 import { AdvisoryStoreError } from './core/errors.js';
 import type { EcosystemId, Finding, Inventory } from './core/types.js';
-import { buildInventory } from './inventory/build-inventory.js';
+import { buildInventory, type TypedFile } from './inventory/build-inventory.js';
 import { matchInventory, type MatchWarning } from './match/match.js';
 
 /** Default for `--max-db-age`: advisory data older than this fails the audit (closed). */
@@ -15,7 +15,7 @@ export interface AuditOptions {
   /** Paths in results are shown relative to this folder (default: the current directory). */
   readonly root?: string;
   /** Files read as a named format whatever their name (see `BuildInventoryOptions.typedFiles`). */
-  readonly typedFiles?: readonly { readonly format: string; readonly path: string }[];
+  readonly typedFiles?: readonly TypedFile[];
   /** Globs of files and folders below the root the search skips (see `BuildInventoryOptions.exclude`). */
   readonly exclude?: readonly string[];
   /**

@@ -7,6 +7,12 @@ import { parseJsonFile } from '../ecosystems/json-file.js';
 import { discoverFiles } from './discover.js';
 import { displayPath, fileParseContext, readDependencyFile } from './read-file.js';
 
+/** A file to read as a named format (a parser id such as `requirements.txt`), whatever its name. */
+export interface TypedFile {
+  readonly format: string;
+  readonly path: string;
+}
+
 export interface BuildInventoryOptions {
   /** Files or folders to audit. */
   readonly paths: readonly string[];
@@ -18,7 +24,7 @@ export interface BuildInventoryOptions {
    * Files read as a named format whatever their name (`--lockfile requirements.txt:reqs/base.txt`,
    * `-r reqs/base.txt`), as osv-scanner's `-L TYPE:PATH` and pip-audit's `-r`.
    */
-  readonly typedFiles?: readonly { readonly format: string; readonly path: string }[];
+  readonly typedFiles?: readonly TypedFile[];
   /**
    * Globs (picomatch syntax, `/` separators) of files and folders the search skips, matched
    * against paths relative to each folder searched, e.g. `test/fixtures/**`. A folder or file named

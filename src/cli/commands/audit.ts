@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { audit } from '../../audit.js';
+import type { TypedFile } from '../../inventory/build-inventory.js';
 import { systemClock } from '../../core/clock.js';
 import { checkOutputFolder, writeFileAtomic } from '../../core/atomic-write.js';
 import { UsageError } from '../../core/errors.js';
@@ -189,8 +190,8 @@ function logSkipped(report: Report, log: (line: string) => void): void {
 }
 
 /** `-r FILE` and `-L FORMAT:FILE` as files of a named format; a malformed `-L` is a usage error. */
-export function typedFilesOf(requirements: readonly string[], lockfiles: readonly string[]): { format: string; path: string }[] {
-  const typed = requirements.map((file) => ({ format: 'requirements.txt', path: file }));
+export function typedFilesOf(requirements: readonly string[], lockfiles: readonly string[]): TypedFile[] {
+  const typed: TypedFile[] = requirements.map((file) => ({ format: 'requirements.txt', path: file }));
   for (const value of lockfiles) {
     const colon = value.indexOf(':');
     if (colon <= 0 || colon === value.length - 1) {
