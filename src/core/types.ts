@@ -1,7 +1,12 @@
 // Plain readonly data passed between the pipeline stages. No classes, no I/O.
 
-/** Ecosystem ids are OSV's own strings (https://ossf.github.io/osv-schema/#affectedpackage-field). */
-export const ECOSYSTEM_IDS = ['PyPI', 'npm'] as const;
+/**
+ * Ecosystem ids are OSV's own strings (https://ossf.github.io/osv-schema/#affectedpackage-field).
+ * `Debian` and `Ubuntu` are the bases of open-ended OSV ecosystems (`Debian:12`,
+ * `Ubuntu:22.04:LTS`): a package of them names its release in `distro.release`, and is matched
+ * against that release's records only.
+ */
+export const ECOSYSTEM_IDS = ['PyPI', 'npm', 'Debian', 'Ubuntu'] as const;
 export type EcosystemId = (typeof ECOSYSTEM_IDS)[number];
 
 export function isEcosystemId(value: string): value is EcosystemId {
@@ -58,6 +63,29 @@ export interface Package {
    * is also a skipped entry for the ranges.
    */
   readonly unparsedVersion?: true;
+  /** For a package a Linux distribution installed (dpkg): what its advisories are matched on. */
+  readonly distro?: DistroPackage;
+}
+
+/**
+ * A distribution package's release and source package. Debian and Ubuntu advisories name source
+ * packages (`xz-utils`), not the binaries built from them (`liblzma5`), and one release's records
+ * only.
+ */
+export interface DistroPackage {
+  /** The full OSV ecosystem of the release, e.g. `Debian:12`, `Ubuntu:22.04:LTS`. */
+  readonly release: string;
+  /** The source package (dpkg's `Source:` field; the binary's own name when absent). */
+  readonly sourceName: string;
+  /** The source package's version (the binary's version unless `Source:` gives another). */
+  readonly sourceVersion: string;
+  /** dpkg architecture (`amd64`, `all`), when the database gives it. */
+  readonly architecture?: string;
+  /**
+   * Set when the package does not come from the distribution (e.g. nginx.org's `1.23.2-1~bullseye`):
+   * why vigil thinks so. Such a package is listed but never matched against the distribution's records.
+   */
+  readonly foreignOrigin?: string;
 }
 
 /** A lockfile entry we did not audit, and why. Counted and shown in every report. */

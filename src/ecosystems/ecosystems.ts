@@ -1,4 +1,5 @@
 import type { EcosystemId } from '../core/types.js';
+import { debian, ubuntu } from './debian/ecosystem.js';
 import { npm } from './npm/ecosystem.js';
 import { pypi } from './pypi/ecosystem.js';
 import type { Ecosystem } from './types.js';
@@ -10,6 +11,8 @@ import type { Ecosystem } from './types.js';
 export const ecosystems = {
   PyPI: pypi,
   npm,
+  Debian: debian,
+  Ubuntu: ubuntu,
 } as const satisfies Record<EcosystemId, Ecosystem>;
 
 export function ecosystemOf(id: EcosystemId): Ecosystem {

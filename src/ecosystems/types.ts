@@ -1,7 +1,11 @@
 import type { EcosystemId, Package, SkippedEntry, SourceLocation } from '../core/types.js';
 
-/** How an upgrade from one version to another changes the release. */
-export type UpgradeClass = 'patch' | 'minor' | 'major' | 'none';
+/**
+ * How an upgrade from one version to another changes the release. `security-update`: a newer
+ * build of a distribution package in the same release (a Debian or Ubuntu fix), which the
+ * release's security archive carries and `apt-get upgrade` installs, whatever its upstream number.
+ */
+export type UpgradeClass = 'patch' | 'minor' | 'major' | 'security-update' | 'none';
 
 /** An ecosystem's version ordering. Every method but `isValid` throws on an invalid version. */
 export interface VersionScheme {

@@ -8,8 +8,14 @@ import { UPGRADE_LIMITS, type UpgradeLimit } from '../policy/types.js';
 import { isPrerelease } from './prerelease.js';
 import type { VersionSource } from './version-source.js';
 
+/**
+ * The upgrade class of a fix: a policy class, or `security-update` (a newer build of a Debian or
+ * Ubuntu package in the same release, allowed wherever a patch is).
+ */
+export type FixClass = UpgradeLimit | 'security-update';
+
 /** The upgrade a fix needs, or that none is known. */
-export type FixUpgrade = UpgradeLimit | 'none-available';
+export type FixUpgrade = FixClass | 'none-available';
 
 /**
  * Where the candidate versions came from: the registry's published versions, or (registry
@@ -125,8 +131,8 @@ export function collectFixedVersions(ecosystem: EcosystemId, name: string, advis
   return fixed;
 }
 
-function rankOf(limit: UpgradeLimit): number {
-  return UPGRADE_LIMITS.indexOf(limit);
+function rankOf(limit: FixClass): number {
+  return limit === 'security-update' ? -1 : UPGRADE_LIMITS.indexOf(limit);
 }
 
 /** Valid versions above `current`, one per equality key, ascending. */
@@ -195,7 +201,7 @@ export function chooseFixTarget(query: FixTargetQuery): FixTarget {
     return { version: fixed, outcome: 'higher', advisories: [] };
   }
 
-  const upgrade: FixUpgrade = target === undefined ? 'none-available' : (scheme.classifyUpgrade(version, target) as UpgradeLimit);
+  const upgrade: FixUpgrade = target === undefined ? 'none-available' : (scheme.classifyUpgrade(version, target) as FixClass);
   return {
     ...(target === undefined ? {} : { target }),
     basis: fromRegistry ? 'registry' : 'advisories',
@@ -231,7 +237,7 @@ export async function findFixTarget(pkg: FixTargetPackage, store: AdvisoryStore,
 /** The best upgrade within a class: all advisories cleared if possible, else as many as possible. */
 export interface FixWithin {
   readonly version: string;
-  readonly upgrade: UpgradeLimit;
+  readonly upgrade: FixClass;
   /** Whether no advisory affects it (then it is the smallest such version within the class). */
   readonly complete: boolean;
   /** Ids of the advisories affecting the current version that no longer affect this one. */

@@ -3,7 +3,7 @@ import type { EcosystemId, Finding, Package } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { UPGRADE_LIMITS, type DependencyKind, type MaintenancePolicy, type Policy, type UpgradeLimit } from '../policy/types.js';
 import { buildExceptionTemplate, type ExceptionTemplate } from './exception-template.js';
-import { chooseFixWithin, type FixTarget, type FixTargetQuery, type FixWithin } from './fix-target.js';
+import { chooseFixWithin, type FixClass, type FixTarget, type FixTargetQuery, type FixWithin } from './fix-target.js';
 
 /** The highest upgrade class the maintenance policy allows one kind of dependency, and why. */
 export interface UpgradeRule {
@@ -100,8 +100,9 @@ export function findUpgradeRule(kind: DependencyKind, maintenance: MaintenancePo
 }
 
 /** Whether an upgrade of this class is within the rule. */
-export function isUpgradeAllowed(upgrade: UpgradeLimit, rule: UpgradeRule): boolean {
-  return UPGRADE_LIMITS.indexOf(upgrade) <= UPGRADE_LIMITS.indexOf(rule.limit);
+export function isUpgradeAllowed(upgrade: FixClass, rule: UpgradeRule): boolean {
+  // A distribution's security update stays in the release: allowed by every rule.
+  return upgrade === 'security-update' || UPGRADE_LIMITS.indexOf(upgrade) <= UPGRADE_LIMITS.indexOf(rule.limit);
 }
 
 /** Everything `decideMaintenance` weighs for one vulnerable package. */

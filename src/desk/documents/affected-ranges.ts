@@ -1,5 +1,4 @@
 import { ConfigError, DeskRuleError } from '../../core/errors.js';
-import { isEcosystemId, type EcosystemId } from '../../core/types.js';
 import { ecosystems } from '../../ecosystems/ecosystems.js';
 import type { VersionScheme } from '../../ecosystems/types.js';
 import type { BackportRow } from '../types.js';
@@ -7,21 +6,26 @@ import type { BackportRow } from '../types.js';
 /** An event of the ranges the desk writes: segments open with `introduced` and close with `fixed`. */
 export type RangeEvent = { readonly introduced: string } | { readonly fixed: string };
 
+/** The ecosystems of the projects the desk publishes advisories for (not distributions' packages). */
+const DESK_ECOSYSTEMS = ['PyPI', 'npm'] as const;
+export type DeskEcosystemId = (typeof DESK_ECOSYSTEMS)[number];
+
 /** The package an advisory is about, with the version ordering of its ecosystem. */
 export interface AdvisoryPackage {
-  readonly ecosystem: EcosystemId;
+  readonly ecosystem: DeskEcosystemId;
   readonly name: string;
   readonly scheme: VersionScheme;
 }
 
 /** The ecosystem and version ordering of an assessment's package; fails for an ecosystem vigil cannot order. */
 export function advisoryPackageOf(pkg: { readonly ecosystem: string; readonly name: string }): AdvisoryPackage {
-  if (!isEcosystemId(pkg.ecosystem)) {
+  const ecosystem = DESK_ECOSYSTEMS.find((id) => id === pkg.ecosystem);
+  if (ecosystem === undefined) {
     throw new DeskRuleError(
-      `cannot build affected ranges for ecosystem "${pkg.ecosystem}": vigil orders versions of ${Object.keys(ecosystems).join(' and ')} only`,
+      `cannot build affected ranges for ecosystem "${pkg.ecosystem}": vigil orders versions of ${DESK_ECOSYSTEMS.join(' and ')} only`,
     );
   }
-  return { ecosystem: pkg.ecosystem, name: pkg.name, scheme: ecosystems[pkg.ecosystem].versions };
+  return { ecosystem, name: pkg.name, scheme: ecosystems[ecosystem].versions };
 }
 
 // The lowest version of a release series, so that its pre-releases count as part of it: under PEP
@@ -34,7 +38,7 @@ const SERIES_FLOOR = {
     while (parts.length < 3) parts.push('0');
     return `${parts.join('.')}-0`;
   },
-} as const satisfies Record<EcosystemId, (series: string) => string>;
+} as const satisfies Record<DeskEcosystemId, (series: string) => string>;
 
 /**
  * The lowest version of a release series named by its leading release numbers (`5.1`, `5`): the

@@ -1,7 +1,6 @@
 import { DeskRuleError } from '../../core/errors.js';
-import type { EcosystemId } from '../../core/types.js';
 import type { Assessment, BackportRow, CvssScore, DeskReport, ReporterIdentity, SeverityLevel } from '../types.js';
-import { advisoryPackageOf, firstAffectedIn, type AdvisoryPackage } from './affected-ranges.js';
+import { advisoryPackageOf, firstAffectedIn, type AdvisoryPackage, type DeskEcosystemId } from './affected-ranges.js';
 
 /** How each level is written in documents (the seed policies' words). */
 export const SEVERITY_LABELS: Readonly<Record<SeverityLevel, string>> = { high: 'High', moderate: 'Moderate', low: 'Low' };
@@ -36,7 +35,7 @@ export function creditedName(reporter: ReporterIdentity): string | undefined {
 const UPGRADE_COMMANDS = {
   PyPI: (name: string, version: string) => `python -m pip install --upgrade "${name}==${version}"`,
   npm: (name: string, version: string) => `npm install ${name}@${version}`,
-} as const satisfies Record<EcosystemId, (name: string, version: string) => string>;
+} as const satisfies Record<DeskEcosystemId, (name: string, version: string) => string>;
 
 /** The command that installs one release of the advisory's package. */
 export function upgradeCommand(pkg: AdvisoryPackage, version: string): string {
