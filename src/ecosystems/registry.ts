@@ -1,3 +1,4 @@
+import { debianParsers } from './debian/parsers.js';
 import { npmParsers } from './npm/parsers.js';
 import { pypiParsers } from './pypi/parsers.js';
 import { sbomParsers } from './sbom/parsers.js';
@@ -6,4 +7,4 @@ import type { LockfileParser } from './types.js';
 export { ecosystemOf, ecosystems } from './ecosystems.js';
 
 /** Every dependency file format, most specific first. */
-export const lockfileParsers: readonly LockfileParser[] = [...pypiParsers, ...npmParsers, ...sbomParsers];
+export const lockfileParsers: readonly LockfileParser[] = [...pypiParsers, ...npmParsers, ...debianParsers, ...sbomParsers];

@@ -2,11 +2,11 @@ import type { Ecosystem } from '../types.js';
 import { dpkgScheme } from './version.js';
 
 /**
- * Debian package names are lowercase by policy (Debian Policy 5.6.1: `[a-z0-9][a-z0-9+.-]+`);
- * lowercasing keeps a record written with capitals matching.
+ * Debian package names are compared as written: Debian Policy 5.6.1 allows only
+ * `[a-z0-9][a-z0-9+.-]+`, dpkg refuses any other, and the advisory store indexes them as written.
  */
 export function normalizeDebianName(name: string): string {
-  return name.toLowerCase();
+  return name;
 }
 
 /** The purl `distro` qualifier of a release: `debian-12`, `ubuntu-22.04`. */
