@@ -1,6 +1,7 @@
 import type { AdvisoryStore, StoreStatus } from './advisories/types.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { formatDuration } from './core/duration.js';
+import type { OnWorkProgress } from './core/progress.js';
 import { AdvisoryStoreError } from './core/errors.js';
 import type { EcosystemId, Finding, Inventory } from './core/types.js';
 import { buildInventory, type TypedFile } from './inventory/build-inventory.js';
@@ -29,6 +30,8 @@ export interface AuditOptions {
    * audited ecosystem's records, not from when they were imported.
    */
   readonly maxDbAgeMs?: number;
+  /** Told as files are read and packages matched (for a progress line; never needed). */
+  readonly onProgress?: OnWorkProgress;
 }
 
 export interface AuditResult {
@@ -52,13 +55,14 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     ...(options.root ? { root: options.root } : {}),
     ...(options.typedFiles ? { typedFiles: options.typedFiles } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const audited = new Set<EcosystemId>(inventory.packages.map((pkg) => pkg.ecosystem));
   const store = await options.openStore([...audited].sort());
   try {
     const database = await store.status();
     checkFreshness(database, audited, auditedAt, options.maxDbAgeMs ?? DEFAULT_MAX_DB_AGE_MS);
-    const { findings, warnings } = await matchInventory(inventory, store);
+    const { findings, warnings } = await matchInventory(inventory, store, options.onProgress);
     return { inventory, findings, warnings, database, auditedAt };
   } finally {
     store.close();

@@ -6,6 +6,7 @@ import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
 import type { AdvisoryStore } from '../advisories/types.js';
 import type { AuditResult } from '../audit.js';
 import type { Clock } from '../core/clock.js';
+import type { OnWorkProgress } from '../core/progress.js';
 import { parseDuration } from '../core/duration.js';
 import { AdvisoryStoreError, UsageError } from '../core/errors.js';
 import type { Policy } from '../policy/types.js';
@@ -59,6 +60,30 @@ export function storeOpener(
       }
     }
     return openAdvisoryStore(storePath, { clock });
+  };
+}
+
+/** How long an audit runs before its progress line appears: shorter ones leave no trace. */
+export const AUDIT_PROGRESS_DELAY_MS = 1000;
+
+/**
+ * The progress line of an audit (files read, packages matched), on stderr, for a person at a
+ * terminal: shown only when the audit takes more than about a second, never in CI, with
+ * `--quiet` or when stdout carries machine output (`enabled` false).
+ */
+export function auditProgress(io: CliIo, enabled: boolean): { onProgress: OnWorkProgress; done(): void } {
+  const bar = progressBar(io.stderr, enabled && isInteractive(io), { delayMs: AUDIT_PROGRESS_DELAY_MS });
+  return {
+    onProgress: (event) => {
+      if (event.phase === 'read') {
+        bar.sink({ phase: event.phase, label: `reading ${event.label} (file ${event.done + 1} of ${event.total ?? '?'})`, done: event.done, ...(event.total === undefined ? {} : { total: event.total }) });
+      } else {
+        bar.sink({ phase: event.phase, label: `matching ${event.label}`, done: event.done, ...(event.total === undefined ? {} : { total: event.total }) });
+      }
+    },
+    done: () => {
+      bar.done();
+    },
   };
 }
 

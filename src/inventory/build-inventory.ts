@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LockfileParseError, NothingToAuditError, UsageError } from '../core/errors.js';
+import type { OnWorkProgress } from '../core/progress.js';
 import type { Inventory, Package, SkippedEntry, SourceFile } from '../core/types.js';
 import { ecosystems, lockfileParsers } from '../ecosystems/registry.js';
 import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../ecosystems/types.js';
@@ -31,6 +32,8 @@ export interface BuildInventoryOptions {
    * on the command line is searched or read whatever they say.
    */
   readonly exclude?: readonly string[];
+  /** Told before each file is read (`read`, the file's display path, files done and found). */
+  readonly onProgress?: OnWorkProgress;
 }
 
 interface ParsedSource {
@@ -72,7 +75,8 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
 
   const parsed: ParsedSource[] = [];
   const unrecognised: SkippedEntry[] = [];
-  for (const candidate of candidates) {
+  for (const [index, candidate] of candidates.entries()) {
+    options.onProgress?.({ phase: 'read', label: displayPath(root, candidate.absolutePath), done: index, total: candidates.length });
     const file = await readDependencyFile(root, candidate.absolutePath);
     // No format's tool writes an empty file: it is a truncated checkout or a mistake, never a lock
     // of nothing (and an empty requirements file pins nothing either).

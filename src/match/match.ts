@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { OsvRecord, OsvSeverity } from '../advisories/osv.js';
 import { severityOfGroup, severityOfRecord } from '../advisories/severity.js';
 import type { AdvisoryStore } from '../advisories/types.js';
+import type { OnWorkProgress } from '../core/progress.js';
 import type { EcosystemId, Finding, Inventory, Package, Severity, SourceLocation } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { evaluateAffected } from './affected.js';
@@ -42,7 +43,7 @@ function baseEcosystem(value: string): string {
  * Matches every package of the inventory against the store: one Finding per vulnerable package
  * (same file, name and version merged) and flaw (records linked by id or alias merged).
  */
-export async function matchInventory(inventory: Inventory, store: AdvisoryStore): Promise<MatchResult> {
+export async function matchInventory(inventory: Inventory, store: AdvisoryStore, onProgress?: OnWorkProgress): Promise<MatchResult> {
   const warnings: MatchWarning[] = [];
   const graph = buildDependencyGraph(inventory.packages);
   const hitsByInstance = new Map<string, { pkg: Package; paths: string[][]; hits: Map<string, RecordHit> }>();
@@ -54,11 +55,14 @@ export async function matchInventory(inventory: Inventory, store: AdvisoryStore)
     else byEcosystem.set(pkg.ecosystem, [pkg]);
   }
 
+  let matched = 0;
   for (const [ecosystemId, packages] of byEcosystem) {
     const ecosystem = ecosystems[ecosystemId];
     const names = [...new Set(packages.map((pkg) => ecosystem.normalizeName(pkg.name)))];
+    onProgress?.({ phase: 'match', label: `${ecosystemId} packages`, done: matched, total: inventory.packages.length });
     const recordsByName = await store.advisoriesFor(ecosystemId, names);
     for (const pkg of packages) {
+      onProgress?.({ phase: 'match', label: `${ecosystemId} packages`, done: matched++, total: inventory.packages.length });
       const normalized = ecosystem.normalizeName(pkg.name);
       for (const record of recordsByName.get(normalized) ?? []) {
         let affected = false;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { progressBar } from '../../src/cli/progress.js';
 
-function fakeStream(): { stream: NodeJS.WriteStream; written: string[] } {
+function fakeStream(columns?: number): { stream: NodeJS.WriteStream; written: string[] } {
   const written: string[] = [];
-  const stream = { write: (chunk: string) => written.push(chunk) > 0 } as unknown as NodeJS.WriteStream;
+  const stream = { write: (chunk: string) => written.push(chunk) > 0, columns } as unknown as NodeJS.WriteStream;
   return { stream, written };
 }
 
@@ -31,5 +31,59 @@ describe('progressBar', () => {
     bar.sink({ phase: 'download', label: 'PyPI', done: 1, total: 2 });
     bar.done();
     expect(written).toEqual([]);
+  });
+
+  it('with a delay, draws nothing for work that ends sooner, and the latest state once it has passed', () => {
+    let now = 10_000;
+    const { stream, written } = fakeStream();
+    const bar = progressBar(stream, true, { delayMs: 1000, now: () => now });
+    bar.sink({ phase: 'read', label: 'a', done: 0, total: 4 });
+    now += 999;
+    bar.sink({ phase: 'read', label: 'b', done: 1, total: 4 });
+    expect(written).toEqual([]);
+    now += 1;
+    bar.sink({ phase: 'read', label: 'c', done: 2, total: 4 });
+    expect(written).toEqual([`\r\u001b[2Kc [${'#'.repeat(15)}${'-'.repeat(15)}] 50%`]);
+    bar.done();
+    expect(written.at(-1)).toBe('\r\u001b[2K');
+  });
+
+  it('leaves the terminal untouched when work ends within the delay', () => {
+    const { stream, written } = fakeStream();
+    const bar = progressBar(stream, true, { delayMs: 60_000 });
+    bar.sink({ phase: 'read', label: 'a', done: 0, total: 1 });
+    bar.done();
+    expect(written).toEqual([]);
+  });
+
+  it.each([
+    { name: 'an escape sequence', label: 'evil\u001b[31mred', want: 'evil\\x1b[31mred' },
+    { name: 'a carriage return', label: 'one\rtwo', want: 'one\\rtwo' },
+    { name: 'a bidi override', label: 'abc\u202edef', want: 'abc\\u{202e}def' },
+  ])('writes $name in a label visibly', ({ label, want }) => {
+    const { stream, written } = fakeStream();
+    progressBar(stream, true).sink({ phase: 'read', label, done: 1 });
+    expect(written[0]).toBe(`\r\u001b[2K${want} 1`);
+  });
+
+  it('keeps the line shorter than the terminal, so one carriage return clears it', () => {
+    const { stream, written } = fakeStream(40);
+    progressBar(stream, true).sink({ phase: 'read', label: `reading ${'deep/'.repeat(20)}poetry.lock`, done: 1, total: 2 });
+    const line = (written[0] ?? '').slice('\r\u001b[2K'.length);
+    expect(line.length).toBe(39);
+    expect(line.endsWith('] 50%')).toBe(true);
+  });
+});
+
+describe('progressBar timer', () => {
+  it('draws the last state when the delay ends even if nothing more is reported (one long step)', async () => {
+    const { stream, written } = fakeStream();
+    const bar = progressBar(stream, true, { delayMs: 30 });
+    bar.sink({ phase: 'read', label: 'poetry.lock', done: 0, total: 1 });
+    expect(written).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(written).toEqual([`\r\u001b[2Kpoetry.lock [${'-'.repeat(30)}] 0%`]);
+    bar.done();
+    expect(written.at(-1)).toBe('\r\u001b[2K');
   });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { audit } from '../../audit.js';
+import { audit, type AuditResult } from '../../audit.js';
 import type { TypedFile } from '../../inventory/build-inventory.js';
 import { systemClock } from '../../core/clock.js';
 import { checkOutputFolder, writeFileAtomic } from '../../core/atomic-write.js';
@@ -8,7 +8,7 @@ import { evaluateAuditGate } from '../../policy/unevaluable.js';
 import { loadPolicy } from '../../policy/load-policy.js';
 import { POLICY_LEVELS, type PolicyLevel } from '../../policy/types.js';
 import { logGate } from '../gate-log.js';
-import { logAuditInputs, logPoliciesNotInForce, maxDbAgeOf, storeOpener } from '../audit-session.js';
+import { auditProgress, logAuditInputs, logPoliciesNotInForce, maxDbAgeOf, storeOpener } from '../audit-session.js';
 import { buildReport, type Report } from '../../report/report.js';
 import { isReportFormat, reporters, type ReportFormat } from '../../report/registry.js';
 import { parseCommandArgs } from '../args.js';
@@ -107,14 +107,22 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   const clock = systemClock;
 
   const typedFiles = typedFilesOf(values.requirement ?? [], values.lockfile ?? []);
-  const result = await audit({
-    paths: positionals.length > 0 || typedFiles.length > 0 ? positionals : ['.'],
-    typedFiles,
-    exclude: [...policy.exclude, ...(values.exclude ?? [])],
-    clock,
-    maxDbAgeMs,
-    openStore: storeOpener({ db: values.db, offline: values.offline, mirror: values.mirror, quiet: values.quiet }, io, clock, log),
-  });
+  // A person at a terminal sees progress; a machine reading stdout, CI and --quiet do not.
+  const progress = auditProgress(io, !values.quiet && outputs.every(({ format, file }) => file !== undefined || format === 'table'));
+  let result: AuditResult;
+  try {
+    result = await audit({
+      paths: positionals.length > 0 || typedFiles.length > 0 ? positionals : ['.'],
+      typedFiles,
+      exclude: [...policy.exclude, ...(values.exclude ?? [])],
+      clock,
+      maxDbAgeMs,
+      openStore: storeOpener({ db: values.db, offline: values.offline, mirror: values.mirror, quiet: values.quiet }, io, clock, log),
+      onProgress: progress.onProgress,
+    });
+  } finally {
+    progress.done();
+  }
 
   logAuditInputs(result, log);
   logPoliciesNotInForce(result, policy.source, log);

@@ -16,7 +16,7 @@ import {
   planRenderers,
   type PlanVersionSource,
 } from '../../remediation/render-plan.js';
-import { logAuditInputs, maxDbAgeOf, storeOpener } from '../audit-session.js';
+import { auditProgress, logAuditInputs, maxDbAgeOf, storeOpener } from '../audit-session.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -87,6 +87,8 @@ export interface PlanRunOptions {
   readonly registry: string | undefined;
   readonly noRegistry: boolean;
   readonly quiet: boolean;
+  /** Whether a person may watch a progress line (false when stdout carries machine output). */
+  readonly progress?: boolean;
 }
 
 /** What `plan` and `fix` work from. */
@@ -109,12 +111,19 @@ export async function auditAndPlan(options: PlanRunOptions, io: CliIo): Promise<
     throw new UsageError(`${options.command}: invalid --registry "${options.registry}" (expected an http or https URL)`);
   }
   const clock = systemClock;
-  const result = await audit({
-    paths: options.paths.length > 0 ? options.paths : ['.'],
-    clock,
-    maxDbAgeMs,
-    openStore: storeOpener({ db: options.db, offline: options.offline, mirror: options.mirror, quiet: options.quiet }, io, clock, log),
-  });
+  const progress = auditProgress(io, !options.quiet && options.progress !== false);
+  let result: AuditResult;
+  try {
+    result = await audit({
+      paths: options.paths.length > 0 ? options.paths : ['.'],
+      clock,
+      maxDbAgeMs,
+      openStore: storeOpener({ db: options.db, offline: options.offline, mirror: options.mirror, quiet: options.quiet }, io, clock, log),
+      onProgress: progress.onProgress,
+    });
+  } finally {
+    progress.done();
+  }
   logAuditInputs(result, log);
 
   const versionSource: PlanVersionSource =
@@ -194,7 +203,7 @@ export async function runPlan(args: readonly string[], io: CliIo): Promise<numbe
     throw new UsageError(`plan: unknown format "${format}" (expected ${PLAN_FORMATS.join(', ')})`, { hint: 'see "vigil plan --help"' });
   }
   if (values.output !== undefined) checkOutputFolder(values.output);
-  const planned = await auditAndPlan(readPlanRunOptions('plan', values, positionals), io);
+  const planned = await auditAndPlan({ ...readPlanRunOptions('plan', values, positionals), progress: values.output !== undefined || format === 'table' }, io);
   const output = planRenderers[format]({
     plan: planned.plan,
     versionSource: planned.versionSource,
