@@ -5,6 +5,7 @@ import type { OnWorkProgress } from './core/progress.js';
 import { AdvisoryStoreError } from './core/errors.js';
 import type { EcosystemId, Finding, Inventory } from './core/types.js';
 import { buildInventory, type TypedFile } from './inventory/build-inventory.js';
+import type { AuditTarget } from './inventory/targets/detect.js';
 import { matchInventory, type MatchWarning } from './match/match.js';
 
 /** Default for `--max-db-age`: advisory data older than this fails the audit (closed). */
@@ -19,6 +20,8 @@ export interface AuditOptions {
   readonly typedFiles?: readonly TypedFile[];
   /** Globs of files and folders below the root the search skips (see `BuildInventoryOptions.exclude`). */
   readonly exclude?: readonly string[];
+  /** What the paths are (an image, a root file system, ...); told from their content by default. */
+  readonly target?: AuditTarget;
   /**
    * Opens the advisory store; called once the inventory is read, so input errors come first, with
    * the ecosystems the inventory holds (a first download fetches only those).
@@ -55,6 +58,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     ...(options.root ? { root: options.root } : {}),
     ...(options.typedFiles ? { typedFiles: options.typedFiles } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...(options.target ? { target: options.target } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const audited = new Set<EcosystemId>(inventory.packages.map((pkg) => pkg.ecosystem));

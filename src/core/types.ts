@@ -21,6 +21,11 @@ export interface SourceLocation {
   readonly line?: number;
   /** 1-based column, when known. */
   readonly column?: number;
+  /**
+   * For a file read from a container image: the digest of the layer that holds it
+   * (`sha256:...`, as the image's manifest names it); `file` is then its path in the image.
+   */
+  readonly layer?: string;
 }
 
 /**

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { LockfileParseError, NothingToAuditError, UsageError } from '../core/errors.js';
 import type { OnWorkProgress } from '../core/progress.js';
-import type { Inventory, Package, SkippedEntry, SourceFile } from '../core/types.js';
+import type { Inventory, Package, SkippedEntry, SourceFile, SourceLocation } from '../core/types.js';
 import { ecosystems, lockfileParsers } from '../ecosystems/registry.js';
-import type { DependencyFile, LockfileParser, ParsedDependencyFile } from '../ecosystems/types.js';
+import type { DependencyFile, LockfileParser, ParseContext, ParsedDependencyFile } from '../ecosystems/types.js';
 import { parseJsonFile } from '../ecosystems/json-file.js';
 import { discoverFiles } from './discover.js';
 import { displayPath, fileParseContext, readDependencyFile } from './read-file.js';
+import { resolveTarget, type AuditTarget, type ResolvedTarget } from './targets/detect.js';
+import { INSTALLED_FORMATS, listTreeCandidates, type TreeCandidate } from './targets/tree-files.js';
 
 /** A file to read as a named format (a parser id such as `requirements.txt`), whatever its name. */
 export interface TypedFile {
@@ -32,6 +34,12 @@ export interface BuildInventoryOptions {
    * on the command line is searched or read whatever they say.
    */
   readonly exclude?: readonly string[];
+  /**
+   * What the paths are (`vigil audit --target`); by default each path's kind is told from its
+   * content (see `resolveTarget`). Installed packages (node_modules, site-packages) are read only
+   * in the installed-environment, root file system and image targets.
+   */
+  readonly target?: AuditTarget;
   /** Told before each file is read (`read`, the file's display path, files done and found). */
   readonly onProgress?: OnWorkProgress;
 }
@@ -67,9 +75,12 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
     forced.set(path.resolve(typed.path), parser);
   }
   const isExcluded = await excludeMatcher(options.exclude ?? []);
+  const targets: ResolvedTarget[] = [];
+  for (const given of options.paths) targets.push(await resolveTarget(given, options.target));
+  const sourceParsers = parsers.filter((parser) => !INSTALLED_FORMATS.has(parser.id));
   const candidates = await discoverFiles(
-    [...options.paths, ...(options.typedFiles ?? []).map((typed) => typed.path)],
-    (absolutePath) => parsers.some((parser) => claims(parser, absolutePath, false)),
+    [...targets.filter((target) => target.target === 'files').map((target) => target.given), ...(options.typedFiles ?? []).map((typed) => typed.path)],
+    (absolutePath) => sourceParsers.some((parser) => claims(parser, absolutePath, false)),
     isExcluded,
   );
 
@@ -88,7 +99,7 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
     }
     const parser =
       (candidate.explicit ? forced.get(file.absolutePath) : undefined) ??
-      parsers.find((p) => claims(p, file.absolutePath, candidate.explicit) && (p.sniff ? p.sniff(file.text) : true));
+      (candidate.explicit ? parsers : sourceParsers).find((p) => claims(p, file.absolutePath, candidate.explicit) && (p.sniff ? p.sniff(file.text) : true));
     if (!parser) {
       if (candidate.explicit) {
         throw new UsageError(`${file.path}: not a supported dependency file`, {
@@ -103,18 +114,21 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
       unrecognised.push({ location: { file: file.path }, reason: 'not a recognised dependency file format (content)' });
       continue;
     }
-    const context = fileParseContext(root, file);
-    let result: ParsedDependencyFile;
-    try {
-      result = await parser.parse(file, context);
-    } catch (error) {
-      if (error instanceof LockfileParseError || error instanceof UsageError) throw error;
-      throw new LockfileParseError(`cannot read ${parser.id}: ${error instanceof Error ? error.message : String(error)}`, {
-        location: { file: file.path },
-        cause: error,
+    parsed.push({ file, parser, result: await parseWith(parser, file, fileParseContext(root, file)) });
+  }
+
+  for (const target of targets.filter((resolved) => resolved.target !== 'files')) {
+    const listed = await listTreeCandidates(target, root, parsers, isExcluded);
+    for (const candidate of listed.candidates) {
+      const source = await parseTreeCandidate(candidate);
+      if ('skipped' in source) unrecognised.push(source.skipped);
+      else parsed.push(source);
+    }
+    if (listed.candidates.length === 0) {
+      throw new NothingToAuditError(`no installed package or dependency file found in ${target.given} (read as ${describeTarget(target.target)})`, {
+        hint: 'name what it is with --target image|rootfs|python-env|node-modules|files',
       });
     }
-    parsed.push({ file, parser, result });
   }
 
   // A file already read as an include of another file of the same format (`-r common.txt`) is
@@ -152,12 +166,16 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
         });
       }
     }
-    // Keys are unique per file; prefix them so the graph of the whole inventory stays unambiguous.
-    const prefix = `${file.path}#`;
+    // Keys are unique per file; prefix them so the graph of the whole inventory stays unambiguous
+    // (an image's paths are prefixed with the image, two images can hold the same path).
+    const prefix = `${layerOf.get(file)?.image ?? ''}${file.path}#`;
+    const placed = layerOf.get(file);
+    const located = <T extends { readonly location: SourceLocation }>(item: T): T =>
+      placed === undefined || item.location.file !== file.path ? item : { ...item, location: { ...item.location, layer: placed.layer } };
     for (const pkg of kept) {
-      packages.push({ ...pkg, key: prefix + pkg.key, dependsOn: pkg.dependsOn.map((key) => prefix + key) });
+      packages.push(located({ ...pkg, key: prefix + pkg.key, dependsOn: pkg.dependsOn.map((key) => prefix + key) }));
     }
-    skipped.push(...result.skipped, ...invalid);
+    skipped.push(...result.skipped.map(located), ...invalid.map(located));
     sources.push({
       path: file.path,
       format: parser.id,
@@ -167,6 +185,51 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
     });
   }
   return { root, sources, packages, skipped };
+}
+
+/** The image and layer each file read from an image came from. */
+const layerOf = new WeakMap<DependencyFile, { readonly image: string; readonly layer: string }>();
+
+async function parseWith(parser: LockfileParser, file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {
+  try {
+    return await parser.parse(file, context);
+  } catch (error) {
+    if (error instanceof LockfileParseError || error instanceof UsageError) throw error;
+    throw new LockfileParseError(`cannot read ${parser.id}: ${error instanceof Error ? error.message : String(error)}`, {
+      location: { file: file.path },
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Reads and parses one file of a tree. A file that cannot be read (a link out of the image, a
+ * cycle) is a skipped entry; so is an installed package whose metadata is broken: one package,
+ * not the whole environment, is unevaluable. A broken lockfile or dpkg database stays an input
+ * error, as in a source tree.
+ */
+async function parseTreeCandidate(candidate: TreeCandidate): Promise<ParsedSource | { readonly skipped: SkippedEntry }> {
+  const read = await candidate.read();
+  if ('reason' in read) return { skipped: { location: { file: candidate.display }, reason: read.reason } };
+  const { file, layer } = read;
+  if (layer !== undefined) layerOf.set(file, { image: `${candidate.tree.label}!`, layer });
+  const skip = (reason: string): { readonly skipped: SkippedEntry } => ({
+    skipped: { location: { file: file.path, ...(layer === undefined ? {} : { layer }) }, reason },
+  });
+  if (file.text.trim() === '') {
+    if (INSTALLED_FORMATS.has(candidate.parser.id)) return skip('the file is empty');
+    throw new LockfileParseError('the file is empty', { location: { file: file.path } });
+  }
+  try {
+    return { file, parser: candidate.parser, result: await parseWith(candidate.parser, file, candidate.context(file)) };
+  } catch (error) {
+    if (INSTALLED_FORMATS.has(candidate.parser.id) && error instanceof LockfileParseError) return skip(error.format());
+    throw error;
+  }
+}
+
+function describeTarget(target: AuditTarget): string {
+  return { image: 'a container image', rootfs: 'a root file system', 'python-env': 'a Python environment', 'node-modules': 'a node_modules tree', files: 'source files' }[target];
 }
 
 /** Whether a relative path matches one of the globs; picomatch is loaded only when there are globs. */

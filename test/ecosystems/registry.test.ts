@@ -18,6 +18,8 @@ const samples: Record<string, { name: string; text: string; packages: number }> 
   'requirements.txt': { name: 'requirements.txt', text: 'six==1.16.0\n', packages: 1 },
   // No os-release beside it (readRelated finds nothing): its one package is an unevaluable entry.
   'dpkg-status': { name: 'var/lib/dpkg/status', text: 'Package: a\nStatus: install ok installed\nVersion: 1.0-1\n', packages: 0 },
+  'installed-metadata': { name: 'site-packages/six-1.16.0.dist-info/METADATA', text: 'Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n', packages: 1 },
+  'installed-package-json': { name: 'node_modules/ms/package.json', text: '{"name": "ms", "version": "2.1.3"}', packages: 1 },
   'cyclonedx-json': { name: 'bom.json', text: '{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}', packages: 0 },
   'spdx-json': {
     name: 'app.spdx.json',

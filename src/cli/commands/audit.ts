@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { audit, type AuditResult } from '../../audit.js';
 import type { TypedFile } from '../../inventory/build-inventory.js';
+import { AUDIT_TARGETS, isAuditTarget } from '../../inventory/targets/detect.js';
 import { systemClock } from '../../core/clock.js';
 import { checkOutputFolder, writeFileAtomic } from '../../core/atomic-write.js';
 import { UsageError } from '../../core/errors.js';
@@ -25,6 +26,12 @@ against the local advisory store, and fails when a finding blocks.
 Dependency files: requirements*.txt, poetry.lock, Pipfile.lock, uv.lock, pdm.lock, pylock.toml,
 package-lock.json, npm-shrinkwrap.json, yarn.lock (v1 and Berry), pnpm-lock.yaml, CycloneDX JSON
 and SPDX JSON SBOMs. node_modules, .git and virtual environments are not searched.
+
+PATH may also be what is installed, told from its content (or named with --target): a container
+image (a docker save or OCI archive, or an OCI image layout folder; read without a daemon), a root
+file system (a folder with etc/os-release or usr/lib/os-release), a Python environment (a
+virtualenv or a site-packages folder: *.dist-info/METADATA, *.egg-info) or a node_modules tree
+(every package.json, nested ones included).
 
 Options:
   -f, --format FORMAT  table (default), json (schema: docs/json-schema.md), sarif (SARIF 2.1.0 for
@@ -52,6 +59,8 @@ Options:
                        cyclonedx-json, spdx-json) whatever its name; repeatable
   --exclude GLOB        do not search files or folders matching GLOB (relative to each folder
                        searched, e.g. 'test/fixtures/**'); adds to the policy's exclude; repeatable
+  --target KIND        what PATH is: image, rootfs, python-env, node-modules or files (source
+                       files only), instead of telling it from the content
   --strict             every skipped entry (also git, local and workspace ones) fails the gate
   -q, --quiet          on stderr only the gate's counts, errors and verdict (overdue and
                        unevaluable items as counts)
@@ -73,6 +82,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
     strict: { type: 'boolean', default: false },
     requirement: { type: 'string', short: 'r', multiple: true },
     exclude: { type: 'string', multiple: true },
+    target: { type: 'string' },
     lockfile: { type: 'string', short: 'L', multiple: true },
     policy: { type: 'string' },
     allowlist: { type: 'string' },
@@ -88,6 +98,10 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   const outputs = planOutputs(values.format, values.output ?? []);
   // Read before any work, like the outputs: a broken VEX file stops the run at once.
   const vex = await readVexFiles(values.vex ?? []);
+  const target = values.target;
+  if (target !== undefined && !isAuditTarget(target)) {
+    throw new UsageError(`audit: invalid --target "${target}" (expected ${AUDIT_TARGETS.join(', ')})`);
+  }
   const failOn = values['fail-on'];
   if (failOn !== undefined && !(POLICY_LEVELS as readonly string[]).includes(failOn)) {
     throw new UsageError(`audit: invalid --fail-on "${failOn}" (expected ${POLICY_LEVELS.join(', ')})`);
@@ -115,6 +129,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
       paths: positionals.length > 0 || typedFiles.length > 0 ? positionals : ['.'],
       typedFiles,
       exclude: [...policy.exclude, ...(values.exclude ?? [])],
+    ...(target === undefined ? {} : { target }),
       clock,
       maxDbAgeMs,
       openStore: storeOpener({ db: values.db, offline: values.offline, mirror: values.mirror, quiet: values.quiet }, io, clock, log),

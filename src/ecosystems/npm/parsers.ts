@@ -26,5 +26,20 @@ export const pnpmLockParser: LockfileParser = lazyParser(
   },
 );
 
+/**
+ * One installed package: `node_modules/<name>/package.json` or `node_modules/@scope/<name>/package.json`,
+ * at any depth (nested node_modules included). Read only when auditing a node_modules tree, a
+ * root file system or an image, never in a source tree.
+ */
+export const installedPackageJsonParser: LockfileParser = lazyParser(
+  {
+    id: 'installed-package-json',
+    ecosystems: ['npm'],
+    matchesFileName: () => false,
+    matchesPath: (relativePath) => /(^|\/)node_modules\/(@[^/.][^/]*\/)?[^/.@][^/]*\/package\.json$/.test(relativePath),
+  },
+  async () => (await import('./installed-package-json.js')).parseInstalledPackageJson,
+);
+
 /** The npm dependency file parsers. */
-export const npmParsers: readonly LockfileParser[] = [packageLockParser, yarnLockParser, pnpmLockParser];
+export const npmParsers: readonly LockfileParser[] = [packageLockParser, yarnLockParser, pnpmLockParser, installedPackageJsonParser];

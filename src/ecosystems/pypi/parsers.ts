@@ -82,7 +82,22 @@ export const requirementsTxtParser: LockfileParser = lazyParser(
   async () => (await import('./requirements-txt.js')).parseRequirementsTxt,
 );
 
-/** The PyPI dependency file parsers: lockfiles first, then requirements files. */
+/**
+ * Installed distributions: `*.dist-info/METADATA` and `*.egg-info/PKG-INFO` (a folder, or a
+ * single `*.egg-info` file). Read only when auditing an installed environment, a root file system
+ * or an image, never in a source tree.
+ */
+export const installedMetadataParser: LockfileParser = lazyParser(
+  {
+    id: 'installed-metadata',
+    ecosystems: ['PyPI'],
+    matchesFileName: () => false,
+    matchesPath: (relativePath) => /(^|\/)[^/]+\.dist-info\/METADATA$|(^|\/)[^/]+\.egg-info(\/PKG-INFO)?$/.test(relativePath),
+  },
+  async () => (await import('./installed-metadata.js')).parseInstalledMetadata,
+);
+
+/** The PyPI dependency file parsers: lockfiles first, then requirements files, then installed metadata. */
 export const pypiParsers: readonly LockfileParser[] = [
   poetryLockParser,
   uvLockParser,
@@ -90,4 +105,5 @@ export const pypiParsers: readonly LockfileParser[] = [
   pylockTomlParser,
   pipfileLockParser,
   requirementsTxtParser,
+  installedMetadataParser,
 ];

@@ -46,7 +46,7 @@ export function renderTable(report: Report, options: TableOptions): string {
     [finding.id, ...finding.aliases.filter((alias) => alias.startsWith('CVE-'))].join(', '),
     finding.severity.level + (finding.severity.score !== undefined ? ` ${finding.severity.score.toFixed(1)}` : ''),
     finding.fixed.join(', ') || 'no fix',
-    `${finding.package.location.file}${finding.package.location.line !== undefined ? `:${finding.package.location.line}` : ''}`,
+    `${finding.package.location.file}${finding.package.location.line !== undefined ? `:${finding.package.location.line}` : ''}${finding.package.location.layer !== undefined ? ` (layer ${finding.package.location.layer.slice(0, 19)})` : ''}`,
   ].map(visibleText));
   const lines: string[] = [];
   if (rows.length > 0) {

@@ -1,0 +1,220 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { LockfileParseError } from '../../core/errors.js';
+import { formatByteSize } from '../../core/input-limits.js';
+import { readFileWithin } from '../../core/read-bounded.js';
+import { countEntry, imageError, newBudget, overLimit, readLayer, type LayerChanges } from './layers.js';
+import { MAX_IMAGE_JSON_BYTES, MAX_IMAGE_KEPT_BYTES, MAX_IMAGE_LAYERS } from './limits.js';
+import { mergeLayers, type ImageLayer } from './merged-layers.js';
+import type { FileTree } from './file-tree.js';
+
+/** A layer of the image's manifest: where its blob is, and the digest reports name it by. */
+interface LayerRef {
+  /** Path of the blob in the archive or layout (`<id>/layer.tar`, `blobs/sha256/<hex>`). */
+  readonly blob: string;
+  readonly digest: string;
+}
+
+/** Reads a JSON document of the image (manifest, index, configuration) by its path; `undefined` when absent. */
+type JsonReader = (relativePath: string) => Promise<unknown>;
+
+const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function blobPath(digest: unknown, label: string): string {
+  const match = typeof digest === 'string' ? /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/.exec(digest) : null;
+  if (!match) throw imageError(label, `invalid digest ${JSON.stringify(digest)} in the image's manifest`);
+  return `blobs/${match[1] ?? ''}/${match[2] ?? ''}`;
+}
+
+/**
+ * The layers of the one image a `docker save` archive (`manifest.json`, https://github.com/moby/moby/blob/master/image/spec/v1.2.md)
+ * or an OCI image layout (`index.json`, https://github.com/opencontainers/image-spec/blob/main/image-layout.md)
+ * holds, bottom first. An archive or layout of several images is refused: which one to audit
+ * would be a guess.
+ */
+export async function imageLayers(label: string, readJson: JsonReader): Promise<LayerRef[]> {
+  const manifest = await readJson('manifest.json');
+  if (manifest !== undefined) {
+    if (!Array.isArray(manifest) || manifest.length === 0 || !manifest.every(isRecord)) throw imageError(label, 'manifest.json is not a docker save manifest (an array of images)');
+    if (manifest.length > 1) {
+      const tags = manifest.flatMap((entry) => (Array.isArray(entry['RepoTags']) ? entry['RepoTags'].filter((tag) => typeof tag === 'string') : []));
+      throw imageError(label, `the archive holds ${manifest.length} images${tags.length > 0 ? ` (${tags.join(', ')})` : ''}; vigil audits one image per archive`, 'save one image per archive: docker save IMAGE -o FILE');
+    }
+    const entry = manifest[0] ?? {};
+    const layers = entry['Layers'];
+    if (!Array.isArray(layers) || !layers.every((layer) => typeof layer === 'string')) throw imageError(label, 'manifest.json has no Layers list');
+    const config = typeof entry['Config'] === 'string' ? await readJson(entry['Config']) : undefined;
+    const rootfs = isRecord(config) && isRecord(config['rootfs']) ? config['rootfs'] : {};
+    const diffIds: readonly unknown[] = Array.isArray(rootfs['diff_ids']) && rootfs['diff_ids'].length === layers.length ? rootfs['diff_ids'] : [];
+    return checkCount(label, layers.map((blob, index) => {
+      const diffId = diffIds[index];
+      const fromPath = /^blobs\/([a-z0-9]+)\/([a-f0-9]+)$/.exec(blob);
+      return { blob, digest: typeof diffId === 'string' ? diffId : fromPath ? `${fromPath[1] ?? ''}:${fromPath[2] ?? ''}` : blob };
+    }));
+  }
+  let index = await readJson('index.json');
+  if (index === undefined) {
+    throw imageError(label, 'not a container image: it has neither manifest.json (docker save) nor index.json (OCI image layout)', 'give an archive written by docker save or skopeo, or an OCI image layout folder; --target files reads it as an ordinary file');
+  }
+  for (let depth = 0; ; depth++) {
+    const manifests = isRecord(index) && Array.isArray(index['manifests']) ? index['manifests'].filter(isRecord) : [];
+    if (manifests.length !== 1) {
+      const platforms = manifests.map((descriptor) => (isRecord(descriptor['platform']) ? `${String(descriptor['platform']['os'])}/${String(descriptor['platform']['architecture'])}` : String(descriptor['digest'])));
+      throw imageError(label, manifests.length === 0 ? 'index.json lists no image' : `index.json lists ${manifests.length} images (${platforms.join(', ')}); vigil audits one image`, 'copy the one image to audit into its own layout, e.g. skopeo copy --override-arch');
+    }
+    const descriptor = manifests[0] ?? {};
+    const document = await readJson(blobPath(descriptor['digest'], label));
+    if (document === undefined) throw imageError(label, `the image's manifest ${String(descriptor['digest'])} is missing`);
+    if (depth < 4 && (INDEX_TYPES.has(String(descriptor['mediaType'])) || (isRecord(document) && Array.isArray(document['manifests'])))) {
+      index = document;
+      continue;
+    }
+    const layers = isRecord(document) && Array.isArray(document['layers']) ? document['layers'].filter(isRecord) : undefined;
+    if (layers === undefined) throw imageError(label, `the image's manifest ${String(descriptor['digest'])} has no layers list`);
+    return checkCount(label, layers.map((layer) => ({ blob: blobPath(layer['digest'], label), digest: String(layer['digest']) })));
+  }
+}
+
+function checkCount(label: string, layers: LayerRef[]): LayerRef[] {
+  if (layers.length > MAX_IMAGE_LAYERS) throw imageError(label, `the image has ${layers.length} layers, more than the limit of ${MAX_IMAGE_LAYERS}`);
+  return layers;
+}
+
+function parseJson(label: string, name: string, bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    throw imageError(label, `${name} in the image is not valid JSON`, 'the image is truncated or damaged; export it again');
+  }
+}
+
+/** An OCI image layout folder: blobs are read from disk, one layer at a time, bottom first. */
+export async function readOciLayout(folder: string, label: string, wanted: (relativePath: string) => boolean): Promise<FileTree> {
+  const readJson: JsonReader = async (relativePath) => {
+    const file = path.join(folder, ...relativePath.split('/'));
+    let bytes: Buffer | undefined;
+    try {
+      bytes = await readFileWithin(file, MAX_IMAGE_JSON_BYTES);
+    } catch {
+      return undefined;
+    }
+    if (bytes === undefined) throw imageError(label, `${relativePath} is larger than the ${formatByteSize(MAX_IMAGE_JSON_BYTES)} limit for an image manifest`);
+    return parseJson(label, relativePath, bytes);
+  };
+  const refs = await imageLayers(label, readJson);
+  const budget = newBudget(label);
+  const layers: ImageLayer[] = [];
+  for (const [index, ref] of refs.entries()) {
+    const file = path.join(folder, ...ref.blob.split('/'));
+    try {
+      await stat(file);
+    } catch {
+      throw imageError(label, `layer ${index + 1} (${ref.digest}) is missing from the layout`, 'the layout is incomplete; copy the image again');
+    }
+    const changes = await readLayer(createReadStream(file), wanted, budget, `layer ${index + 1} (${ref.digest})`);
+    layers.push({ digest: ref.digest, changes });
+  }
+  return mergeLayers(label, layers);
+}
+
+const TAR_MAGIC = Buffer.from('ustar');
+
+/**
+ * Whether the bytes start a tar archive (`ustar` at offset 257; or a zero block, the end of an
+ * empty archive) or a gzip stream.
+ */
+export function looksLikeTar(head: Buffer): boolean {
+  return head.subarray(257, 262).equals(TAR_MAGIC) || (head[0] === 0x1f && head[1] === 0x8b) || (head.length === 512 && head.every((byte) => byte === 0));
+}
+
+/**
+ * An image archive (`docker save`, or an OCI layout in a tar, plain or gzipped), read in one pass:
+ * layers are stored in any order, so each is read as it comes, keeping only its wanted files and
+ * metadata, and the layers are applied in the manifest's order at the end.
+ */
+export async function readImageArchive(file: string, label: string, wanted: (relativePath: string) => boolean): Promise<FileTree> {
+  const { extract } = await import('tar-stream');
+  const budget = newBudget(label);
+  const documents = new Map<string, Buffer>();
+  const layers = new Map<string, LayerChanges | Error>();
+  const tar = extract();
+  const head = (await readFileWithin(file, 512)) ?? Buffer.alloc(0);
+  const source = createReadStream(file);
+  let failure: unknown;
+  const piping = (head[0] === 0x1f && head[1] === 0x8b ? pipeline(source, createGunzip(), tar) : pipeline(source, tar)).catch((error: unknown) => {
+    failure ??= error;
+  });
+  try {
+    for await (const entry of tar) {
+      countEntry(budget);
+      const name = entry.header.name.replace(/^(\.\/)+/, '');
+      if (entry.header.type !== 'file' || entry.header.size === 0) {
+        entry.resume();
+        continue;
+      }
+      const iterator = (entry as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      const firstChunk: Buffer = first.done === true ? Buffer.alloc(0) : first.value;
+      const rest = async function* (): AsyncGenerator<Buffer> {
+        yield firstChunk;
+        for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+      };
+      const text = firstChunk.subarray(0, 16).toString('latin1').trimStart();
+      if ((text.startsWith('{') || text.startsWith('[')) && entry.header.size <= MAX_IMAGE_JSON_BYTES && !looksLikeTar(firstChunk)) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of rest()) chunks.push(chunk);
+        budget.keptBytes += entry.header.size;
+        if (budget.keptBytes > MAX_IMAGE_KEPT_BYTES) throw overLimit(budget, `the image's manifests and files to read hold more than ${formatByteSize(MAX_IMAGE_KEPT_BYTES)}`);
+        documents.set(name, Buffer.concat(chunks));
+      } else if (looksLikeTar(firstChunk) || firstChunk.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))) {
+        try {
+          layers.set(name, await readLayer(rest(), wanted, budget, name));
+        } catch (error) {
+          // A blob no manifest uses may be anything; its error counts only if it is a layer.
+          if (budget.exceeded) throw error;
+          layers.set(name, error instanceof Error ? error : new Error(String(error)));
+          await drain(rest());
+        }
+      } else {
+        await drain(rest());
+      }
+    }
+  } catch (error) {
+    tar.destroy();
+    await piping;
+    if (error instanceof LockfileParseError) throw error;
+    failure = error;
+  }
+  await piping;
+  if (failure !== undefined) {
+    throw imageError(label, `not a readable tar archive (${describe(failure)})`, 'the archive is truncated or damaged; export it again');
+  }
+  const readJson: JsonReader = (relativePath) => {
+    const bytes = documents.get(relativePath.replace(/^(\.\/)+/, ''));
+    return Promise.resolve(bytes === undefined ? undefined : parseJson(label, relativePath, bytes));
+  };
+  const refs = await imageLayers(label, readJson);
+  const ordered: ImageLayer[] = refs.map((ref, index) => {
+    const changes = layers.get(ref.blob);
+    if (changes === undefined) throw imageError(label, `layer ${index + 1} (${ref.digest}) is missing from the archive`, 'the archive is incomplete; export it again');
+    if (changes instanceof Error) throw changes;
+    return { digest: ref.digest, changes };
+  });
+  return mergeLayers(label, ordered);
+}
+
+
+async function drain(chunks: AsyncIterable<Buffer>): Promise<void> {
+  for await (const chunk of chunks) if (chunk.length < 0) break;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown error';
+}
