@@ -192,4 +192,20 @@ export interface Finding {
   readonly modified: string | undefined;
   /** Stable hash of file, package, version and primary id, for suppressions and SARIF. */
   readonly fingerprint: string;
+  /** For a distribution package: the distribution's own classification of the flaw. */
+  readonly distro?: DistroAdvisory;
+}
+
+/** How Debian's or Ubuntu's security team classifies a flaw for one release. */
+export interface DistroAdvisory {
+  /**
+   * Debian's urgency (`unimportant`, `low`, `medium`, `high`, `end-of-life`, `not yet assigned`)
+   * or Ubuntu's priority (`negligible` ... `critical`), the highest the records give; absent when
+   * none does.
+   */
+  readonly urgency?: string;
+  /** Debian's no-dsa note (`minor issue`, `ignored`, `postponed`), when a record carries one. */
+  readonly noDsa?: string;
+  /** Whether the release has no fixed package yet (the advisory names no fix above this version). */
+  readonly unfixed: boolean;
 }

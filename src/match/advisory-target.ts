@@ -1,4 +1,5 @@
-import type { Package } from '../core/types.js';
+import type { OsvAffected, OsvRecord } from '../advisories/osv.js';
+import type { DistroAdvisory, Package } from '../core/types.js';
 import { isSameRelease } from '../ecosystems/debian/os-release.js';
 import type { Ecosystem } from '../ecosystems/types.js';
 
@@ -36,4 +37,50 @@ export function advisoryTargetOf(pkg: Package, ecosystem: Ecosystem): AdvisoryTa
     version: distro.sourceVersion,
     appliesTo: (recordEcosystem) => isSameRelease(recordEcosystem, distro.release),
   };
+}
+
+/** What the distribution's records say of one flaw for a package, beyond its ranges. */
+export interface DistroNotes {
+  /** Debian urgencies (`affected[].ecosystem_specific.urgency`) of the matched entries. */
+  readonly urgencies: readonly string[];
+  /** Debian no-dsa notes (`ecosystem_specific.nodsa` / `nodsa_reason`, the tracker's names). */
+  readonly noDsa: readonly string[];
+}
+
+/** The notes of one matched `affected` entry. */
+export function distroNotesOf(entry: OsvAffected): DistroNotes {
+  const specific = entry.ecosystem_specific ?? {};
+  const text = (value: unknown): string[] => (typeof value === 'string' && value.trim() !== '' ? [value.trim()] : []);
+  return {
+    urgencies: text(specific['urgency']),
+    noDsa: [...text(specific['nodsa']), ...text(specific['nodsa_reason'])],
+  };
+}
+
+// Debian's urgencies (security-tracker) and Ubuntu's priorities (ubuntu-cve-tracker), least first.
+const URGENCY_RANK: Readonly<Record<string, number>> = { unimportant: 0, negligible: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/**
+ * The distribution's own classification of a flaw for a package: the highest Debian urgency or
+ * Ubuntu priority the matched records give (Debian's `high**` marks are dropped), its no-dsa
+ * notes, and whether the release has no fixed package yet.
+ */
+export function distroAdvisoryOf(records: readonly OsvRecord[], notes: readonly DistroNotes[], fixed: readonly string[]): DistroAdvisory {
+  const urgencies = [
+    ...notes.flatMap((note) => note.urgencies),
+    // Canonical's records: `severity: [{type: "Ubuntu", score: "medium"}]`.
+    ...records.flatMap((record) => (record.severity ?? []).filter((severity) => severity.type === 'Ubuntu').map((severity) => severity.score)),
+  ].map((urgency) => urgency.replace(/\*+$/, '').toLowerCase());
+  const ranked = [...new Set(urgencies)].sort((a, b) => (URGENCY_RANK[b] ?? 5) - (URGENCY_RANK[a] ?? 5));
+  const noDsa = [...new Set(notes.flatMap((note) => note.noDsa))];
+  return {
+    ...(ranked[0] === undefined ? {} : { urgency: ranked[0] }),
+    ...(noDsa.length === 0 ? {} : { noDsa: noDsa.join('; ') }),
+    unfixed: fixed.length === 0,
+  };
+}
+
+/** Rank of an urgency for a threshold: unknown ones (`not yet assigned`, `end-of-life`) rank highest (fail closed). */
+export function urgencyRank(urgency: string | undefined): number {
+  return urgency === undefined ? 5 : (URGENCY_RANK[urgency] ?? 5);
 }

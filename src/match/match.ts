@@ -5,6 +5,7 @@ import type { AdvisoryStore } from '../advisories/types.js';
 import type { OnWorkProgress } from '../core/progress.js';
 import type { EcosystemId, Finding, Inventory, Package, Severity, SourceLocation } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
+import { advisoryTargetOf, distroAdvisoryOf, distroNotesOf, type DistroNotes } from './advisory-target.js';
 import { evaluateAffected } from './affected.js';
 import { buildDependencyGraph } from './paths.js';
 
@@ -31,12 +32,8 @@ interface RecordHit {
   readonly record: OsvRecord;
   readonly fixed: readonly string[];
   readonly packageSeverities: readonly OsvSeverity[];
-}
-
-/** The base ecosystem of an OSV ecosystem string (`Debian:11` -> `Debian`). */
-function baseEcosystem(value: string): string {
-  const colon = value.indexOf(':');
-  return colon === -1 ? value : value.slice(0, colon);
+  /** A distribution's notes of the matched entries (urgency, no-dsa). */
+  readonly notes: readonly DistroNotes[];
 }
 
 /**
@@ -58,26 +55,30 @@ export async function matchInventory(inventory: Inventory, store: AdvisoryStore,
   let matched = 0;
   for (const [ecosystemId, packages] of byEcosystem) {
     const ecosystem = ecosystems[ecosystemId];
-    const names = [...new Set(packages.map((pkg) => ecosystem.normalizeName(pkg.name)))];
+    const names = [...new Set(packages.flatMap((pkg) => advisoryTargetOf(pkg, ecosystem)?.name ?? []))];
     onProgress?.({ phase: 'match', label: `${ecosystemId} packages`, done: matched, total: inventory.packages.length });
     const recordsByName = await store.advisoriesFor(ecosystemId, names);
     for (const pkg of packages) {
       onProgress?.({ phase: 'match', label: `${ecosystemId} packages`, done: matched++, total: inventory.packages.length });
       const normalized = ecosystem.normalizeName(pkg.name);
-      for (const record of recordsByName.get(normalized) ?? []) {
+      // Distribution packages are looked up by source package and release (advisory-target.ts).
+      const target = advisoryTargetOf(pkg, ecosystem);
+      for (const record of target === undefined ? [] : (recordsByName.get(target.name) ?? [])) {
         let affected = false;
         const fixed: string[] = [];
         const packageSeverities: OsvSeverity[] = [];
         const unevaluable: string[] = [];
+        const notes: DistroNotes[] = [];
         for (const entry of record.affected ?? []) {
-          if (!entry.package || baseEcosystem(entry.package.ecosystem) !== ecosystemId) continue;
-          if (ecosystem.normalizeName(entry.package.name) !== normalized) continue;
-          const verdict = evaluateAffected(entry, pkg.version, ecosystem.versions);
+          if (!entry.package || target === undefined || !target.appliesTo(entry.package.ecosystem)) continue;
+          if (ecosystem.normalizeName(entry.package.name) !== target.name) continue;
+          const verdict = evaluateAffected(entry, target.version, ecosystem.versions);
           unevaluable.push(...verdict.unevaluable);
           if (verdict.affected) {
             affected = true;
             fixed.push(...verdict.fixed);
             packageSeverities.push(...(entry.severity ?? []));
+            if (pkg.distro !== undefined) notes.push(distroNotesOf(entry));
           }
         }
         // A range that could not be evaluated matters only when nothing else in the record decided
@@ -94,7 +95,7 @@ export async function matchInventory(inventory: Inventory, store: AdvisoryStore,
           instance = { pkg, paths: [], hits: new Map() };
           hitsByInstance.set(instanceKey, instance);
         }
-        if (!instance.hits.has(record.id)) instance.hits.set(record.id, { record, fixed, packageSeverities });
+        if (!instance.hits.has(record.id)) instance.hits.set(record.id, { record, fixed, packageSeverities, notes });
       }
     }
   }
@@ -216,6 +217,7 @@ async function toFinding(
     firstSeen,
     modified,
     fingerprint,
+    ...(pkg.distro === undefined ? {} : { distro: distroAdvisoryOf(group.map((hit) => hit.record), group.flatMap((hit) => hit.notes), fixed) }),
   };
 }
 

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { Finding, SeverityLevel } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { DEFAULT_POLICY } from './default-policy.js';
+import { distroClassificationText, unfixedBelowThreshold } from './distro-policy.js';
 import { PackageURL } from 'packageurl-js';
 import type { UnevaluableItem } from './unevaluable.js';
 import type { AppliedException, ExceptionEntry, GateDecision, Policy, PolicyLevel, PolicyProblem, VexStatement } from './types.js';
@@ -141,7 +142,8 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
     const level = effectiveLevel(finding, policy);
     const covering = policy.exceptions.filter((entry) => exceptionCovers(entry, finding));
     for (const entry of covering) matchedBy.get(entry)?.push(finding);
-    const levelText = finding.severity.level === 'unknown' ? `unknown severity, treated as ${level}` : level;
+    // An OS package's finding also says how its distribution classifies the flaw (distro-policy.ts).
+    const levelText = `${finding.severity.level === 'unknown' ? `unknown severity, treated as ${level}` : level}${distroClassificationText(finding)}`;
 
     // A supplier's or our own VEX statement that the product is not affected comes first: the
     // flaw does not apply, whatever its level, scope or exceptions.
@@ -160,6 +162,12 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
     if (ignoredScope !== undefined) {
       decisions.set(finding, { kind: 'ignored-scope', level, reason: `${ignoredScope} dependency; the policy ignores ${ignoredScope} scope` });
       counts.ignoredScope++;
+      continue;
+    }
+    const unfixedBelow = unfixedBelowThreshold(finding, policy);
+    if (unfixedBelow !== undefined && RANK[level] >= RANK[policy.failOn]) {
+      decisions.set(finding, { kind: 'below-threshold', level, reason: `${levelText}: ${unfixedBelow}` });
+      counts.belowThreshold++;
       continue;
     }
     if (RANK[level] < RANK[policy.failOn]) {

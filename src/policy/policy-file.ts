@@ -134,6 +134,7 @@ function toPolicy(file: PolicyFile, source: string, exceptions: ExceptionEntry[]
     sla,
     exceptions,
     maintenance: toMaintenance(file.maintenance),
+    ...(file.os_packages === undefined ? {} : { osPackages: { unfixedFailOn: file.os_packages.unfixed_fail_on } }),
     problems,
   };
 }

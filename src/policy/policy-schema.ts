@@ -113,6 +113,16 @@ export const PolicyFileSchema = z
       .describe('Time to fix a blocking finding per severity, from its advisory\'s publication; "next-release" sets no date.'),
     exceptions: z.array(z.unknown()).optional().describe('Accepted risks.'),
     maintenance: MaintenanceSchema.optional().describe('Which upgrades a fix may use in the release being prepared.'),
+    os_packages: z
+      .strictObject({
+        unfixed_fail_on: z
+          .enum(['low', 'medium', 'high', 'critical'])
+          .describe(
+            "An advisory of a Debian or Ubuntu package that has no fixed package in the release yet blocks only from this Debian urgency / Ubuntu priority up; unimportant and negligible never reach it, an urgency the records do not give (or not yet assigned, end-of-life) always does. Without it, such advisories are judged by severity like any other.",
+          ),
+      })
+      .optional()
+      .describe('How the distribution\'s own classification of OS-package advisories counts.'),
   })
   .describe('vigil policy file (vigil.yaml).');
 

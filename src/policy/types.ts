@@ -84,6 +84,12 @@ export interface Policy {
   readonly sla: Readonly<Partial<Record<PolicyLevel, SlaTarget>>>;
   readonly exceptions: readonly ExceptionEntry[];
   readonly maintenance: MaintenancePolicy;
+  /**
+   * `os_packages.unfixed_fail_on`: an advisory of a distribution package with no fixed package in
+   * its release blocks only from this Debian urgency / Ubuntu priority up (see distro-policy.ts).
+   * Absent: such advisories are judged by severity like any other.
+   */
+  readonly osPackages?: { readonly unfixedFailOn: PolicyLevel };
   /** Problems found while reading it (invalid exception entries); they fail the gate. */
   readonly problems: readonly PolicyProblem[];
 }
