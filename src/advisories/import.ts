@@ -17,7 +17,7 @@ import {
 import type { OnProgress } from './progress.js';
 import { messageOf } from './store/sqlite-store.js';
 import { baseEcosystemsOf, beginStoreWrite } from './store/store-writer.js';
-import { forEachZipEntry, listZipEntries } from './zip.js';
+import { forEachZipEntry, listZipEntries, openZipFile, type ZipFile } from './zip.js';
 
 export interface ImportOptions {
   /** The store file; created when missing. */
@@ -64,7 +64,7 @@ interface RecordSource {
   readonly file: string;
   readonly format: RecordFormat;
 }
-type Source = RecordSource | { readonly kind: 'zip'; readonly file: string; readonly bytes: Uint8Array; readonly entries: number };
+type Source = RecordSource | { readonly kind: 'zip'; readonly file: string; readonly zip: ZipFile; readonly entries: number };
 
 /** Record files read concurrently ahead of parsing them. */
 const BATCH = 256;
@@ -84,10 +84,23 @@ async function readRecordFile(source: RecordSource): Promise<Uint8Array | Parsed
  * @throws AdvisoryStoreError when an input does not exist, or the store cannot be written.
  */
 export async function importAdvisories(options: ImportOptions): Promise<ImportResult> {
-  const { storePath, inputs, clock, onProgress } = options;
   const rejected: RejectedRecord[] = [];
   const ignoredFiles: string[] = [];
-  const sources = await collectSources(inputs, rejected, ignoredFiles);
+  const sources = await collectSources(options.inputs, rejected, ignoredFiles);
+  try {
+    return await importSources(options, sources, rejected, ignoredFiles);
+  } finally {
+    for (const source of sources) if (source.kind === 'zip') source.zip.close();
+  }
+}
+
+async function importSources(
+  options: ImportOptions,
+  sources: readonly Source[],
+  rejected: RejectedRecord[],
+  ignoredFiles: readonly string[],
+): Promise<ImportResult> {
+  const { storePath, inputs, clock, onProgress } = options;
   const total = sources.reduce((sum, source) => sum + (source.kind === 'zip' ? source.entries : 1), 0);
 
   const counts = { imported: 0, replaced: 0, unchanged: 0 };
@@ -156,7 +169,7 @@ function importZip(
   rejected: RejectedRecord[],
 ): void {
   try {
-    forEachZipEntry(source.bytes, (entry) => {
+    forEachZipEntry(source.zip, (entry) => {
       onEntry(entry.name, entry.data, entry.error);
     });
   } catch (error) {
@@ -189,20 +202,22 @@ async function collectSources(
     if (format !== undefined) {
       sources.push({ kind: 'record', file: input, format });
     } else if (input.toLowerCase().endsWith('.zip')) {
-      let bytes: Uint8Array | undefined;
+      let zip: ZipFile;
       try {
-        bytes = await readFileWithin(input, MAX_ADVISORY_ARCHIVE_BYTES);
+        zip = openZipFile(input);
       } catch (error) {
         rejected.push({ file: input, reason: `cannot read: ${messageOf(error)}` });
         continue;
       }
-      if (bytes === undefined) {
+      if (zip.size > MAX_ADVISORY_ARCHIVE_BYTES) {
+        zip.close();
         rejected.push({ file: input, reason: `the archive is ${tooLargeMessage(MAX_ADVISORY_ARCHIVE_BYTES, 'an advisory archive')}` });
         continue;
       }
       try {
-        sources.push({ kind: 'zip', file: input, bytes, entries: listZipEntries(bytes).length });
+        sources.push({ kind: 'zip', file: input, zip, entries: listZipEntries(zip).length });
       } catch (error) {
+        zip.close();
         rejected.push({ file: input, reason: `not a readable zip archive: ${messageOf(error)}` });
       }
     } else {

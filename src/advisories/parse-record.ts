@@ -4,6 +4,7 @@ import { lineColumnAt } from '../core/errors.js';
 import { MAX_ADVISORY_RECORD_BYTES, tooDeepMessage, tooLargeMessage } from '../core/input-limits.js';
 import { findDeepJsonNesting } from '../core/json-scan.js';
 import { OsvRecord } from './osv.js';
+import { passesOsvFastCheck } from './osv-fast-check.js';
 
 /** A record that was not imported, and why (one line). */
 export interface RejectedRecord {
@@ -89,6 +90,7 @@ export function validateRecord(value: unknown): ParsedRecord {
   }
   const legacy = legacyFormatReason(value);
   if (legacy !== undefined) return { ok: false, reason: legacy };
+  if (passesOsvFastCheck(value as Record<string, unknown>)) return { ok: true, record: value as OsvRecord };
   const result = OsvRecord.safeParse(value);
   if (!result.success) return { ok: false, reason: `invalid OSV record: ${formatIssues(result.error)}` };
   return { ok: true, record: result.data };

@@ -147,6 +147,7 @@ export interface CvssScore {
  * section 6 (same bands); v2 has no "critical" (NVD: 7.0-10.0 high).
  */
 export function scoreCvss(vector: string): CvssScore | undefined {
+  if (knownScores.has(vector)) return knownScores.get(vector);
   const trimmed = vector.trim();
   const [prefix = '', ...parts] = trimmed.split('/');
   try {
@@ -173,6 +174,24 @@ export function scoreCvss(vector: string): CvssScore | undefined {
     return undefined;
   }
   return undefined;
+}
+
+// Scores computed when the records were written (the store's `cvss_scores`), keyed by the vector
+// as the record writes it: an audit reads them instead of loading the calculator (about 130 ms of
+// start-up, issue 15).
+const knownScores = new Map<string, CvssScore | undefined>();
+
+/**
+ * Tells `scoreCvss` the score of `vector` (as written in a record), computed earlier by
+ * `scoreCvss` itself and kept in the advisory store; `undefined` for a vector that has none.
+ */
+export function rememberCvssScore(vector: string, score: CvssScore | undefined): void {
+  knownScores.set(vector, score);
+}
+
+/** Whether `scoreCvss` already knows the score of `vector` without computing it. */
+export function knowsCvssScore(vector: string): boolean {
+  return knownScores.has(vector);
 }
 
 function ratingV3(score: number): CvssScore['level'] {

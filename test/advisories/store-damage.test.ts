@@ -49,7 +49,7 @@ const cases: Case[] = [
     name: 'a record body that is no longer JSON',
     damage: (file) => {
       const db = new Database(file);
-      db.prepare("UPDATE records SET body = substr(body, 1, 20) WHERE id = 'VIGIL-TEST-DAMAGE-0001'").run();
+      db.prepare("UPDATE bodies SET body = substr(body, 1, 20) WHERE id = 'VIGIL-TEST-DAMAGE-0001'").run();
       db.close();
     },
     read: (store) => store.advisoriesFor('PyPI', ['vigil-test-damage-1']),

@@ -6,7 +6,7 @@
 export const STORE_APPLICATION_ID = 0x5647494c;
 
 /** Bumped on every incompatible change of the tables below. */
-export const STORE_SCHEMA_VERSION = 4;
+export const STORE_SCHEMA_VERSION = 5;
 
 /** How to get a usable store, shown under every store error. */
 export const STORE_HINT = 'run "vigil db update" or "vigil db import PATH"';
@@ -14,16 +14,25 @@ export const STORE_HINT = 'run "vigil db update" or "vigil db import PATH"';
 /** How to replace a store written by an older vigil: it is never rewritten in place. */
 export const OLD_STORE_HINT = `remove the file and re-import: ${STORE_HINT} (the new store records the date of its data)`;
 
+// Version 5 (issue 15): record bodies apart from the small per-record row (counting and
+// comparing timestamps no longer reads every body page), CVSS scores computed at import, when
+// each ecosystem was last checked against its mirror, and the mirror's change list position.
+// Secondary indices are created after the tables are first filled (`STORE_INDEX_DDL`).
 export const STORE_DDL = `
 CREATE TABLE records (
   id        TEXT PRIMARY KEY,
   -- RFC 3339 timestamps normalised to ISO 8601 UTC with milliseconds, so they sort as text.
   modified  TEXT NOT NULL,
   published TEXT,
-  withdrawn TEXT,
-  -- The validated OSV record as JSON, parsed only when a query hits it.
-  body      TEXT NOT NULL
+  withdrawn TEXT
 ) WITHOUT ROWID;
+
+-- The validated OSV record as JSON, parsed only when a query hits it. A rowid table: bodies of
+-- several KiB are appended, not inserted into the middle of a key-ordered tree.
+CREATE TABLE bodies (
+  id   TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL
+);
 
 -- One row per distinct affected[].package of a record.
 CREATE TABLE affected (
@@ -36,14 +45,20 @@ CREATE TABLE affected (
   record_id      TEXT NOT NULL,
   PRIMARY KEY (ecosystem, name, ecosystem_full, record_id)
 ) WITHOUT ROWID;
-CREATE INDEX affected_by_record ON affected (record_id);
 
 CREATE TABLE aliases (
   record_id TEXT NOT NULL,
   alias     TEXT NOT NULL,
   PRIMARY KEY (record_id, alias)
 ) WITHOUT ROWID;
-CREATE INDEX aliases_by_alias ON aliases (alias);
+
+-- The base score of every CVSS vector the records carry, computed when they were written, so an
+-- audit does not load the calculator. \`score\` is the JSON of a CvssScore, or null for a vector
+-- that has none (malformed).
+CREATE TABLE cvss_scores (
+  vector TEXT PRIMARY KEY,
+  score  TEXT
+) WITHOUT ROWID;
 
 -- Counts written with every change (in the same transaction), so reading the status costs the
 -- same for a full OSV dump as for a small store: every audit reads it.
@@ -74,6 +89,18 @@ CREATE TABLE first_seen (
 CREATE TABLE ecosystem_meta (
   ecosystem  TEXT PRIMARY KEY,
   updated_at TEXT NOT NULL,
-  source     TEXT NOT NULL
+  source     TEXT NOT NULL,
+  -- Last time a mirror was asked for changes, whether or not it had any.
+  checked_at TEXT,
+  -- The mirror's validator (ETag) of the change list last read, for a conditional request.
+  list_etag  TEXT,
+  -- Newest modified time of the change list last read: rows newer than it are the next changes.
+  list_newest TEXT
 ) WITHOUT ROWID;
+`;
+
+/** Indices needed once the tables are filled: created after a new store's first bulk load. */
+export const STORE_INDEX_DDL = `
+CREATE INDEX IF NOT EXISTS affected_by_record ON affected (record_id);
+CREATE INDEX IF NOT EXISTS aliases_by_alias ON aliases (alias);
 `;

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { AdvisoryStoreError } from '../../core/errors.js';
 import type { EcosystemId } from '../../core/types.js';
 import type { OsvRecord } from '../osv.js';
+import { knowsCvssScore, rememberCvssScore, type CvssScore } from '../severity.js';
 import type { AdvisoryStore, EcosystemStatus, StoreStatus } from '../types.js';
 import { OLD_STORE_HINT, STORE_APPLICATION_ID, STORE_HINT, STORE_SCHEMA_VERSION } from './schema.js';
 
@@ -103,6 +104,11 @@ interface HitRow {
   readonly id: string;
 }
 
+interface ScoreRow {
+  readonly vector: string;
+  readonly score: string | null;
+}
+
 interface BodyRow {
   readonly id: string;
   readonly body: string;
@@ -117,6 +123,7 @@ class SqliteAdvisoryStore implements AdvisoryStore {
   readonly #byAlias = new Map<number, Statement>();
   readonly #firstSeen = new Map<number, Statement>();
   readonly #byId = new Map<number, Statement>();
+  readonly #scores = new Map<number, Statement>();
 
   constructor(db: Db, path: string, clock: Clock) {
     this.#clock = clock;
@@ -161,7 +168,26 @@ class SqliteAdvisoryStore implements AdvisoryStore {
       const rows = this.#statement(this.#byId, chunk.length, byIdSql).all(this.#now(), ...chunk) as BodyRow[];
       for (const row of rows) found.set(row.id, JSON.parse(row.body) as OsvRecord);
     }
+    this.#loadScores(found.values());
     return found;
+  }
+
+  /** Hands the stored CVSS scores of these records' vectors to `scoreCvss` (see `rememberCvssScore`). */
+  #loadScores(records: Iterable<OsvRecord>): void {
+    const vectors = new Set<string>();
+    const add = (severities: readonly { readonly score: string }[] | null | undefined): void => {
+      for (const severity of severities ?? []) if (!knowsCvssScore(severity.score)) vectors.add(severity.score);
+    };
+    for (const record of records) {
+      add(record.severity);
+      for (const affected of record.affected ?? []) add(affected.severity);
+    }
+    const wanted = [...vectors];
+    for (let start = 0; start < wanted.length; start += CHUNK) {
+      const chunk = wanted.slice(start, start + CHUNK);
+      const rows = this.#statement(this.#scores, chunk.length, scoresSql).all(...chunk) as ScoreRow[];
+      for (const row of rows) rememberCvssScore(row.vector, row.score === null ? undefined : (JSON.parse(row.score) as CvssScore));
+    }
   }
 
   recordsByAlias(ids: readonly string[]): Promise<readonly OsvRecord[]> {
@@ -178,6 +204,7 @@ class SqliteAdvisoryStore implements AdvisoryStore {
         if (!found.has(row.id)) found.set(row.id, JSON.parse(row.body) as OsvRecord);
       }
     }
+    this.#loadScores(found.values());
     return [...found.values()];
   }
 
@@ -245,14 +272,17 @@ const byNameSql = (width: number): string => `
   ORDER BY name, record_id`;
 
 const byIdSql = (width: number): string => `
-  SELECT id, body FROM records WHERE (withdrawn IS NULL OR withdrawn > ?) AND id IN (${placeholders(width)})`;
+  SELECT r.id AS id, b.body AS body FROM records r JOIN bodies b ON b.id = r.id
+  WHERE (r.withdrawn IS NULL OR r.withdrawn > ?) AND r.id IN (${placeholders(width)})`;
+
+const scoresSql = (width: number): string => `SELECT vector, score FROM cvss_scores WHERE vector IN (${placeholders(width)})`;
 
 const firstSeenSql = (width: number): string =>
   `SELECT id, at FROM first_seen WHERE id IN (${Array.from({ length: width }, () => '?').join(', ')})`;
 
 const byAliasSql = (width: number): string => `
-  SELECT r.id AS id, r.body AS body
-  FROM records r
+  SELECT r.id AS id, b.body AS body
+  FROM records r JOIN bodies b ON b.id = r.id
   WHERE (r.withdrawn IS NULL OR r.withdrawn > ?)
     AND (r.id IN (${placeholders(width)})
          OR r.id IN (SELECT record_id FROM aliases WHERE alias IN (${placeholders(width)})))

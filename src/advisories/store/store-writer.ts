@@ -7,7 +7,8 @@ import { npm } from '../../ecosystems/npm/ecosystem.js';
 import { pypi } from '../../ecosystems/pypi/ecosystem.js';
 import type { OsvRecord } from '../osv.js';
 import { checkStoreIntegrity, messageOf, openStoreDatabase } from './sqlite-store.js';
-import { STORE_APPLICATION_ID, STORE_DDL, STORE_HINT, STORE_SCHEMA_VERSION } from './schema.js';
+import { STORE_APPLICATION_ID, STORE_DDL, STORE_HINT, STORE_INDEX_DDL, STORE_SCHEMA_VERSION } from './schema.js';
+import { scoreCvss } from '../severity.js';
 import { holdsStoreLock, lockHeldError, lockPathOf, startWriting, stopWriting, tryLockStore, type StoreLock } from './store-lock.js';
 
 type Db = Database.Database;
@@ -45,6 +46,9 @@ export interface StoreWriter {
 }
 
 const TEMP_SUFFIX = '.tmp';
+const WRITE_CACHE_KIB = 64 << 10;
+/** Vectors already scored by one writer, remembered up to this many (then forgotten at once). */
+const SCORED_VECTORS = 50_000;
 
 /**
  * Opens a private copy of the store at `storePath` (created, with its folder, if missing) for
@@ -74,6 +78,7 @@ export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter 
   removeLeftovers(storePath);
   const tempPath = `${storePath}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
   let db: Db | undefined;
+  let fresh = false;
   try {
     if (existsSync(storePath)) {
       const current = openStoreDatabase(storePath);
@@ -86,6 +91,7 @@ export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter 
       checkStoreIntegrity(db, storePath);
     } else {
       db = new Database(tempPath);
+      fresh = true;
       db.exec(STORE_DDL);
       db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
       db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
@@ -93,8 +99,11 @@ export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter 
     // The copy is private until renamed: no journal is needed, a crash just orphans it.
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
+    // A fixed page cache (64 MiB), whatever the size of the dump: writing a large one no longer
+    // goes to the file system for every page it touches.
+    db.pragma(`cache_size = -${WRITE_CACHE_KIB}`);
     db.exec('BEGIN');
-    return new SqliteStoreWriter(db, storePath, tempPath, seenAt, finish);
+    return new SqliteStoreWriter(db, storePath, tempPath, seenAt, finish, fresh);
   } catch (error) {
     db?.close();
     removeTemp(tempPath);
@@ -157,8 +166,17 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const UTC_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+const UTC_MILLISECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 /** ISO 8601 UTC with milliseconds, so stored timestamps compare as text. */
-function normalizeTimestamp(value: string): string {
+export function normalizeTimestamp(value: string): string {
+  // OSV's own form (`2024-01-01T00:00:00Z`) and vigil's are written directly, when valid dates.
+  if (UTC_MILLISECONDS.test(value) || UTC_SECONDS.test(value)) {
+    const normal = value.length === 20 ? `${value.slice(0, 19)}.000Z` : value;
+    const date = new Date(Date.parse(normal));
+    if (!Number.isNaN(date.getTime()) && date.toISOString() === normal) return normal;
+  }
   return new Date(Date.parse(value)).toISOString();
 }
 
@@ -188,47 +206,54 @@ export function baseEcosystemsOf(record: OsvRecord): string[] {
   return [...bases];
 }
 
-interface StoredRow {
-  readonly modified: string;
-  readonly body: string;
-}
-
 class SqliteStoreWriter implements StoreWriter {
   readonly #db: Db;
   readonly #storePath: string;
   readonly #tempPath: string;
   #open = true;
-  readonly #find: Database.Statement;
+  /**
+   * A new store's secondary indices are not there yet (created at commit, after the bulk load);
+   * the first replaced record creates them, since removing its rows needs them.
+   */
+  #indexed: boolean;
+  readonly #findModified: Database.Statement;
+  readonly #findBody: Database.Statement;
   readonly #putRecord: Database.Statement;
+  readonly #putBody: Database.Statement;
   readonly #putAffected: Database.Statement;
   readonly #putAlias: Database.Statement;
+  readonly #putScore: Database.Statement;
   readonly #dropAffected: Database.Statement;
   readonly #dropAliases: Database.Statement;
   readonly #putMeta: Database.Statement;
   readonly #putSeen: Database.Statement;
   readonly #seenAt: string;
+  readonly #scored = new Set<string>();
   /** Ends the write: lets go of the store's lock (or of this process's claim on it). */
   readonly #finish: () => void;
 
-  constructor(db: Db, storePath: string, tempPath: string, seenAt: string, finish: () => void) {
+  constructor(db: Db, storePath: string, tempPath: string, seenAt: string, finish: () => void, fresh: boolean) {
     this.#seenAt = seenAt;
     this.#finish = finish;
     this.#db = db;
     this.#storePath = storePath;
     this.#tempPath = tempPath;
-    this.#find = db.prepare('SELECT modified, body FROM records WHERE id = ?');
-    this.#putRecord = db.prepare(
-      'INSERT OR REPLACE INTO records (id, modified, published, withdrawn, body) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.#indexed = !fresh;
+    this.#findModified = db.prepare('SELECT modified FROM records WHERE id = ?').pluck();
+    this.#findBody = db.prepare('SELECT body FROM bodies WHERE id = ?').pluck();
+    this.#putRecord = db.prepare('INSERT OR REPLACE INTO records (id, modified, published, withdrawn) VALUES (?, ?, ?, ?)');
+    this.#putBody = db.prepare('INSERT OR REPLACE INTO bodies (id, body) VALUES (?, ?)');
     this.#putAffected = db.prepare(
       'INSERT OR IGNORE INTO affected (ecosystem, ecosystem_full, name, record_id) VALUES (?, ?, ?, ?)',
     );
     this.#putAlias = db.prepare('INSERT OR IGNORE INTO aliases (record_id, alias) VALUES (?, ?)');
+    this.#putScore = db.prepare('INSERT OR IGNORE INTO cvss_scores (vector, score) VALUES (?, ?)');
     this.#dropAffected = db.prepare('DELETE FROM affected WHERE record_id = ?');
     this.#dropAliases = db.prepare('DELETE FROM aliases WHERE record_id = ?');
     this.#putSeen = db.prepare('INSERT OR IGNORE INTO first_seen (id, at) VALUES (?, ?)');
     this.#putMeta = db.prepare(
-      'INSERT OR REPLACE INTO ecosystem_meta (ecosystem, updated_at, source) VALUES (?, ?, ?)',
+      `INSERT INTO ecosystem_meta (ecosystem, updated_at, source, checked_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (ecosystem) DO UPDATE SET updated_at = excluded.updated_at, source = excluded.source, checked_at = excluded.checked_at`,
     );
   }
 
@@ -240,10 +265,11 @@ class SqliteStoreWriter implements StoreWriter {
     this.#putSeen.run(record.id, this.#seenAt);
     const body = JSON.stringify(record);
     const modified = normalizeTimestamp(record.modified);
-    const stored = this.#find.get(record.id) as StoredRow | undefined;
-    if (stored !== undefined) {
-      if (stored.body === body) return 'unchanged';
-      if (policy === 'newer-or-equal' && modified < stored.modified) return 'unchanged';
+    const storedModified = this.#findModified.get(record.id) as string | undefined;
+    if (storedModified !== undefined) {
+      if ((this.#findBody.get(record.id) as string | undefined) === body) return 'unchanged';
+      if (policy === 'newer-or-equal' && modified < storedModified) return 'unchanged';
+      this.#ensureIndices();
       this.#dropAffected.run(record.id);
       this.#dropAliases.run(record.id);
     }
@@ -252,23 +278,42 @@ class SqliteStoreWriter implements StoreWriter {
       modified,
       record.published === undefined ? null : normalizeTimestamp(record.published),
       record.withdrawn === undefined ? null : normalizeTimestamp(record.withdrawn),
-      body,
     );
+    this.#putBody.run(record.id, body);
     for (const affected of record.affected ?? []) {
+      for (const severity of affected.severity ?? []) this.#score(severity.score);
       if (!affected.package) continue;
       const { base, full } = splitEcosystem(affected.package.ecosystem);
       this.#putAffected.run(base, full, indexName(base, affected.package.name), record.id);
     }
+    for (const severity of record.severity ?? []) this.#score(severity.score);
     for (const alias of record.aliases ?? []) {
       if (alias !== record.id) this.#putAlias.run(record.id, alias);
     }
-    return stored === undefined ? 'imported' : 'replaced';
+    return storedModified === undefined ? 'imported' : 'replaced';
+  }
+
+  /** Stores the score of a CVSS vector once, so audits read it instead of computing it. */
+  #score(vector: string): void {
+    if (this.#scored.has(vector)) return;
+    if (this.#scored.size >= SCORED_VECTORS) this.#scored.clear();
+    this.#scored.add(vector);
+    const score = scoreCvss(vector);
+    this.#putScore.run(vector, score === undefined ? null : JSON.stringify(score));
+  }
+
+  #ensureIndices(): void {
+    if (this.#indexed) return;
+    this.#db.exec(STORE_INDEX_DDL);
+    this.#indexed = true;
   }
 
   deleteEcosystem(ecosystem: string): number {
     return this.#guard(() => {
+      this.#ensureIndices();
       const ids = `SELECT record_id FROM affected WHERE ecosystem = ?`;
       this.#db.prepare(`DELETE FROM aliases WHERE record_id IN (${ids})`).run(ecosystem);
+      this.#db.prepare(`DELETE FROM bodies WHERE id IN (${ids})`).run(ecosystem);
       const removed = this.#db.prepare(`DELETE FROM records WHERE id IN (${ids})`).run(ecosystem).changes;
       this.#db.prepare(`DELETE FROM affected WHERE record_id NOT IN (SELECT id FROM records)`).run();
       return removed;
@@ -276,7 +321,7 @@ class SqliteStoreWriter implements StoreWriter {
   }
 
   setMeta(ecosystem: string, updatedAt: string, source: string): void {
-    this.#guard(() => this.#putMeta.run(ecosystem, updatedAt, source));
+    this.#guard(() => this.#putMeta.run(ecosystem, updatedAt, source, updatedAt));
   }
 
   /** SQLite errors while writing the copy (SQLITE_FULL on a full disk, SQLITE_IOERR) are the store's. */
@@ -292,6 +337,7 @@ class SqliteStoreWriter implements StoreWriter {
     if (!this.#open) throw new Error('store writer already finished');
     this.#open = false;
     try {
+      this.#ensureIndices();
       this.#db.exec(REFRESH_COUNTS);
       this.#db.exec('COMMIT');
       this.#db.close();
