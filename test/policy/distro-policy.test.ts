@@ -3,7 +3,7 @@
 // `ecosystem_specific.urgency`, ../shared/osv/debian/tracker/osv.dev/converter-parts) and
 // Canonical's (`severity: [{type: "Ubuntu", score}]`).
 import { describe, expect, it } from 'vitest';
-import type { OsvRecord } from '../../src/advisories/osv.js';
+import type { OsvRange, OsvRecord } from '../../src/advisories/osv.js';
 import type { AdvisoryStore, StoreStatus } from '../../src/advisories/types.js';
 import { fixedClock } from '../../src/core/clock.js';
 import type { Inventory, Package } from '../../src/core/types.js';
@@ -31,7 +31,7 @@ function memoryStore(records: OsvRecord[]): AdvisoryStore {
 const HIGH_CVSS = [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }];
 
 /** A DEBIAN-CVE record for one source package of Debian 12 (and a Debian 11 entry that must not count). */
-function debianRecord(id: string, source: string, urgency: string, events: Record<string, string>[]): OsvRecord {
+function debianRecord(id: string, source: string, urgency: string, events: OsvRange['events']): OsvRecord {
   return {
     id,
     modified: '2026-11-01T00:00:00Z',
@@ -40,7 +40,7 @@ function debianRecord(id: string, source: string, urgency: string, events: Recor
       { package: { ecosystem: 'Debian:12', name: source }, ranges: [{ type: 'ECOSYSTEM', events }], ecosystem_specific: { urgency } },
       { package: { ecosystem: 'Debian:11', name: source }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }], ecosystem_specific: { urgency: 'high' } },
     ],
-  } as OsvRecord;
+  };
 }
 
 const debPackage = (name: string, version: string, source = name): Package => ({
