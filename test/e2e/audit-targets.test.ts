@@ -6,6 +6,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, repoRoot, shared } from '../helpers/shared-data.js';
+import { pack } from 'tar-stream';
 import { hasStackTrace, runCli } from './run-cli.js';
 
 let work: string;
@@ -54,6 +55,30 @@ function zstdLayout(): string {
   return folder;
 }
 
+async function tarOf(entries: readonly { name: string; text: string }[]): Promise<Buffer> {
+  const tar = pack();
+  for (const entry of entries) tar.entry({ name: entry.name }, entry.text);
+  tar.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of tar as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** A one-layer docker save archive with lodash 4.17.11 installed; returns it and the layer's diff id. */
+async function imageWithOldLodash(): Promise<{ file: string; diffId: string }> {
+  const layer = await tarOf([{ name: 'app/node_modules/lodash/package.json', text: '{"name": "lodash", "version": "4.17.11"}\n' }]);
+  const diffId = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+  const config = JSON.stringify({ rootfs: { type: 'layers', diff_ids: [diffId] } });
+  const archive = await tarOf([
+    { name: 'abc/layer.tar', text: layer.toString('latin1') },
+    { name: 'config.json', text: config },
+    { name: 'manifest.json', text: JSON.stringify([{ Config: 'config.json', RepoTags: ['old:1'], Layers: ['abc/layer.tar'] }]) },
+  ]);
+  const file = path.join(work, 'old-lodash.tar');
+  writeFileSync(file, archive);
+  return { file, diffId };
+}
+
 /** The docker-save archive cut in the middle of a layer. */
 function truncatedArchive(): string {
   const file = path.join(work, 'truncated.tar');
@@ -77,6 +102,14 @@ describe('vigil audit of a container image', () => {
     expect(others.sort()).toEqual(['PyPI pip 24.0', 'PyPI setuptools 69.5.1', 'npm lodash 4.17.20', 'npm minimist 1.2.5']);
     for (const pkg of report.packages) expect(pkg.location.layer).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(run.stderr).toMatch(/^read \/var\/lib\/dpkg\/status \(dpkg-status\): 140 packages/m);
+  });
+
+  it('a finding in an image names the layer that brought the package', async () => {
+    const { file, diffId } = await imageWithOldLodash();
+    const run = await runCli(['audit', '--db', store, file]);
+    expect(run.code, run.stderr).toBe(1);
+    // GHSA-jf85-cpcp-j695: lodash before 4.17.12 (ghsa-subset).
+    expect(run.stdout).toMatch(new RegExp(`^BLOCKS[^\\n]*?\\s+lodash\\s+4\\.17\\.11 .*GHSA-jf85-cpcp-j695.*/app/node_modules/lodash/package\\.json:1 \\(layer ${diffId.slice(0, 19)}\\)$`, 'm'));
   });
 
   it('the same image copied under another name is told from its content', async () => {
