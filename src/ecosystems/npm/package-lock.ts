@@ -3,7 +3,7 @@ import { notAudited, type Directness, type Package, type PackageScope, type Skip
 import { makePackage } from '../package.js';
 import { parseJsonFile } from '../json-file.js';
 import type { DependencyFile, ParseContext, ParsedDependencyFile } from '../types.js';
-import { scanJson } from '../../core/json-scan.js';
+import { MAX_NESTING_DEPTH } from '../../core/input-limits.js';
 import {
   asRecord,
   asString,
@@ -55,9 +55,9 @@ const SUPPORTED_VERSIONS = [1, 2, 3];
 
 /** Parses a package-lock.json or npm-shrinkwrap.json. */
 export async function parsePackageLock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {
-  const lock = asRecord(parseJsonFile(file, 'package-lock.json'));
+  const { value, keyLines } = readLockText(file);
+  const lock = asRecord(value);
   if (!lock) throw new LockfileParseError('package-lock.json is not a JSON object', { location: { file: file.path, line: 1 } });
-  const keyLines = indexKeyLines(file.text);
   const version = lock.lockfileVersion;
   if (typeof version !== 'number' || !SUPPORTED_VERSIONS.includes(version)) {
     const line = keyLines.get(pathId(['lockfileVersion']));
@@ -328,29 +328,119 @@ function pathId(path: readonly string[]): string {
 }
 
 /**
- * Line of every key that names an entry: `lockfileVersion`, `packages`, `packages.<key>` and the
- * `dependencies.<name>(.dependencies.<name>)*` chains of v1. One pass over the text.
+ * The parsed lockfile and the line of every key that names an entry (see `indexKeyLines`): one
+ * native parse and one pass over the text, which also bounds the nesting. Text that JSON.parse
+ * refuses, or that nests too deep, gets the error `parseJsonFile` words (the same as every JSON
+ * dependency file); issue 15 measured the former second full scan at 84 ms on insomnia's lockfile.
  */
-function indexKeyLines(text: string): Map<string, number> {
+function readLockText(file: DependencyFile): { value: unknown; keyLines: Map<string, number> } {
+  let value: unknown;
+  try {
+    value = JSON.parse(file.text) as unknown;
+  } catch {
+    parseJsonFile(file, 'package-lock.json');
+    throw new Error('unreachable: parseJsonFile accepted text JSON.parse refused');
+  }
+  const keyLines = indexKeyLines(file.text);
+  if (keyLines === undefined) {
+    parseJsonFile(file, 'package-lock.json');
+    throw new Error('unreachable: parseJsonFile accepted text nested too deep');
+  }
+  return { value, keyLines };
+}
+
+/** Whether the keys inside an object at `path` are indexed: their lines kept, their values entered. */
+function descendsInto(path: readonly string[]): boolean {
+  const depth = path.length;
+  if (depth === 0) return true;
+  const top = path[0];
+  if (depth === 1) return top === 'packages' || top === 'dependencies';
+  if (top !== 'dependencies') return false;
+  // dependencies.<name>.dependencies.<name>...: names at even depths, `dependencies` at odd.
+  return depth % 2 === 0 || path[depth - 1] === 'dependencies';
+}
+
+/** Whether the line of the key ending `path` is kept. */
+function keepsLine(path: readonly string[]): boolean {
+  const depth = path.length;
+  return depth === 1 || (path[0] === 'packages' ? depth === 2 : depth % 2 === 0);
+}
+
+const STRUCTURE = /["[\]{}]/g;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Line of every key that names an entry: `lockfileVersion`, `packages`, `packages.<key>` and the
+ * `dependencies.<name>(.dependencies.<name>)*` chains of v1. For text JSON.parse accepted: one
+ * pass from bracket to quote (strings skipped whole), `undefined` when arrays and objects nest
+ * deeper than MAX_NESTING_DEPTH.
+ */
+function indexKeyLines(text: string): Map<string, number> | undefined {
+  // Per open array or object: the key path of an indexed object, undefined for anything else.
+  const open: (string[] | undefined)[] = [];
+  const offsets: number[] = [];
+  const ids: string[] = [];
+  // The key whose value comes next, when its object is indexed.
+  let pending: string[] | undefined;
+  STRUCTURE.lastIndex = 0;
+  for (let match = STRUCTURE.exec(text); match !== null; match = STRUCTURE.exec(text)) {
+    const at = match.index;
+    const c = text.charCodeAt(at);
+    if (c === QUOTE) {
+      const end = endOfString(text, at);
+      STRUCTURE.lastIndex = end;
+      const parent = open[open.length - 1];
+      if (parent === undefined) {
+        pending = undefined;
+        continue;
+      }
+      let next = end;
+      while (next < text.length && text.charCodeAt(next) <= 0x20) next++;
+      if (text.charCodeAt(next) !== 0x3a) {
+        pending = undefined;
+        continue;
+      }
+      const raw = text.slice(at + 1, end - 1);
+      const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+      const path = [...parent, key];
+      if (keepsLine(path)) {
+        offsets.push(at);
+        ids.push(pathId(path));
+      }
+      pending = path;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (open.length >= MAX_NESTING_DEPTH) return undefined;
+      const indexed = c === 0x7b && (open.length === 0 || (pending !== undefined && descendsInto(pending)));
+      open.push(indexed ? (pending ?? []) : undefined);
+      pending = undefined;
+    } else {
+      open.pop();
+      pending = undefined;
+    }
+  }
+  // Offsets are in text order: one sweep over the line breaks turns them into line numbers.
   const lines = new Map<string, number>();
-  scanJson(text, (path, line) => {
-    const depth = path.length;
-    const top = path[0];
-    if (depth === 1) {
-      lines.set(pathId(path), line);
-      return top === 'packages' || top === 'dependencies';
+  let line = 1;
+  let lineBreak = text.indexOf('\n');
+  offsets.forEach((offset, index) => {
+    while (lineBreak !== -1 && lineBreak < offset) {
+      line++;
+      lineBreak = text.indexOf('\n', lineBreak + 1);
     }
-    if (top === 'packages') {
-      if (depth === 2) lines.set(pathId(path), line);
-      return false;
-    }
-    if (top !== 'dependencies') return false;
-    // dependencies.<name>.dependencies.<name>...: names at even depths, `dependencies` at odd.
-    if (depth % 2 === 0) {
-      lines.set(pathId(path), line);
-      return true;
-    }
-    return path[depth - 1] === 'dependencies';
+    lines.set(ids[index] as string, line);
   });
   return lines;
+}
+
+/** Offset just past the closing quote of the string opening at `start`. */
+function endOfString(text: string, start: number): number {
+  let close = text.indexOf('"', start + 1);
+  while (close !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return close + 1;
+    close = text.indexOf('"', close + 1);
+  }
+  return text.length;
 }

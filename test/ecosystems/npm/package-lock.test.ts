@@ -209,3 +209,36 @@ describe('package-lock.json: osv-scanner and osv-scalibr fixtures', () => {
     expect(['package-lock.json', 'npm-shrinkwrap.json', 'package.json', 'yarn.lock'].map((name) => packageLockParser.matchesFileName(name))).toEqual([true, true, false, false]);
   });
 });
+
+describe('package-lock.json lines, read in the same pass as the nesting bound', () => {
+  // Independent reading: npm writes each `packages` entry as `    "<path>": {` on its own line,
+  // four spaces in; the line of a package is the line of its key.
+  it.each([
+    { name: 'insomnia (v3, workspaces)', parts: ['corpus', 'npm', 'insomnia', 'package-lock.json'] },
+    { name: 'cyberchef (v3)', parts: ['corpus', 'npm', 'cyberchef', 'package-lock.json'] },
+    { name: 'tock (v2)', parts: ['corpus', 'npm', 'tock', 'package-lock.json'] },
+  ])('$name: every package is at the line of its key', async ({ parts }) => {
+    const file = shared(...parts);
+    const keyLine = new Map<string, number>();
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((text, index) => {
+        const match = /^ {4}"([^"]*node_modules\/[^"]+)": \{$/.exec(text);
+        if (match?.[1] !== undefined) keyLine.set(match[1], index + 1);
+      });
+    const lines = [...keyLine.values()];
+    const parsed = await parseFile(packageLockParser, file);
+    expect(parsed.packages.length).toBeGreaterThan(300);
+    for (const pkg of parsed.packages) expect(lines).toContain(pkg.location.line);
+  });
+
+  it('a lockfile nested deeper than the limit is the same input error as any JSON file', async () => {
+    const text = `{"lockfileVersion": 3, "packages": {"": {"x": ${'['.repeat(600)}${']'.repeat(600)}}}}`;
+    const error = await packageLockParser
+      .parse({ path: 'package-lock.json', text, bytes: text.length } as never, {} as never)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LockfileParseError);
+    expect((error as LockfileParseError).message).toMatch(/nested deeper than the limit of 512 levels/);
+    expect((error as LockfileParseError).location).toMatchObject({ file: 'package-lock.json', line: 1 });
+  });
+});
