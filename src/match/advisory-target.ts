@@ -1,4 +1,4 @@
-import type { OsvAffected, OsvRecord } from '../advisories/osv.js';
+import type { OsvAffected, OsvRecord, OsvSeverity } from '../advisories/osv.js';
 import type { DistroAdvisory, Package } from '../core/types.js';
 import { isSameRelease } from '../ecosystems/debian/os-release.js';
 import type { Ecosystem } from '../ecosystems/types.js';
@@ -45,16 +45,32 @@ export interface DistroNotes {
   readonly urgencies: readonly string[];
   /** Debian no-dsa notes (`ecosystem_specific.nodsa` / `nodsa_reason`, the tracker's names). */
   readonly noDsa: readonly string[];
+  /**
+   * CVSS scores Canonical's records give per CVE of the entry (`database_specific.cves_map`),
+   * where the record itself has no `severity`: they score the finding like an entry's own.
+   */
+  readonly severities: readonly OsvSeverity[];
 }
+
+const asArray = (value: unknown): readonly unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
+const asObject = (value: unknown): Readonly<Record<string, unknown>> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 /** The notes of one matched `affected` entry. */
 export function distroNotesOf(entry: OsvAffected): DistroNotes {
   const specific = entry.ecosystem_specific ?? {};
   const text = (value: unknown): string[] => (typeof value === 'string' && value.trim() !== '' ? [value.trim()] : []);
-  return {
-    urgencies: text(specific['urgency']),
-    noDsa: [...text(specific['nodsa']), ...text(specific['nodsa_reason'])],
-  };
+  const urgencies = text(specific['urgency']);
+  const severities: OsvSeverity[] = [];
+  for (const cve of asArray(asObject(entry.database_specific?.['cves_map'])['cves'])) {
+    for (const item of asArray(asObject(cve)['severity'])) {
+      const { type, score } = asObject(item);
+      if (typeof type !== 'string' || typeof score !== 'string') continue;
+      if (type === 'Ubuntu') urgencies.push(score);
+      else if (type.startsWith('CVSS_')) severities.push({ type, score });
+    }
+  }
+  return { urgencies, noDsa: [...text(specific['nodsa']), ...text(specific['nodsa_reason'])], severities };
 }
 
 // Debian's urgencies (security-tracker) and Ubuntu's priorities (ubuntu-cve-tracker), least first.

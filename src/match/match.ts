@@ -78,7 +78,11 @@ export async function matchInventory(inventory: Inventory, store: AdvisoryStore,
             affected = true;
             fixed.push(...verdict.fixed);
             packageSeverities.push(...(entry.severity ?? []));
-            if (pkg.distro !== undefined) notes.push(distroNotesOf(entry));
+            if (pkg.distro !== undefined) {
+              const note = distroNotesOf(entry);
+              notes.push(note);
+              packageSeverities.push(...note.severities);
+            }
           }
         }
         // A range that could not be evaluated matters only when nothing else in the record decided

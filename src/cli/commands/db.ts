@@ -3,7 +3,7 @@ import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, lockStore, type StoreLockHolder } from '../../advisories/store/store-lock.js';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_OSV_MIRROR, updateAdvisories } from '../../advisories/update.js';
 import { systemClock } from '../../core/clock.js';
-import { isEcosystemId, type EcosystemId } from '../../core/types.js';
+import { ECOSYSTEM_IDS, isEcosystemId, type EcosystemId } from '../../core/types.js';
 import { UsageError } from '../../core/errors.js';
 import { visibleText } from '../../core/visible-text.js';
 import { parseCommandArgs } from '../args.js';
@@ -114,7 +114,7 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
       if (rest.length > 0) throw new UsageError(`db update: unexpected argument "${rest[0] ?? ''}"`);
       const ecosystems: EcosystemId[] = [];
       for (const name of values.ecosystem ?? []) {
-        if (!isEcosystemId(name)) throw new UsageError(`db update: unsupported ecosystem "${name}" (expected PyPI or npm)`);
+        if (!isEcosystemId(name)) throw new UsageError(`db update: unsupported ecosystem "${name}" (expected ${ECOSYSTEM_IDS.join(', ')})`);
         ecosystems.push(name);
       }
       const mirror = values.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;

@@ -93,6 +93,27 @@ describe('Ubuntu 22.04 root filesystem against 10 real USN records', () => {
     }
   });
 
+  // Each record's Ubuntu priority and CVSS vectors sit per CVE in the 22.04 entry's
+  // database_specific.cves_map (USN-8091-1 lists none there: its severity stays unknown, which the
+  // gate treats as high). Priorities read from the records with jq.
+  it('keeps Ubuntu priorities and scores from the entries\' CVE maps', async () => {
+    const { findings } = await matchInventory(inventory, store);
+    const byRecord = new Map(findings.map((finding) => [finding.id, finding]));
+    const priorities = Object.fromEntries([...byRecord].map(([id, finding]) => [id, finding.distro?.urgency ?? null]));
+    expect(priorities).toEqual({
+      'USN-8091-1': null,
+      'USN-8193-1': 'medium',
+      'USN-8229-1': 'medium',
+      'USN-8319-1': 'medium',
+      'USN-8362-1': 'low',
+      'USN-8477-1': 'medium',
+      'USN-8512-1': 'medium',
+    });
+    for (const finding of findings) expect(finding.distro?.unfixed).toBe(false);
+    expect(byRecord.get('USN-8091-1')?.severity.level).toBe('unknown');
+    for (const [id, finding] of byRecord) if (id !== 'USN-8091-1') expect(finding.severity.vector, id).toMatch(/^CVSS:/);
+  });
+
   it.skipIf(spawnSync('dpkg', ['--version']).status !== 0)('agrees with dpkg --compare-versions for every 22.04 entry of the records', () => {
     const lt = (a: string, b: string): boolean => spawnSync('dpkg', ['--compare-versions', a, 'lt', b]).status === 0;
     const status = readFileSync(path.join(rootfs, 'var/lib/dpkg/status'), 'utf8');
