@@ -79,6 +79,16 @@ async function imageWithOldLodash(): Promise<{ file: string; diffId: string }> {
   return { file, diffId };
 }
 
+/** The docker-save archive with one byte of a layer changed. */
+function tamperedArchive(): string {
+  const file = path.join(work, 'tampered.tar');
+  const bytes = Buffer.from(readFileSync(image('vigil-debian12-small', 'image.docker-save.tar')));
+  const at = bytes.indexOf('Package: ');
+  bytes[at + 9] = 'X'.charCodeAt(0);
+  writeFileSync(file, bytes);
+  return file;
+}
+
 /** The docker-save archive cut in the middle of a layer. */
 function truncatedArchive(): string {
   const file = path.join(work, 'truncated.tar');
@@ -125,6 +135,7 @@ describe('vigil audit of a container image', () => {
     { name: 'links out of the image, and nothing else', args: () => [image('scalibr-layerscanning', 'symlink-attack.tar')], exit: 4, line: /^vigil: no installed package or dependency file found in \S*symlink-attack\.tar \(read as a container image\)$/m },
     { name: 'a link cycle, and nothing else', args: () => [image('scalibr-layerscanning', 'symlink-cycle.tar')], exit: 4, line: /no installed package or dependency file found in \S*symlink-cycle\.tar/ },
     { name: 'a truncated archive', args: () => [truncatedArchive()], exit: 2, line: /^vigil: \S*truncated\.tar: / },
+    { name: 'a layer changed after the image was written', args: () => [tamperedArchive()], exit: 2, line: /^vigil: \S*tampered\.tar: layer [0-9]+ does not match its digest sha256:[0-9a-f]{64} \(its bytes hash to sha256:[0-9a-f]{64}\)$/m },
     { name: 'a zstd layer', args: () => [zstdLayout()], exit: 2, line: /^vigil: \S*zstd-layout: layer 1 \(sha256:[0-9a-f]{64}\) is compressed with zstd, which vigil cannot read$/m },
     { name: 'an unknown --target', args: () => ['--target', 'vm', fixture('installed', 'node-app')], exit: 2, line: /^vigil: audit: invalid --target "vm" \(expected image, rootfs, python-env, node-modules, files\)$/m },
     { name: '--target image on a plain folder', args: () => ['--target', 'image', fixture('installed', 'node-app')], exit: 2, line: /is not an OCI image layout/ },

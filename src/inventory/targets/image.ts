@@ -16,6 +16,8 @@ interface LayerRef {
   /** Path of the blob in the archive or layout (`<id>/layer.tar`, `blobs/sha256/<hex>`). */
   readonly blob: string;
   readonly digest: string;
+  /** What `digest` is the digest of: the blob as stored (OCI), or the uncompressed tar (a diff id). */
+  readonly of: 'stored' | 'uncompressed';
 }
 
 /** Reads a JSON document of the image (manifest, index, configuration) by its path; `undefined` when absent. */
@@ -56,7 +58,8 @@ export async function imageLayers(label: string, readJson: JsonReader): Promise<
     return checkCount(label, layers.map((blob, index) => {
       const diffId = diffIds[index];
       const fromPath = /^blobs\/([a-z0-9]+)\/([a-f0-9]+)$/.exec(blob);
-      return { blob, digest: typeof diffId === 'string' ? diffId : fromPath ? `${fromPath[1] ?? ''}:${fromPath[2] ?? ''}` : blob };
+      if (typeof diffId === 'string') return { blob, digest: diffId, of: 'uncompressed' as const };
+      return { blob, digest: fromPath ? `${fromPath[1] ?? ''}:${fromPath[2] ?? ''}` : blob, of: 'stored' as const };
     }));
   }
   let index = await readJson('index.json');
@@ -78,8 +81,19 @@ export async function imageLayers(label: string, readJson: JsonReader): Promise<
     }
     const layers = isRecord(document) && Array.isArray(document['layers']) ? document['layers'].filter(isRecord) : undefined;
     if (layers === undefined) throw imageError(label, `the image's manifest ${String(descriptor['digest'])} has no layers list`);
-    return checkCount(label, layers.map((layer) => ({ blob: blobPath(layer['digest'], label), digest: String(layer['digest']) })));
+    return checkCount(label, layers.map((layer) => ({ blob: blobPath(layer['digest'], label), digest: String(layer['digest']), of: 'stored' as const })));
   }
+}
+
+/**
+ * A layer whose bytes do not have the digest the manifest gives is refused: the image was damaged
+ * or changed after it was written, and the layer vigil would name is not the one it read
+ * (https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests). Only sha256
+ * digests are checked.
+ */
+function checkDigest(label: string, index: number, expected: string, actual: string): void {
+  if (!expected.startsWith('sha256:') || expected === actual) return;
+  throw imageError(label, `layer ${index + 1} does not match its digest ${expected} (its bytes hash to ${actual})`, 'the image is damaged or was changed after it was written; export it again');
 }
 
 function checkCount(label: string, layers: LayerRef[]): LayerRef[] {
@@ -119,6 +133,7 @@ export async function readOciLayout(folder: string, label: string, wanted: (rela
       throw imageError(label, `layer ${index + 1} (${ref.digest}) is missing from the layout`, 'the layout is incomplete; copy the image again');
     }
     const changes = await readLayer(createReadStream(file), wanted, budget, `layer ${index + 1} (${ref.digest})`);
+    if (ref.of === 'stored' || !changes.compressed) checkDigest(label, index, ref.digest, changes.storedDigest);
     layers.push({ digest: ref.digest, changes });
   }
   return mergeLayers(label, layers);
@@ -205,6 +220,9 @@ export async function readImageArchive(file: string, label: string, wanted: (rel
     const changes = layers.get(ref.blob);
     if (changes === undefined) throw imageError(label, `layer ${index + 1} (${ref.digest}) is missing from the archive`, 'the archive is incomplete; export it again');
     if (changes instanceof Error) throw changes;
+    // A docker save layer is named by its diff id, the digest of the uncompressed tar; an OCI one
+    // by the digest of its blob as stored.
+    if (ref.of === 'stored' || !changes.compressed) checkDigest(label, index, ref.digest, changes.storedDigest);
     return { digest: ref.digest, changes };
   });
   return mergeLayers(label, ordered);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -19,6 +20,10 @@ export interface LayerChanges {
   readonly opaque: string[];
   /** Wanted hard links whose target this layer did not keep: path -> target. */
   readonly unreadHardLinks: Map<string, string>;
+  /** `sha256:<hex>` of the layer's bytes as stored (compressed or not), known once it is read. */
+  storedDigest: string;
+  /** Whether the stored bytes were gzip-compressed. */
+  compressed: boolean;
 }
 
 /** Counts shared by every layer of one image, against the limits. */
@@ -104,11 +109,22 @@ async function* layerBytes(source: AsyncIterable<Buffer>, budget: ReadBudget, wh
  */
 export async function readLayer(source: AsyncIterable<Buffer>, wanted: (relativePath: string) => boolean, budget: ReadBudget, what: string): Promise<LayerChanges> {
   const { extract } = await import('tar-stream');
-  const changes: LayerChanges = { entries: new Map(), files: new Map(), links: new Map(), whiteouts: [], opaque: [], unreadHardLinks: new Map() };
+  const changes: LayerChanges = { entries: new Map(), files: new Map(), links: new Map(), whiteouts: [], opaque: [], unreadHardLinks: new Map(), storedDigest: '', compressed: false };
+  // The digest of the stored bytes, so the layer can be checked against the manifest's.
+  const hash = createHash('sha256');
+  const hashed = async function* (): AsyncGenerator<Buffer> {
+    let first = true;
+    for await (const chunk of source) {
+      if (first) changes.compressed = startsWith(chunk, GZIP_MAGIC);
+      first = false;
+      hash.update(chunk);
+      yield chunk;
+    }
+  };
   const tar = extract();
   const { Readable } = await import('node:stream');
   const counted = async function* (): AsyncGenerator<Buffer> {
-    for await (const chunk of layerBytes(source, budget, what)) {
+    for await (const chunk of layerBytes(hashed(), budget, what)) {
       budget.unpackedBytes += chunk.length;
       if (budget.unpackedBytes > MAX_IMAGE_UNPACKED_BYTES) {
         throw overLimit(budget, `the image's layers hold more than ${formatByteSize(MAX_IMAGE_UNPACKED_BYTES)} once decompressed`, 'vigil reads images up to this size; a layer that inflates beyond it is damaged or hostile');
@@ -165,6 +181,7 @@ export async function readLayer(source: AsyncIterable<Buffer>, wanted: (relative
     if (failure instanceof LockfileParseError) throw failure;
     throw imageError(budget.label, `${what} is not a readable tar archive (${failure instanceof Error ? failure.message : 'unknown error'})`, 'the image is truncated or damaged; export it again');
   }
+  changes.storedDigest = `sha256:${hash.digest('hex')}`;
   return changes;
 }
 
