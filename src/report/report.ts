@@ -4,9 +4,10 @@ import type { MatchWarning } from '../match/match.js';
 import type { GateResult } from '../policy/gate.js';
 import type { UnevaluableItem } from '../policy/unevaluable.js';
 import type { GateDecision, Policy, PolicyLevel, PolicyProblem } from '../policy/types.js';
+import type { FixUpgrade } from '../remediation/fix-target.js';
 
 /** Version of the report document; bumped on any incompatible change (docs/json-schema.md). */
-export const REPORT_SCHEMA_VERSION = '1.4.0';
+export const REPORT_SCHEMA_VERSION = '1.5.0';
 
 export interface ReportPackage {
   readonly ecosystem: string;
@@ -36,6 +37,41 @@ export interface ReportFinding {
   readonly modified: string | null;
   readonly fingerprint: string;
   readonly decision: GateDecision;
+}
+
+/** The remediation plan's line for one vulnerable package (one file, name and version). */
+export interface ReportRemediation {
+  readonly package: {
+    readonly ecosystem: string;
+    readonly name: string;
+    readonly version: string;
+    readonly purl: string;
+    readonly location: SourceLocation;
+  };
+  /** Primary ids of its findings, sorted (each is a `findings[].id`). */
+  readonly ids: readonly string[];
+  /** The smallest version that clears every advisory of the package; null when none is known. */
+  readonly target: string | null;
+  /** Upgrade class from the locked version to `target` (`none-available` without one). */
+  readonly upgrade: FixUpgrade;
+  /** `allowed` by the maintenance policy, `held` by it, or `no-fix` (no version clears every advisory). */
+  readonly decision: 'allowed' | 'held' | 'no-fix';
+  /** Why it is held, or why there is no fix; null when allowed. */
+  readonly reason: string | null;
+  /** The version to move to now: `target` when allowed, else the highest allowed alternative; null when neither exists. */
+  readonly proposed: string | null;
+  /** The package manager's command that moves it to `proposed` (after `edit`, when there is one); null when none applies. */
+  readonly command: string | null;
+  /** For an indirect dependency: the override or constraint to add first (`file` beside the lockfile). */
+  readonly edit: { readonly file: string; readonly text: string } | null;
+}
+
+/** The remediation plan, where the report carries one (`vigil audit --format html` asks for it). */
+export interface ReportRemediationPlan {
+  /** Where target versions came from: the advisories' fixed versions (no registry is consulted in an audit). */
+  readonly versionSource: 'advisories' | 'registry';
+  /** One per vulnerable package, by file, name and version. */
+  readonly packages: readonly ReportRemediation[];
 }
 
 /** The one document every renderer works from; its JSON form is `vigil audit --format json`. */
@@ -82,6 +118,8 @@ export interface Report {
     readonly policyWarnings: number;
     readonly passed: boolean;
   };
+  /** The remediation plan per vulnerable package; present when a requested format shows it (html). */
+  readonly remediation?: ReportRemediationPlan;
 }
 
 /** One exception of the policy and what became of it in this audit. */
@@ -126,7 +164,13 @@ function toReportPackage(pkg: Package, purlOfKey: ReadonlyMap<string, string> = 
   };
 }
 
-export function buildReport(result: AuditResult, gate: GateResult, policy: Policy, toolVersion: string): Report {
+/** What `buildReport` may add beyond the audit and the gate. */
+export interface BuildReportExtras {
+  /** The remediation plan, already reduced to the report's form (see `summarizeRemediation`). */
+  readonly remediation?: ReportRemediationPlan;
+}
+
+export function buildReport(result: AuditResult, gate: GateResult, policy: Policy, toolVersion: string, extras: BuildReportExtras = {}): Report {
   const purlOfKey = new Map(result.inventory.packages.map((pkg) => [pkg.key, pkg.purl]));
   const findings = result.findings.map((finding): ReportFinding => {
     const decision = gate.decisions.get(finding);
@@ -212,5 +256,6 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
       policyWarnings: gate.problems.filter((problem) => problem.severity === 'warning').length,
       passed: !gate.failed,
     },
+    ...(extras.remediation === undefined ? {} : { remediation: extras.remediation }),
   };
 }

@@ -9,6 +9,8 @@ import { matchInventory } from '../../src/match/match.js';
 import { evaluateGate } from '../../src/policy/gate.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import type { ExceptionEntry, Policy } from '../../src/policy/types.js';
+import { planRemediation, type RemediationPlan } from '../../src/remediation/plan.js';
+import { summarizeRemediation } from '../../src/report/report-remediation.js';
 import { buildReport, type Report } from '../../src/report/report.js';
 import { shared } from '../helpers/shared-data.js';
 
@@ -35,6 +37,17 @@ const corpusDir = (): string => path.dirname(shared('corpus', 'npm'));
  * by scope: every gate decision kind and both kinds of policy problem appear.
  */
 export async function buildScenarioReport(): Promise<Report> {
+  return (await buildScenario({ plan: false })).report;
+}
+
+/** The scenario's report carrying its remediation plan (as `vigil audit --format html` builds it), and the plan. */
+export async function buildScenarioWithPlan(): Promise<{ report: Report; plan: RemediationPlan }> {
+  const { report, plan } = await buildScenario({ plan: true });
+  if (plan === undefined) throw new Error('scenario: no plan');
+  return { report, plan };
+}
+
+async function buildScenario(options: { plan: boolean }): Promise<{ report: Report; plan: RemediationPlan | undefined }> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'vigil-report-'));
   const clock = fixedClock(SCENARIO_NOW);
   try {
@@ -53,9 +66,17 @@ export async function buildScenarioReport(): Promise<Report> {
       const { findings, warnings } = await matchInventory(inventory, store);
       const policy = scenarioPolicy();
       const gate = evaluateGate(findings, policy, clock);
-      const report = buildReport({ inventory, findings, warnings, database, auditedAt: clock.now() }, gate, policy, SCENARIO_TOOL_VERSION);
+      // Planned offline, as the audit plans for its HTML report: targets from the advisories.
+      const plan = options.plan ? await planRemediation({ findings, store, policy, clock }) : undefined;
+      const report = buildReport(
+        { inventory, findings, warnings, database, auditedAt: clock.now() },
+        gate,
+        policy,
+        SCENARIO_TOOL_VERSION,
+        plan === undefined ? {} : { remediation: summarizeRemediation(plan, 'advisories') },
+      );
       // The store lives in a temp folder: its path would make every golden differ.
-      return { ...report, database: { ...report.database, path: 'advisories.db' } };
+      return { report: { ...report, database: { ...report.database, path: 'advisories.db' } }, plan };
     } finally {
       store.close();
     }

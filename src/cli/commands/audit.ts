@@ -142,7 +142,12 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   logAuditInputs(result, log);
   logPoliciesNotInForce(result, policy.source, log);
   const gate = evaluateAuditGate(result, policy, clock, { vex, strict: values.strict });
-  const report = buildReport(result, gate, policy, toolVersion());
+  // The HTML report shows each vulnerable package's target and command: plan them (from the
+  // advisories, as offline) only when it is asked for, so other audits do not pay for it.
+  const remediation = outputs.some(({ format }) => FORMATS_WITH_PLAN.has(format))
+    ? await (await import('../../report/report-remediation.js')).planReportRemediation({ findings: result.findings, storePath: result.database.path, policy, clock })
+    : undefined;
+  const report = buildReport(result, gate, policy, toolVersion(), remediation === undefined ? {} : { remediation });
 
   for (const { format, file } of outputs) {
     const render = await reporters[format].load();
@@ -163,6 +168,9 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   );
   return gate.failed ? EXIT.gateFailed : EXIT.ok;
 }
+
+/** Formats that show the remediation plan (the report then carries it, in every format of the run). */
+const FORMATS_WITH_PLAN: ReadonlySet<ReportFormat> = new Set(['html']);
 
 /** One report to produce: a format, and the file it goes to (stdout when none). */
 export interface PlannedOutput {
