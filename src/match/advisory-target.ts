@@ -100,3 +100,22 @@ export function distroAdvisoryOf(records: readonly OsvRecord[], notes: readonly 
 export function urgencyRank(urgency: string | undefined): number {
   return urgency === undefined ? 5 : (URGENCY_RANK[urgency] ?? 5);
 }
+
+/**
+ * The package as remediation plans it: for a distribution package, its source name and version
+ * and the records narrowed to the entries of its release (so a fix is never taken from another
+ * release's archive); for any other package, itself and the records as they are.
+ */
+export function remediationSubjectOf(
+  pkg: Package,
+  ecosystem: Ecosystem,
+  records: readonly OsvRecord[],
+): { readonly name: string; readonly version: string; readonly advisories: readonly OsvRecord[] } {
+  const target = pkg.distro === undefined ? undefined : advisoryTargetOf(pkg, ecosystem);
+  if (pkg.distro === undefined || target === undefined) return { name: pkg.name, version: pkg.version, advisories: records };
+  const narrowed = records.map((record) => ({
+    ...record,
+    affected: (record.affected ?? []).filter((entry) => entry.package !== undefined && target.appliesTo(entry.package.ecosystem)),
+  }));
+  return { name: pkg.distro.sourceName, version: pkg.distro.sourceVersion, advisories: narrowed };
+}

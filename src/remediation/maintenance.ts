@@ -128,6 +128,22 @@ export interface MaintenanceInput {
 export function decideMaintenance(input: MaintenanceInput): MaintenanceDecision {
   const { package: pkg, fix, policy } = input;
   const rule = findUpgradeRule(classifyDependencyKind(pkg, policy.maintenance), policy.maintenance);
+  // A Debian or Ubuntu package: what a maintainer of an image can do (issue 13, item 6).
+  if (pkg.distro !== undefined) {
+    const release = pkg.distro.release;
+    if (fix.upgrade !== 'none-available' && fix.target !== undefined) {
+      return { kind: 'allowed', rule: { ...rule, text: `a security update of ${release} (${pkg.distro.sourceName} ${fix.target}): rebuild the image with apt-get upgrade, or on a newer base image` } };
+    }
+    return {
+      kind: 'no-fix',
+      rule,
+      reason: `${release} has no fixed ${pkg.distro.sourceName} package yet`,
+      alternative: {
+        text: `wait for ${release}'s fix (then rebuild with apt-get upgrade), change the base image, or accept the risk with an exception`,
+        exceptionTemplates: input.findings.map((finding) => buildExceptionTemplate(finding, policy, input.clock)),
+      },
+    };
+  }
   if (fix.upgrade !== 'none-available' && isUpgradeAllowed(fix.upgrade, rule)) return { kind: 'allowed', rule };
 
   const within = chooseFixWithin(input.query, rule.limit);

@@ -3,6 +3,7 @@ import type { AdvisoryStore } from '../advisories/types.js';
 import type { Clock } from '../core/clock.js';
 import type { EcosystemId, Finding, Package } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
+import { remediationSubjectOf } from '../match/advisory-target.js';
 import type { DependencyKind, Policy } from '../policy/types.js';
 import { checkEndOfSupport, type EndOfSupportNote } from './end-of-support.js';
 import { chooseFixTarget, type FixTarget, type FixTargetQuery } from './fix-target.js';
@@ -125,6 +126,8 @@ export async function planRemediation(options: PlanOptions): Promise<Remediation
     const normalized = ecosystems[pkg.ecosystem].normalizeName(pkg.name);
     const names = namesByEcosystem.get(pkg.ecosystem) ?? new Set<string>();
     names.add(normalized);
+    // A Debian or Ubuntu package's records name its source package.
+    if (pkg.distro !== undefined) names.add(ecosystems[pkg.ecosystem].normalizeName(pkg.distro.sourceName));
     namesByEcosystem.set(pkg.ecosystem, names);
     wanted.set(`${pkg.ecosystem}\u0000${normalized}`, { ecosystem: pkg.ecosystem, name: pkg.name });
   }
@@ -138,11 +141,14 @@ export async function planRemediation(options: PlanOptions): Promise<Remediation
   for (const findings of groups.values()) {
     const pkg = (findings[0] as Finding).package;
     const nameKey = `${pkg.ecosystem}\u0000${ecosystems[pkg.ecosystem].normalizeName(pkg.name)}`;
+    const lookupKey = pkg.distro === undefined ? nameKey : `${pkg.ecosystem}\u0000${ecosystems[pkg.ecosystem].normalizeName(pkg.distro.sourceName)}`;
+    // A distribution package is planned as its source package, with its release's entries only.
+    const subject = remediationSubjectOf(pkg, ecosystems[pkg.ecosystem], advisories.get(lookupKey) ?? []);
     const query: FixTargetQuery = {
       ecosystem: pkg.ecosystem,
-      name: pkg.name,
-      version: pkg.version,
-      advisories: advisories.get(nameKey) ?? [],
+      name: subject.name,
+      version: subject.version,
+      advisories: subject.advisories,
       published: published.get(nameKey),
     };
     const fix = chooseFixTarget(query);

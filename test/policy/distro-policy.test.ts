@@ -10,6 +10,7 @@ import type { Inventory, Package } from '../../src/core/types.js';
 import { matchInventory } from '../../src/match/match.js';
 import { evaluateGate } from '../../src/policy/gate.js';
 import { parsePolicyText } from '../../src/policy/policy-file.js';
+import { planRemediation } from '../../src/remediation/plan.js';
 
 function memoryStore(records: OsvRecord[]): AdvisoryStore {
   return {
@@ -123,6 +124,17 @@ describe('Debian classification of OS-package findings', () => {
     expect(apparmor && gate.decisions.get(apparmor)?.reason).toBe(
       'critical (Debian urgency unimportant; no fix in Debian:12 yet): unfixed, and its urgency is below os_packages.unfixed_fail_on medium',
     );
+  });
+
+  it('plans an unfixed OS-package finding as wait, change the base image or accept', async () => {
+    const { findings } = await matchInventory(inventory, memoryStore(records));
+    const clock = fixedClock('2026-12-01T00:00:00Z');
+    const plan = await planRemediation({ findings, store: memoryStore(records), policy: parsePolicyText('fail_on: high\n', 'vigil.yaml'), clock });
+    const glibc = plan.remediations.find((remediation) => remediation.package.name === 'libc6');
+    expect(glibc?.decision).toMatchObject({ kind: 'no-fix', reason: 'Debian:12 has no fixed glibc package yet' });
+    expect(glibc?.decision.kind === 'no-fix' ? glibc.decision.alternative.text : '').toMatch(/^wait for Debian:12's fix .*change the base image/);
+    const curl = plan.remediations.find((remediation) => remediation.package.name === 'curl');
+    expect([curl?.fix.target, curl?.fix.upgrade, curl?.decision.kind]).toEqual(['7.88.1-10+deb12u8', 'security-update', 'allowed']);
   });
 
   it('refuses an unknown urgency threshold', () => {

@@ -16,6 +16,8 @@ import { fixedClock } from '../../../src/core/clock.js';
 import type { Inventory } from '../../../src/core/types.js';
 import { buildInventory } from '../../../src/inventory/build-inventory.js';
 import { matchInventory } from '../../../src/match/match.js';
+import { DEFAULT_POLICY } from '../../../src/policy/default-policy.js';
+import { planRemediation } from '../../../src/remediation/plan.js';
 import { shared } from '../../helpers/shared-data.js';
 
 const rootfs = shared('corpus', 'debian', 'ubuntu2204-jammy-rootfs');
@@ -112,6 +114,16 @@ describe('Ubuntu 22.04 root filesystem against 10 real USN records', () => {
     for (const finding of findings) expect(finding.distro?.unfixed).toBe(false);
     expect(byRecord.get('USN-8091-1')?.severity.level).toBe('unknown');
     for (const [id, finding] of byRecord) if (id !== 'USN-8091-1') expect(finding.severity.vector, id).toMatch(/^CVSS:/);
+  });
+
+  // The plan takes each fix from the 22.04 entry of the source package (not 24.04's or 26.04's,
+  // which the same records list), as a security update to pick up by rebuilding.
+  it('plans each fix as the release\'s security update of the source package', async () => {
+    const { findings } = await matchInventory(inventory, store);
+    const plan = await planRemediation({ findings, store, policy: DEFAULT_POLICY, clock: fixedClock('2026-12-01T00:00:00Z') });
+    const got = plan.remediations.map((remediation) => [remediation.package.name, remediation.fix.target, remediation.fix.upgrade, remediation.decision.kind]);
+    expect(got.sort()).toEqual(EXPECTED.map(([, binary, , , , fixed]) => [binary, fixed, 'security-update', 'allowed']).sort());
+    for (const remediation of plan.remediations) expect(remediation.decision.rule.text).toMatch(/security update of Ubuntu:22\.04:LTS .*apt-get upgrade/);
   });
 
   it.skipIf(spawnSync('dpkg', ['--version']).status !== 0)('agrees with dpkg --compare-versions for every 22.04 entry of the records', () => {
