@@ -1,7 +1,6 @@
 import { lstat, open } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { looksLikeTar } from './image.js';
 
 /**
  * What a path given to `vigil audit` is. `files`: a source tree or dependency files (lockfiles,
@@ -26,6 +25,16 @@ export interface ResolvedTarget {
   readonly given: string;
   /** For an image: an archive file or a layout folder. */
   readonly isFolder: boolean;
+}
+
+const TAR_MAGIC = Buffer.from('ustar');
+
+/**
+ * Whether the bytes start a tar archive (`ustar` at offset 257; or a zero block, the end of an
+ * empty archive) or a gzip stream.
+ */
+export function looksLikeTar(head: Buffer): boolean {
+  return head.subarray(257, 262).equals(TAR_MAGIC) || (head[0] === 0x1f && head[1] === 0x8b) || (head.length === 512 && head.every((byte) => byte === 0));
 }
 
 async function exists(file: string): Promise<boolean> {

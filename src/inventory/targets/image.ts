@@ -9,6 +9,7 @@ import { readFileWithin } from '../../core/read-bounded.js';
 import { countEntry, imageError, newBudget, overLimit, readLayer, type LayerChanges } from './layers.js';
 import { MAX_IMAGE_JSON_BYTES, MAX_IMAGE_KEPT_BYTES, MAX_IMAGE_LAYERS } from './limits.js';
 import { mergeLayers, type ImageLayer } from './merged-layers.js';
+import { looksLikeTar } from './detect.js';
 import type { FileTree } from './file-tree.js';
 
 /** A layer of the image's manifest: where its blob is, and the digest reports name it by. */
@@ -137,16 +138,6 @@ export async function readOciLayout(folder: string, label: string, wanted: (rela
     layers.push({ digest: ref.digest, changes });
   }
   return mergeLayers(label, layers);
-}
-
-const TAR_MAGIC = Buffer.from('ustar');
-
-/**
- * Whether the bytes start a tar archive (`ustar` at offset 257; or a zero block, the end of an
- * empty archive) or a gzip stream.
- */
-export function looksLikeTar(head: Buffer): boolean {
-  return head.subarray(257, 262).equals(TAR_MAGIC) || (head[0] === 0x1f && head[1] === 0x8b) || (head.length === 512 && head.every((byte) => byte === 0));
 }
 
 /**
