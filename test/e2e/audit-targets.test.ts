@@ -55,18 +55,21 @@ function zstdLayout(): string {
   return folder;
 }
 
-async function tarOf(entries: readonly { name: string; text: string }[]): Promise<Buffer> {
+async function tarOf(entries: readonly { name: string; text?: string; linkname?: string }[]): Promise<Buffer> {
   const tar = pack();
-  for (const entry of entries) tar.entry({ name: entry.name }, entry.text);
+  for (const entry of entries) {
+    if (entry.linkname === undefined) tar.entry({ name: entry.name }, entry.text ?? '');
+    else tar.entry({ name: entry.name, type: 'symlink', linkname: entry.linkname });
+  }
   tar.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of tar as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
-/** A one-layer docker save archive with lodash 4.17.11 installed; returns it and the layer's diff id. */
-async function imageWithOldLodash(): Promise<{ file: string; diffId: string }> {
-  const layer = await tarOf([{ name: 'app/node_modules/lodash/package.json', text: '{"name": "lodash", "version": "4.17.11"}\n' }]);
+/** A one-layer docker save archive with lodash 4.17.11 installed (and `more` entries); returns it and the layer's diff id. */
+async function imageWithOldLodash(more: readonly { name: string; text?: string; linkname?: string }[] = [], name = 'old-lodash.tar'): Promise<{ file: string; diffId: string }> {
+  const layer = await tarOf([{ name: 'app/node_modules/lodash/package.json', text: '{"name": "lodash", "version": "4.17.11"}\n' }, ...more]);
   const diffId = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
   const config = JSON.stringify({ rootfs: { type: 'layers', diff_ids: [diffId] } });
   const archive = await tarOf([
@@ -74,7 +77,7 @@ async function imageWithOldLodash(): Promise<{ file: string; diffId: string }> {
     { name: 'config.json', text: config },
     { name: 'manifest.json', text: JSON.stringify([{ Config: 'config.json', RepoTags: ['old:1'], Layers: ['abc/layer.tar'] }]) },
   ]);
-  const file = path.join(work, 'old-lodash.tar');
+  const file = path.join(work, name);
   writeFileSync(file, archive);
   return { file, diffId };
 }
@@ -120,6 +123,15 @@ describe('vigil audit of a container image', () => {
     expect(run.code, run.stderr).toBe(1);
     // GHSA-jf85-cpcp-j695: lodash before 4.17.12 (ghsa-subset).
     expect(run.stdout).toMatch(new RegExp(`^BLOCKS[^\\n]*?\\s+lodash\\s+4\\.17\\.11 .*GHSA-jf85-cpcp-j695.*/app/node_modules/lodash/package\\.json:1 \\(layer ${diffId.slice(0, 19)}\\)$`, 'm'));
+  });
+
+  it('a package.json that links out of the image is not read: a skipped entry that fails closed', async () => {
+    const { file } = await imageWithOldLodash([{ name: 'app/node_modules/evil/package.json', linkname: '../../../../../../etc/passwd' }], 'link-out.tar');
+    const run = await runCli(['audit', '--db', store, '--fail-on', 'critical', '--format', 'json', file]);
+    expect(run.stderr).toMatch(/^skipped \/app\/node_modules\/evil\/package\.json: not read: a symbolic link on the way points outside the image$/m);
+    expect(run.stderr).toMatch(/1 unevaluable/);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.packages.map((pkg) => pkg.name)).toEqual(['lodash']);
   });
 
   it('the same image copied under another name is told from its content', async () => {
