@@ -1,5 +1,6 @@
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { describeSystemError, LockfileParseError } from '../../core/errors.js';
 import { MAX_DEPENDENCY_FILE_BYTES, tooLargeMessage } from '../../core/input-limits.js';
 import { readFileWithin } from '../../core/read-bounded.js';
 import { resolveInside, TreePathError, type EntryKind, type FileTree, type LinkLookup, type ListOptions } from './file-tree.js';
@@ -28,27 +29,41 @@ export function directoryTree(root: string, label: string): FileTree {
     isImage: false,
     async list(options: ListOptions) {
       const found: string[] = [];
-      await walk(root, '', options, found);
+      await walk(root, '', options, found, label);
       return found;
     },
     async read(relativePath) {
       const resolved = await resolveInside(relativePath, lookup, 'the folder');
       if (resolved === undefined) return undefined;
       if ((await lookup.kindOf(resolved)) !== 'file') return undefined;
-      const bytes = await readFileWithin(absolute(resolved), MAX_DEPENDENCY_FILE_BYTES);
+      let bytes: Buffer | undefined;
+      try {
+        bytes = await readFileWithin(absolute(resolved), MAX_DEPENDENCY_FILE_BYTES);
+      } catch (error) {
+        throw new TreePathError(relativePath, `cannot read the file: ${describeSystemError(error)}`);
+      }
       if (bytes === undefined) throw new TreePathError(relativePath, `the file is ${tooLargeMessage(MAX_DEPENDENCY_FILE_BYTES, 'a dependency file')}`);
       return { path: relativePath, bytes };
     },
   };
 }
 
-async function walk(dir: string, relative: string, options: ListOptions, found: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+async function walk(dir: string, relative: string, options: ListOptions, found: string[], label: string): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    // A folder vigil cannot search could hold packages: the audit stops rather than pass it over.
+    throw new LockfileParseError(`cannot search the folder: ${describeSystemError(error)}`, {
+      location: { file: relative === '' ? label : `${label}/${relative}` },
+      hint: 'run vigil as a user that can read the whole tree, or leave the folder out with --exclude',
+    });
+  }
   if (relative !== '' && !options.enter(relative, entries.map((entry) => entry.name))) return;
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const childPath = relative === '' ? entry.name : `${relative}/${entry.name}`;
-    if (entry.isDirectory()) await walk(path.join(dir, entry.name), childPath, options, found);
+    if (entry.isDirectory()) await walk(path.join(dir, entry.name), childPath, options, found, label);
     else if ((entry.isFile() || entry.isSymbolicLink()) && options.wanted(childPath)) found.push(childPath);
   }
 }
