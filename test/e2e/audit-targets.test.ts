@@ -123,6 +123,8 @@ describe('vigil audit of a container image', () => {
     expect(run.code, run.stderr).toBe(1);
     // GHSA-jf85-cpcp-j695: lodash before 4.17.12 (ghsa-subset).
     expect(run.stdout).toMatch(new RegExp(`^BLOCKS[^\\n]*?\\s+lodash\\s+4\\.17\\.11 .*GHSA-jf85-cpcp-j695.*/app/node_modules/lodash/package\\.json:1 \\(layer ${diffId.slice(0, 19)}\\)$`, 'm'));
+    const markdown = await runCli(['audit', '--db', store, '--format', 'markdown', file]);
+    expect(markdown.stdout).toContain(`/app/node\\_modules/lodash/package.json:1 \\(layer ${diffId.slice(0, 19)}\\)`);
   });
 
   it('a package.json that links out of the image is not read: a skipped entry that fails closed', async () => {

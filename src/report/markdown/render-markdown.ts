@@ -201,11 +201,12 @@ function severityCell(finding: ReportFinding): string {
 }
 
 function fixedCell(finding: ReportFinding): string {
+  if (finding.malicious === true) return '**malicious: remove it**';
   return finding.fixed.length > 0 ? finding.fixed.map(escapeMarkdown).join(', ') : 'no fix';
 }
 
 function locationCell(location: SourceLocation): string {
-  return escapeMarkdown(`${location.file}${location.line === undefined ? '' : `:${location.line}`}`);
+  return escapeMarkdown(`${location.file}${location.line === undefined ? '' : `:${location.line}`}${location.layer === undefined ? '' : ` (layer ${location.layer.slice(0, 19)})`}`);
 }
 
 function moreRows(total: number, shown: number): string[] {
