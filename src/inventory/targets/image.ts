@@ -68,7 +68,8 @@ export async function imageLayers(label: string, readJson: JsonReader): Promise<
     throw imageError(label, 'not a container image: it has neither manifest.json (docker save) nor index.json (OCI image layout)', 'give an archive written by docker save or skopeo, or an OCI image layout folder; --target files reads it as an ordinary file');
   }
   for (let depth = 0; ; depth++) {
-    const manifests = isRecord(index) && Array.isArray(index['manifests']) ? index['manifests'].filter(isRecord) : [];
+    // BuildKit lists each image's build attestations beside it (platform unknown/unknown): not images.
+    const manifests = isRecord(index) && Array.isArray(index['manifests']) ? index['manifests'].filter(isRecord).filter((descriptor) => !isAttestation(descriptor)) : [];
     if (manifests.length !== 1) {
       const platforms = manifests.map((descriptor) => (isRecord(descriptor['platform']) ? `${String(descriptor['platform']['os'])}/${String(descriptor['platform']['architecture'])}` : String(descriptor['digest'])));
       throw imageError(label, manifests.length === 0 ? 'index.json lists no image' : `index.json lists ${manifests.length} images (${platforms.join(', ')}); vigil audits one image`, 'copy the one image to audit into its own layout, e.g. skopeo copy --override-arch');
@@ -95,6 +96,12 @@ export async function imageLayers(label: string, readJson: JsonReader): Promise<
 function checkDigest(label: string, index: number, expected: string, actual: string): void {
   if (!expected.startsWith('sha256:') || expected === actual) return;
   throw imageError(label, `layer ${index + 1} does not match its digest ${expected} (its bytes hash to ${actual})`, 'the image is damaged or was changed after it was written; export it again');
+}
+
+function isAttestation(descriptor: Record<string, unknown>): boolean {
+  const annotations = isRecord(descriptor['annotations']) ? descriptor['annotations'] : {};
+  const platform = isRecord(descriptor['platform']) ? descriptor['platform'] : {};
+  return annotations['vnd.docker.reference.type'] === 'attestation-manifest' || (platform['os'] === 'unknown' && platform['architecture'] === 'unknown');
 }
 
 function checkCount(label: string, layers: LayerRef[]): LayerRef[] {
