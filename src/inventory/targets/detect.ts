@@ -46,7 +46,8 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-async function head(file: string): Promise<Buffer> {
+/** The first 512 bytes of a file (fewer when it is shorter). */
+export async function head(file: string): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
     const buffer = Buffer.alloc(512);

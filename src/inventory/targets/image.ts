@@ -9,7 +9,7 @@ import { readFileWithin } from '../../core/read-bounded.js';
 import { countEntry, imageError, newBudget, overLimit, readLayer, type LayerChanges } from './layers.js';
 import { MAX_IMAGE_JSON_BYTES, MAX_IMAGE_KEPT_BYTES, MAX_IMAGE_LAYERS } from './limits.js';
 import { mergeLayers, type ImageLayer } from './merged-layers.js';
-import { looksLikeTar } from './detect.js';
+import { head, looksLikeTar } from './detect.js';
 import type { FileTree } from './file-tree.js';
 
 /** A layer of the image's manifest: where its blob is, and the digest reports name it by. */
@@ -158,10 +158,10 @@ export async function readImageArchive(file: string, label: string, wanted: (rel
   const documents = new Map<string, Buffer>();
   const layers = new Map<string, LayerChanges | Error>();
   const tar = extract();
-  const head = (await readFileWithin(file, 512)) ?? Buffer.alloc(0);
+  const start = await head(file);
   const source = createReadStream(file);
   let failure: unknown;
-  const piping = (head[0] === 0x1f && head[1] === 0x8b ? pipeline(source, createGunzip(), tar) : pipeline(source, tar)).catch((error: unknown) => {
+  const piping = (start[0] === 0x1f && start[1] === 0x8b ? pipeline(source, createGunzip(), tar) : pipeline(source, tar)).catch((error: unknown) => {
     failure ??= error;
   });
   try {

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LockfileParseError } from '../../../src/core/errors.js';
 import { lockfileParsers } from '../../../src/ecosystems/registry.js';
 import { buildInventory } from '../../../src/inventory/build-inventory.js';
@@ -66,7 +67,21 @@ async function listAndRead(tree: FileTree): Promise<Map<string, { text?: string;
   return out;
 }
 
+const work = mkdtempSync(path.join(os.tmpdir(), 'vigil-image-test-'));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The OCI layout packed into a tar (as skopeo's oci-archive: or docker 25's save), plain or gzipped, by the system's tar. */
+function ociArchive(gzip: boolean): string {
+  const file = path.join(work, gzip ? 'oci.tar.gz' : 'oci.tar');
+  execFileSync('tar', [gzip ? '-czf' : '-cf', file, '-C', smallImage('oci-layout'), '.']);
+  return file;
+}
+
 describe.each([
+  { name: 'OCI layout in a tar', open: () => readImageArchive(ociArchive(false), 'oci.tar', wantedByTest), layers: ociLayers },
+  { name: 'OCI layout in a gzipped tar', open: () => readImageArchive(ociArchive(true), 'oci.tar.gz', wantedByTest), layers: ociLayers },
   { name: 'docker save archive', open: () => readImageArchive(smallImage('image.docker-save.tar'), 'image.tar', wantedByTest), layers: dockerSaveLayers },
   { name: 'OCI image layout', open: () => readOciLayout(smallImage('oci-layout'), 'oci-layout', wantedByTest), layers: ociLayers },
 ])('the 6-layer Debian 12 image, as a $name', ({ open, layers }) => {
