@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildInventory } from '../../../src/inventory/build-inventory.js';
 import { resolveTarget } from '../../../src/inventory/targets/detect.js';
 import { fixture, repoRoot } from '../../helpers/shared-data.js';
@@ -57,5 +58,38 @@ describe('an installed node_modules tree', () => {
     }
     // And nothing beyond what the lockfile installs.
     for (const file of found.keys()) expect(locked.has(file), file).toBe(true);
+  });
+});
+
+describe('installed Python distributions', () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'vigil-installed-'));
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+  const write = (relative: string, text: string): void => {
+    mkdirSync(path.dirname(path.join(work, relative)), { recursive: true });
+    writeFileSync(path.join(work, relative), text);
+  };
+  const metadata = (name: string, version: string): string => `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n\nA description.\n`;
+  // A virtualenv: its packages, and a requirements file a package ships inside site-packages.
+  write('venv/pyvenv.cfg', 'home = /usr/bin\n');
+  write('venv/lib/python3.12/site-packages/six-1.16.0.dist-info/METADATA', metadata('six', '1.16.0'));
+  write('venv/lib/python3.12/site-packages/Old_Pkg-0.9.egg-info/PKG-INFO', metadata('Old_Pkg', '0.9'));
+  write('venv/lib/python3.12/site-packages/foo/requirements.txt', 'requests>=2\n');
+  // A root file system: pip's packages in /usr/local are read, Debian's python3-* are dpkg's.
+  write('rootfs/etc/os-release', 'ID=debian\nVERSION_ID="12"\n');
+  write('rootfs/usr/local/lib/python3.11/dist-packages/requests-2.31.0.dist-info/METADATA', metadata('requests', '2.31.0'));
+  write('rootfs/usr/lib/python3/dist-packages/urllib3-1.26.12.egg-info/PKG-INFO', metadata('urllib3', '1.26.12'));
+  write('rootfs/app/requirements.txt', 'flask==3.0.0\n');
+  write('rootfs/proc/1/requirements.txt', 'never==1.0\n');
+
+  it.each([
+    { name: 'a virtualenv, told by pyvenv.cfg', given: 'venv', target: 'python-env', want: ['Old_Pkg 0.9', 'six 1.16.0'] },
+    { name: 'its site-packages', given: 'venv/lib/python3.12/site-packages', target: 'python-env', want: ['Old_Pkg 0.9', 'six 1.16.0'] },
+    { name: 'a root file system', given: 'rootfs', target: 'rootfs', want: ['flask 3.0.0', 'requests 2.31.0'] },
+  ])('$name', async ({ given, target, want }) => {
+    expect((await resolveTarget(path.join(work, given))).target).toBe(target);
+    const inventory = await buildInventory({ paths: [path.join(work, given)], root: work });
+    expect(inventory.packages.map((pkg) => `${pkg.name} ${pkg.version}`).sort()).toEqual(want);
   });
 });
