@@ -7,6 +7,7 @@ import type { EcosystemId, Finding, Inventory } from './core/types.js';
 import { buildInventory, type TypedFile } from './inventory/build-inventory.js';
 import type { AuditTarget } from './inventory/targets/detect.js';
 import { matchInventory, type MatchWarning } from './match/match.js';
+import { releaseSupportFindings } from './match/release-support.js';
 
 /** Default for `--max-db-age`: advisory data older than this fails the audit (closed). */
 export const DEFAULT_MAX_DB_AGE_MS = 7 * 86_400_000;
@@ -67,7 +68,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     const database = await store.status();
     checkFreshness(database, audited, auditedAt, options.maxDbAgeMs ?? DEFAULT_MAX_DB_AGE_MS);
     const { findings, warnings } = await matchInventory(inventory, store, options.onProgress);
-    return { inventory, findings, warnings, database, auditedAt };
+    // A Debian or Ubuntu release past its end of security support is a finding of its own.
+    return { inventory, findings: [...findings, ...releaseSupportFindings(inventory, auditedAt)], warnings, database, auditedAt };
   } finally {
     store.close();
   }

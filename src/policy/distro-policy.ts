@@ -1,5 +1,6 @@
 import type { Finding } from '../core/types.js';
 import { urgencyRank } from '../match/advisory-target.js';
+import { isEndOfSupportFinding } from '../match/release-support.js';
 import type { Policy } from './types.js';
 
 const LEVEL_RANK = { low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -13,6 +14,9 @@ const LEVEL_RANK = { low: 1, medium: 2, high: 3, critical: 4 } as const;
  * urgency calls high still does, unless an exception says otherwise.
  */
 export function unfixedBelowThreshold(finding: Finding, policy: Policy): string | undefined {
+  if (isEndOfSupportFinding(finding)) {
+    return policy.osPackages?.endOfSupport === 'warn' ? 'the policy says os_packages.end_of_support: warn' : undefined;
+  }
   const distro = finding.distro;
   const threshold = policy.osPackages?.unfixedFailOn;
   if (distro === undefined || threshold === undefined || !distro.unfixed) return undefined;

@@ -134,7 +134,14 @@ function toPolicy(file: PolicyFile, source: string, exceptions: ExceptionEntry[]
     sla,
     exceptions,
     maintenance: toMaintenance(file.maintenance),
-    ...(file.os_packages === undefined ? {} : { osPackages: { unfixedFailOn: file.os_packages.unfixed_fail_on } }),
+    ...(file.os_packages === undefined
+      ? {}
+      : {
+          osPackages: {
+            ...(file.os_packages.unfixed_fail_on === undefined ? {} : { unfixedFailOn: file.os_packages.unfixed_fail_on }),
+            ...(file.os_packages.end_of_support === undefined ? {} : { endOfSupport: file.os_packages.end_of_support }),
+          },
+        }),
     problems,
   };
 }

@@ -117,12 +117,17 @@ export const PolicyFileSchema = z
       .strictObject({
         unfixed_fail_on: z
           .enum(['low', 'medium', 'high', 'critical'])
+          .optional()
           .describe(
             "An advisory of a Debian or Ubuntu package that has no fixed package in the release yet blocks only from this Debian urgency / Ubuntu priority up; unimportant and negligible never reach it, an urgency the records do not give (or not yet assigned, end-of-life) always does. Without it, such advisories are judged by severity like any other.",
           ),
+        end_of_support: z
+          .enum(['fail', 'warn'])
+          .optional()
+          .describe('A Debian or Ubuntu release past its end of security support (distro-info-data): a high finding that fails the gate (default) unless an exception covers it, or a warning.'),
       })
       .optional()
-      .describe('How the distribution\'s own classification of OS-package advisories counts.'),
+      .describe('How the distribution\'s own classification of OS-package advisories, and the end of a release\'s support, count.'),
   })
   .describe('vigil policy file (vigil.yaml).');
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { isEndOfSupportFinding } from '../match/release-support.js';
 import type { EcosystemId, Finding, Package } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { UPGRADE_LIMITS, type DependencyKind, type MaintenancePolicy, type Policy, type UpgradeLimit } from '../policy/types.js';
@@ -46,6 +47,16 @@ export type MaintenanceDecision =
   | {
       /** No version clears every advisory: nothing to allow or hold. */
       readonly kind: 'no-fix';
+      readonly rule: UpgradeRule;
+      readonly reason: string;
+      readonly alternative: HeldAlternative;
+    }
+  | {
+      /**
+       * The package is malicious (an OpenSSF `MAL-` record): remove it. Never an upgrade, even when
+       * a record lists a version it does not affect, and never an exception template.
+       */
+      readonly kind: 'remove';
       readonly rule: UpgradeRule;
       readonly reason: string;
       readonly alternative: HeldAlternative;
@@ -128,11 +139,36 @@ export interface MaintenanceInput {
 export function decideMaintenance(input: MaintenanceInput): MaintenanceDecision {
   const { package: pkg, fix, policy } = input;
   const rule = findUpgradeRule(classifyDependencyKind(pkg, policy.maintenance), policy.maintenance);
+  // A malicious package is removed, whatever version would "fix" it (#15, item 3).
+  const malicious = input.findings.filter((finding) => finding.malicious === true);
+  if (malicious.length > 0) {
+    const ids = [...new Set(malicious.map((finding) => finding.id))].sort().join(', ');
+    return {
+      kind: 'remove',
+      rule,
+      reason: `${pkg.name} ${pkg.version} is reported as malicious (${ids})`,
+      alternative: {
+        text: `remove ${pkg.name} (and what depends on it) from the project, then check the machines that installed it: a malicious package may have run code at install time`,
+        exceptionTemplates: [],
+      },
+    };
+  }
   // A Debian or Ubuntu package: what a maintainer of an image can do (issue 13, item 6).
   if (pkg.distro !== undefined) {
     const release = pkg.distro.release;
     if (fix.upgrade !== 'none-available' && fix.target !== undefined) {
       return { kind: 'allowed', rule: { ...rule, text: `a security update of ${release} (${pkg.distro.sourceName} ${fix.target}): rebuild the image with apt-get upgrade, or on a newer base image` } };
+    }
+    if (input.findings.every(isEndOfSupportFinding)) {
+      return {
+        kind: 'no-fix',
+        rule,
+        reason: `${release} is past its end of security support`,
+        alternative: {
+          text: 'rebuild on a supported release (a newer base image), or accept the risk with an exception',
+          exceptionTemplates: input.findings.map((finding) => buildExceptionTemplate(finding, policy, input.clock)),
+        },
+      };
     }
     return {
       kind: 'no-fix',
