@@ -79,7 +79,9 @@ export function readPackageUrl(purl: string): PurlReading {
 export function ecosystemOfPurlType(type: string): EcosystemId | undefined {
   const lower = type.toLowerCase();
   for (const ecosystem of Object.values(ecosystems)) {
-    if (ecosystem.purlType === lower) return ecosystem.id;
+    // A `pkg:deb` component names no source package, so Debian's and Ubuntu's records cannot be
+    // matched from it: dpkg packages are audited from their database (issue 13), not from SBOMs.
+    if (ecosystem.purlType === lower && lower !== 'deb') return ecosystem.id;
   }
   return undefined;
 }
