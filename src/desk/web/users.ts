@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { DeskConflictError, UsageError } from '../../core/errors.js';
 import type { DeskStore } from '../store/desk-store.js';
 import { ROLES, type Actor, type Role } from '../types.js';
-import { dummyPasswordHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import { checkNewPassword, dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
 import { webDatabase } from './web-tables.js';
 
 /** A member of the security team with a console login. */
@@ -22,6 +22,16 @@ export interface NewDeskUser {
 
 const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
+/** A login as typed, as the desk compares it: trimmed and lower-case. */
+export function normaliseLogin(login: string): string {
+  return login.trim().toLowerCase();
+}
+
+/** Whether a normalised login is one the desk could have: 1-63 lower-case letters, digits, dots, dashes or underscores. */
+export function isValidLogin(login: string): boolean {
+  return LOGIN_PATTERN.test(login);
+}
+
 /** Whether a text is one of the team roles. */
 export function isRole(text: string): text is Role {
   return (ROLES as readonly string[]).includes(text);
@@ -40,17 +50,16 @@ function readUser(row: { id: number; login: string; role: string; created_at: st
 
 /**
  * Adds a team member with a scrypt-hashed password, and an audit line naming who added them.
- * @throws UsageError for a malformed login, an unknown role or a short password;
+ * @throws UsageError for a malformed login, an unknown role or a weak password (see `checkNewPassword`);
  *   DeskConflictError when the login exists.
  */
 export async function addDeskUser(store: DeskStore, user: NewDeskUser, clock: Clock, by: Actor): Promise<DeskUser> {
-  const login = user.login.trim().toLowerCase();
+  const login = normaliseLogin(user.login);
   if (!LOGIN_PATTERN.test(login)) {
     throw new UsageError(`login "${user.login}" must be 1-63 lower-case letters, digits, dots, dashes or underscores`);
   }
   if (!isRole(user.role)) throw new UsageError(`role "${user.role}" is not one of ${ROLES.join(', ')}`);
-  if (user.password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (user.password.length > MAX_PASSWORD_LENGTH) throw new UsageError(`a password has at most ${MAX_PASSWORD_LENGTH} characters`);
+  await checkNewPassword(user.password, [login]);
   const passwordHash = await hashPassword(user.password);
   const role = user.role;
   return store.transaction(async (tx) => {
@@ -89,7 +98,7 @@ export async function listDeskUsers(store: DeskStore): Promise<DeskUser[]> {
  * the same hashing time as a wrong password.
  */
 export async function authenticateDeskUser(store: DeskStore, login: string, password: string): Promise<DeskUser | undefined> {
-  const normalised = login.trim().toLowerCase();
+  const normalised = normaliseLogin(login);
   const row = LOGIN_PATTERN.test(normalised)
     ? await webDatabase(store)
         .selectFrom('users')

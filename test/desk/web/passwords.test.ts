@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dummyPasswordHash, hashPassword, SCRYPT_PARAMS, verifyPassword } from '../../../src/desk/web/passwords.js';
+import { checkNewPassword, dummyPasswordHash, hashPassword, SCRYPT_PARAMS, verifyPassword } from '../../../src/desk/web/passwords.js';
 
 describe('password hashing', () => {
   it('stores scrypt with its parameters and a 16-byte salt, and verifies only the right password', async () => {
@@ -32,5 +32,26 @@ describe('password hashing', () => {
     const dummy = await dummyPasswordHash();
     expect(dummy.startsWith('scrypt$')).toBe(true);
     expect(await verifyPassword('guess', dummy)).toBe(false);
+  });
+});
+
+describe('new passwords', () => {
+  // Refused: long enough, but on the common-password lists or a pattern a cracker tries first
+  // (password1234 is the issue's own example; the rest are in every list of leaked passwords).
+  it.each([
+    { password: 'password1234', why: /commonly used password/ },
+    { password: '123456789012', why: /commonly used password/ },
+    { password: 'iloveyou1234', why: /commonly used password/ },
+    { password: 'qwertyuiop123', why: /too easy to guess/ },
+    { password: 'aaaaaaaaaaaa', why: /a pattern/ },
+    { password: 'abcdefghijkl', why: /a pattern/ },
+    { password: 'short', why: /at least 12 characters/ },
+    { password: 'x'.repeat(1025), why: /at most 1024 characters/ },
+  ])('refuses $password', async ({ password, why }) => {
+    await expect(checkNewPassword(password, ['rita'])).rejects.toThrow(why);
+  });
+
+  it.each(['correct horse battery staple', 'a long enough password', 'x7#kP9!mQ2vL', 'Tr0ub4dor&3-plus'])('accepts %s', async (password) => {
+    await expect(checkNewPassword(password, ['rita'])).resolves.toBeUndefined();
   });
 });
