@@ -194,6 +194,11 @@ export interface Finding {
   readonly fingerprint: string;
   /** For a distribution package: the distribution's own classification of the flaw. */
   readonly distro?: DistroAdvisory;
+  /**
+   * Present when the package itself is malicious (an OpenSSF `MAL-` record, see
+   * `isMaliciousRecord`): it always blocks, and the plan is to remove it, never to upgrade.
+   */
+  readonly malicious?: true;
 }
 
 /** How Debian's or Ubuntu's security team classifies a flaw for one release. */

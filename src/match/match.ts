@@ -7,6 +7,7 @@ import type { EcosystemId, Finding, Inventory, Package, Severity, SourceLocation
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { advisoryTargetOf, distroAdvisoryOf, distroNotesOf, type DistroNotes } from './advisory-target.js';
 import { evaluateAffected } from './affected.js';
+import { isMaliciousRecord } from './malicious.js';
 import { buildDependencyGraph } from './paths.js';
 
 /**
@@ -221,6 +222,8 @@ async function toFinding(
     firstSeen,
     modified,
     fingerprint,
+    // A group is malicious when any of its records is, or an id of the flaw is a MAL- id.
+    ...(group.some((hit) => isMaliciousRecord(hit.record)) || [...allIds].some((other) => other.startsWith('MAL-')) ? { malicious: true as const } : {}),
     ...(pkg.distro === undefined ? {} : { distro: distroAdvisoryOf(group.map((hit) => hit.record), group.flatMap((hit) => hit.notes), fixed) }),
   };
 }

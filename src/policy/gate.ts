@@ -129,10 +129,12 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
   const decisions = new Map<Finding, GateDecision>();
   const matchedBy = new Map<ExceptionEntry, Finding[]>();
   const appliedBy = new Map<ExceptionEntry, Finding[]>();
+  const refusedBy = new Map<ExceptionEntry, Finding[]>();
   const expired = (entry: ExceptionEntry): boolean => now >= expiryInstant(entry);
   for (const entry of policy.exceptions) {
     matchedBy.set(entry, []);
     appliedBy.set(entry, []);
+    refusedBy.set(entry, []);
   }
   const unevaluable = options.unevaluable ?? [];
   const strictSkipped = options.strictSkipped ?? 0;
@@ -145,6 +147,19 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
     // An OS package's finding also says how its distribution classifies the flaw (distro-policy.ts).
     const levelText = `${finding.severity.level === 'unknown' ? `unknown severity, treated as ${level}` : level}${distroClassificationText(finding)}`;
 
+    // A malicious package blocks before anything else: it is not a flaw a statement, scope, level
+    // or exception can accept, but code to remove (#15, item 3). An exception covering it is refused.
+    if (finding.malicious === true) {
+      for (const entry of covering) refusedBy.get(entry)?.push(finding);
+      decisions.set(finding, {
+        kind: 'blocking',
+        level: 'critical',
+        reason: `malicious package: ${finding.package.name} ${finding.package.version} is reported as malicious (${finding.id}); remove it, no exception, VEX statement, scope or threshold allows it`,
+        malicious: true,
+      });
+      counts.blocking++;
+      continue;
+    }
     // A supplier's or our own VEX statement that the product is not affected comes first: the
     // flaw does not apply, whatever its level, scope or exceptions.
     const vex = notAffected.find((statement) => vexCovers(statement, finding));
@@ -208,6 +223,11 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
     const problem = (severity: PolicyProblem['severity'], code: PolicyProblem['code'], message: string): void => {
       problems.push({ severity, code, message: `exception ${entry.id}: ${message}`, location: entry.location, exception: entry.id });
     };
+    const refused = refusedBy.get(entry) ?? [];
+    if (refused.length > 0) {
+      const packages = [...new Set(refused.map((finding) => `${finding.package.name} ${finding.package.version}`))].join(', ');
+      problem('error', 'exception-malicious', `covers a malicious package (${packages}); a malicious package cannot be allowed: remove it and this exception`);
+    }
     if (expired(entry)) {
       problem('error', 'exception-expired', `expired on ${entry.expiresOn}; fix the finding, or renew the exception with a new approval and expiry`);
     } else if (daysToExpiry < policy.expiryWarningDays) {
@@ -231,7 +251,7 @@ export function evaluateGate(findings: readonly Finding[], policy: Policy = DEFA
         `lasts ${Math.round(lifetime / DAY_MS)} days${entry.approvedOn ? ` from ${entry.approvedOn}` : ' from today'}, longer than the ${Math.round(limit / DAY_MS)} days allowed${worst ? ` for ${worst} findings` : ''}`,
       );
     }
-    if (expired(entry)) {
+    if (expired(entry) || refused.length > 0) {
       // Already an error; whether it still matches does not change what to do.
     } else if (matched.length === 0) {
       problem('warning', 'exception-unused', 'matches no finding (the package is gone or no longer vulnerable); remove it');

@@ -112,7 +112,9 @@ export type PolicyProblemCode =
   | 'exception-approver'
   | 'exception-expiring'
   | 'exception-unused'
-  | 'exception-fix-available';
+  | 'exception-fix-available'
+  /** It covers a malicious package: refused, the finding blocks (a malicious package is removed, never accepted). */
+  | 'exception-malicious';
 
 /** The exception that allowed a finding, as reports show it. */
 export interface AppliedException {
@@ -151,6 +153,8 @@ export type GateDecision =
       /** When the fix is due under the policy's SLA (ISO 8601); absent for "next release". */
       readonly due?: string;
       readonly overdue?: boolean;
+      /** Present when the package is malicious: it blocks whatever the level, scope, VEX or exceptions. */
+      readonly malicious?: true;
     }
   | {
       readonly kind: 'allowed-by-exception';

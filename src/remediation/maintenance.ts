@@ -50,6 +50,16 @@ export type MaintenanceDecision =
       readonly rule: UpgradeRule;
       readonly reason: string;
       readonly alternative: HeldAlternative;
+    }
+  | {
+      /**
+       * The package is malicious (an OpenSSF `MAL-` record): remove it. Never an upgrade, even when
+       * a record lists a version it does not affect, and never an exception template.
+       */
+      readonly kind: 'remove';
+      readonly rule: UpgradeRule;
+      readonly reason: string;
+      readonly alternative: HeldAlternative;
     };
 
 const RELEASE_WORD: Readonly<Record<UpgradeLimit, string>> = { patch: 'a patch release', minor: 'a minor release', major: 'a major release' };
@@ -129,6 +139,20 @@ export interface MaintenanceInput {
 export function decideMaintenance(input: MaintenanceInput): MaintenanceDecision {
   const { package: pkg, fix, policy } = input;
   const rule = findUpgradeRule(classifyDependencyKind(pkg, policy.maintenance), policy.maintenance);
+  // A malicious package is removed, whatever version would "fix" it (#15, item 3).
+  const malicious = input.findings.filter((finding) => finding.malicious === true);
+  if (malicious.length > 0) {
+    const ids = [...new Set(malicious.map((finding) => finding.id))].sort().join(', ');
+    return {
+      kind: 'remove',
+      rule,
+      reason: `${pkg.name} ${pkg.version} is reported as malicious (${ids})`,
+      alternative: {
+        text: `remove ${pkg.name} (and what depends on it) from the project, then check the machines that installed it: a malicious package may have run code at install time`,
+        exceptionTemplates: [],
+      },
+    };
+  }
   // A Debian or Ubuntu package: what a maintainer of an image can do (issue 13, item 6).
   if (pkg.distro !== undefined) {
     const release = pkg.distro.release;

@@ -71,7 +71,7 @@ export interface Remediation {
 
 /** The plan for every vulnerable package of an audit. */
 export interface RemediationPlan {
-  /** One per vulnerable package, by file, name and version. */
+  /** One per vulnerable package: the malicious ones (to remove) first, then by file, name and version. */
   readonly remediations: readonly Remediation[];
 }
 
@@ -151,7 +151,9 @@ export async function planRemediation(options: PlanOptions): Promise<Remediation
       advisories: subject.advisories,
       published: published.get(nameKey),
     };
-    const fix = chooseFixTarget(query);
+    // A malicious package gets no target: the plan is to remove it, not to move it (#15, item 3).
+    const malicious = findings.some((finding) => finding.malicious === true);
+    const fix: FixTarget = malicious ? { basis: 'advisories', upgrade: 'none-available', alsoConsidered: [] } : chooseFixTarget(query);
     const decision = decideMaintenance({ package: pkg, findings, fix, query, policy, clock });
     const proposed = decision.kind === 'allowed' ? fix.target : decision.alternative.upgradeWithin?.version;
     const dependency = classifyDependencyKind(pkg, policy.maintenance);
@@ -181,7 +183,7 @@ export async function planRemediation(options: PlanOptions): Promise<Remediation
   }
   const remediations = await mapConcurrently(drafts, async ({ remediation, advisories: records }) => {
     const { package: pkg } = remediation;
-    if (pkg.ecosystem !== 'npm' || pkg.direct !== false) return remediation;
+    if (pkg.ecosystem !== 'npm' || pkg.direct !== false || remediation.decision.kind === 'remove') return remediation;
     let parentBumps: ParentBumps;
     if (options.npmMetadata === undefined) parentBumps = { evaluated: false, reason: 'no registry consulted' };
     else if (remediation.fix.target === undefined) parentBumps = { evaluated: false, reason: `no fixed version of ${pkg.name} is known` };
@@ -196,8 +198,10 @@ export async function planRemediation(options: PlanOptions): Promise<Remediation
     }
     return { ...remediation, parentBumps };
   });
+  // Packages to remove (malicious) first, then by file, name and version.
   remediations.sort(
     (a, b) =>
+      Number(b.decision.kind === 'remove') - Number(a.decision.kind === 'remove') ||
       a.package.location.file.localeCompare(b.package.location.file) ||
       a.package.name.localeCompare(b.package.name) ||
       compareLockedVersions(a.package, b.package),

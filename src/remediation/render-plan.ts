@@ -2,7 +2,7 @@ import { parentBumpsToApply } from './parent-bump.js';
 import type { Remediation, RemediationPlan } from './plan.js';
 
 /** Version of the `vigil plan --format json` document (docs/json-schema.md). */
-export const PLAN_SCHEMA_VERSION = '1.1.0';
+export const PLAN_SCHEMA_VERSION = '1.2.0';
 
 /** Formats `vigil plan` renders. */
 export const PLAN_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -45,6 +45,7 @@ export function describeVersionSource(source: PlanVersionSource): string {
 function ruleOrAlternative(remediation: Remediation): string {
   const { decision } = remediation;
   if (decision.kind === 'allowed') return decision.rule.text;
+  if (decision.kind === 'remove') return `${decision.reason}: ${decision.alternative.text}`;
   return `${decision.reason}; instead: ${decision.alternative.text}`;
 }
 
@@ -53,6 +54,7 @@ function dependencyLabel(remediation: Remediation): string {
 }
 
 function targetLabel(remediation: Remediation): string {
+  if (remediation.decision.kind === 'remove') return 'REMOVE (malicious)';
   return remediation.fix.target ?? '-';
 }
 
@@ -87,7 +89,8 @@ function groupByFile(plan: RemediationPlan): Map<string, Remediation[]> {
 
 function counts(plan: RemediationPlan): string {
   const count = (kind: string): number => plan.remediations.filter((remediation) => remediation.decision.kind === kind).length;
-  return `${plan.remediations.length} vulnerable packages: ${count('allowed')} allowed, ${count('held')} held, ${count('no-fix')} no fix`;
+  const remove = count('remove');
+  return `${plan.remediations.length} vulnerable packages: ${remove > 0 ? `${remove} malicious to remove, ` : ''}${count('allowed')} allowed, ${count('held')} held, ${count('no-fix')} no fix`;
 }
 
 function notes(remediation: Remediation): string[] {

@@ -3,7 +3,7 @@ import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
 import type { Clock } from '../core/clock.js';
 import type { Finding } from '../core/types.js';
 import type { Policy } from '../policy/types.js';
-import { ecosystemCommand, parentBumpCommand } from '../remediation/apply/ecosystem-command.js';
+import { ecosystemCommand, parentBumpCommand, removeCommand } from '../remediation/apply/ecosystem-command.js';
 import { parentBumpsToApply } from '../remediation/parent-bump.js';
 import { planRemediation, type Remediation, type RemediationPlan } from '../remediation/plan.js';
 import type { ReportRemediation, ReportRemediationPlan } from './report.js';
@@ -16,6 +16,7 @@ import type { ReportRemediation, ReportRemediationPlan } from './report.js';
  */
 function actionOf(remediation: Remediation): Pick<ReportRemediation, 'command' | 'edit'> {
   const pkg = remediation.package;
+  if (remediation.decision.kind === 'remove') return { command: removeCommand(pkg) ?? null, edit: null };
   const target = remediation.proposed;
   if (target === undefined) return { command: null, edit: null };
   const parents = pkg.ecosystem === 'npm' ? parentBumpsToApply(remediation.parentBumps) : undefined;

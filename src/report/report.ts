@@ -37,6 +37,8 @@ export interface ReportFinding {
   readonly modified: string | null;
   readonly fingerprint: string;
   readonly decision: GateDecision;
+  /** Present when the package is malicious (an OpenSSF `MAL-` record): it always blocks; remove it. */
+  readonly malicious?: true;
 }
 
 /** The remediation plan's line for one vulnerable package (one file, name and version). */
@@ -54,13 +56,19 @@ export interface ReportRemediation {
   readonly target: string | null;
   /** Upgrade class from the locked version to `target` (`none-available` without one). */
   readonly upgrade: FixUpgrade;
-  /** `allowed` by the maintenance policy, `held` by it, or `no-fix` (no version clears every advisory). */
-  readonly decision: 'allowed' | 'held' | 'no-fix';
+  /**
+   * `allowed` by the maintenance policy, `held` by it, `no-fix` (no version clears every advisory),
+   * or `remove`: the package is malicious, so no version is a fix.
+   */
+  readonly decision: 'allowed' | 'held' | 'no-fix' | 'remove';
   /** Why it is held, or why there is no fix; null when allowed. */
   readonly reason: string | null;
   /** The version to move to now: `target` when allowed, else the highest allowed alternative; null when neither exists. */
   readonly proposed: string | null;
-  /** The package manager's command that moves it to `proposed` (after `edit`, when there is one); null when none applies. */
+  /**
+   * The package manager's command that moves it to `proposed` (after `edit`, when there is one), or
+   * for `remove` the one that removes a direct dependency; null when none applies.
+   */
   readonly command: string | null;
   /** For an indirect dependency: the override or constraint to add first (`file` beside the lockfile). */
   readonly edit: { readonly file: string; readonly text: string } | null;
@@ -188,8 +196,11 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
       modified: finding.modified ?? null,
       fingerprint: finding.fingerprint,
       decision,
+      ...(finding.malicious === true ? { malicious: true as const } : {}),
     };
   });
+  // Malicious packages come first in every report (#15, item 3); the rest keep the audit's order.
+  findings.sort((a, b) => Number(b.malicious === true) - Number(a.malicious === true));
   const exceptions = gate.exceptions.map(
     (outcome): ReportException => ({
       id: outcome.entry.id,

@@ -112,7 +112,7 @@ describe('vigil plan', () => {
       versionSource: { kind: string; reason: string };
       remediations: { package: { name: string; location: { line: number } }; fix: { target: string; basis: string }; decision: { kind: string } }[];
     };
-    expect(document.schemaVersion).toBe('1.1.0');
+    expect(document.schemaVersion).toBe('1.2.0');
     expect(document.complete).toBe(false);
     expect(document.versionSource).toEqual({ kind: 'advisories', reason: 'offline' });
     expect(document.remediations.map((item) => [item.package.name, item.package.location.line, item.fix.target, item.fix.basis, item.decision.kind])).toEqual([

@@ -247,12 +247,12 @@ describe('rendering parent bumps', () => {
     expect(renderPlanTable(document(remediation))).toMatch(/^ {2}parent bumps: not evaluated \(no registry consulted\)$/m);
   });
 
-  it('JSON carries parentBumps (schema 1.1.0)', async () => {
+  it('JSON carries parentBumps (added in plan schema 1.1.0)', async () => {
     const json = buildPlanJson(document(await planPaths([['alpha@1.0.0', 'child@1.0.0']]))) as {
       schemaVersion: string;
       remediations: { parentBumps: ParentBumps }[];
     };
-    expect(json.schemaVersion).toBe('1.1.0');
+    expect(json.schemaVersion).toBe('1.2.0');
     expect(json.remediations[0]?.parentBumps).toMatchObject({ evaluated: true, paths: [{ kind: 'bump', parent: 'alpha', to: '1.2.0' }] });
   });
 });

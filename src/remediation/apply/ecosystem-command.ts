@@ -60,3 +60,32 @@ export function parentBumpCommand(pkg: Package, parents: readonly ParentBumpTarg
       return undefined;
   }
 }
+
+/**
+ * The package manager's command that removes a direct dependency from the project (a malicious
+ * package, #15 item 3); `undefined` for an indirect one (the dependency that brings it in must go
+ * or change) and for a file no package manager owns.
+ */
+export function removeCommand(pkg: Package): string | undefined {
+  if (pkg.direct === false) return undefined;
+  const name = shellWord(pkg.name);
+  switch (basename(pkg.location.file)) {
+    case 'poetry.lock':
+      return `poetry remove ${name}`;
+    case 'uv.lock':
+      return `uv remove ${name}`;
+    case 'pdm.lock':
+      return `pdm remove ${name}`;
+    case 'Pipfile.lock':
+      return `pipenv uninstall ${name}`;
+    case 'package-lock.json':
+    case 'npm-shrinkwrap.json':
+      return `npm uninstall ${name}`;
+    case 'yarn.lock':
+      return `yarn remove ${name}`;
+    case 'pnpm-lock.yaml':
+      return `pnpm remove ${name}`;
+    default:
+      return pkg.ecosystem === 'PyPI' && /\.(txt|in)$/.test(pkg.location.file) ? `pip uninstall ${name}` : undefined;
+  }
+}

@@ -14,11 +14,15 @@ export type AnnotationCommand = 'error' | 'warning' | 'notice';
  */
 export function renderGithub(report: Report): string {
   const lines: string[] = [];
+  // Malicious packages first (#15, item 3), then policy errors, then the other blocking findings.
+  for (const finding of report.findings) {
+    if (finding.malicious === true) lines.push(annotation('error', finding.package.location, title(finding), findingMessage(finding)));
+  }
   for (const problem of report.policy.problems.filter((entry) => entry.severity === 'error')) {
     lines.push(annotation('error', problem.location, `vigil policy: ${problem.code}`, problem.message));
   }
   for (const finding of report.findings) {
-    if (finding.decision.kind === 'blocking') {
+    if (finding.decision.kind === 'blocking' && finding.malicious !== true) {
       lines.push(annotation('error', finding.package.location, title(finding), findingMessage(finding)));
     }
   }
@@ -51,12 +55,15 @@ export function renderGithub(report: Report): string {
 }
 
 function title(finding: ReportFinding): string {
-  return `${finding.id} in ${finding.package.name} ${finding.package.version}`;
+  return `${finding.malicious === true ? 'MALICIOUS package: ' : ''}${finding.id} in ${finding.package.name} ${finding.package.version}`;
 }
 
 function findingMessage(finding: ReportFinding): string {
   const { package: pkg, decision } = finding;
   const ids = [finding.id, ...finding.aliases].join(', ');
+  if (finding.malicious === true) {
+    return `${pkg.name} ${pkg.version} is reported as malicious (${ids}): ${finding.summary}\nRemove it; no version upgrade or exception applies.`;
+  }
   const fix = finding.fixed.length > 0 ? `Fixed in ${finding.fixed.join(', ')}.` : 'No fixed version known.';
   const severity = finding.severity.score === undefined ? finding.severity.level : `${finding.severity.level} ${finding.severity.score.toFixed(1)}`;
   const due =

@@ -37,7 +37,8 @@ ul.ids { list-style: none; margin: 0; padding: 0; } ul.ids li { margin: 0 0 .2re
 a { color: #0969da; }
 tr.blocking > td:first-child { border-left: 4px solid #cf222e; }
 .decision-blocking { color: #cf222e; font-weight: 600; } .decision-allowed-by-exception { color: #9a6700; }
-.held { color: #9a6700; } .no-fix { color: #cf222e; }
+.held { color: #9a6700; } .no-fix { color: #cf222e; } .malicious { color: #8b0000; }
+tr.malicious > td { background: #fff0f0; }
 .expired { color: #cf222e; font-weight: 600; }
 svg text { font-size: 12px; fill: #1f2328; }
 @media (max-width: 48rem) {
@@ -183,9 +184,14 @@ function isBlocking(finding: ReportFinding): boolean {
   return finding.decision.kind === 'blocking';
 }
 
-/** Blocking findings first, then by severity (score, then level), then id. */
+function isMalicious(finding: ReportFinding): boolean {
+  return finding.malicious === true;
+}
+
+/** Malicious packages first, then blocking findings, then by severity (score, then level), then id. */
 function compareFindings(a: ReportFinding, b: ReportFinding): number {
   return (
+    Number(isMalicious(b)) - Number(isMalicious(a)) ||
     Number(isBlocking(b)) - Number(isBlocking(a)) ||
     LEVEL_RANK[a.severity.level] - LEVEL_RANK[b.severity.level] ||
     (b.severity.score ?? -1) - (a.severity.score ?? -1) ||
@@ -229,7 +235,8 @@ function packageRows(report: Report): PackageRow[] {
   const worst = (row: PackageRow): number => Math.min(...row.findings.map((finding) => LEVEL_RANK[finding.severity.level]));
   return rows.sort(
     (a, b) =>
-      Number(a.findings.some(isBlocking)) * -1 - Number(b.findings.some(isBlocking)) * -1 ||
+      Number(b.findings.some(isMalicious)) - Number(a.findings.some(isMalicious)) ||
+      Number(b.findings.some(isBlocking)) - Number(a.findings.some(isBlocking)) ||
       worst(a) - worst(b) ||
       a.file.localeCompare(b.file) ||
       a.name.localeCompare(b.name) ||
@@ -274,7 +281,20 @@ function renderPackages(report: Report): string {
 
 function renderPackageRow(row: PackageRow): string {
   const blocking = row.findings.some(isBlocking);
+  const malicious = row.findings.some(isMalicious);
   const { remediation } = row;
+  if (malicious) {
+    return [
+      `<tr class="package blocking malicious" data-blocking="true" data-malicious="true">`,
+      `<td data-label="Package"><code class="tok">${escapeHtml(row.name)}</code> <code class="tok">${escapeHtml(row.version)}</code><br><small><code class="tok">${escapeHtml(row.file)}${row.line === undefined ? '' : `:${row.line}`}</code> <code class="tok">${escapeHtml(row.purl)}</code></small></td>`,
+      `<td data-label="Status"><strong class="malicious">malicious package</strong><br>${renderStatus(row.findings)}</td>`,
+      '<td data-label="Target"><strong class="malicious">remove it</strong></td>',
+      '<td data-label="Upgrade">none: no version of a malicious package is a fix, and no exception allows it</td>',
+      `<td data-label="Command">${remediation?.command === null || remediation?.command === undefined ? 'remove the dependency that brings it in' : `<code class="cmd">${escapeHtml(remediation.command)}</code>`}<br><small>then check the machines that installed it</small></td>`,
+      `<td data-label="Advisories"><ul class="ids">${row.findings.map(renderAdvisoryItem).join('')}</ul></td>`,
+      '</tr>',
+    ].join('');
+  }
   return [
     `<tr class="package${blocking ? ' blocking' : ''}" data-blocking="${blocking}">`,
     `<td data-label="Package"><code class="tok">${escapeHtml(row.name)}</code> <code class="tok">${escapeHtml(row.version)}</code><br><small><code class="tok">${escapeHtml(row.file)}${row.line === undefined ? '' : `:${row.line}`}</code> <code class="tok">${escapeHtml(row.purl)}</code></small></td>`,

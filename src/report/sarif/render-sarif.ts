@@ -120,7 +120,9 @@ function buildRule(group: readonly ReportFinding[]): ReportingDescriptor {
   const { id } = first;
   const aliases = [...new Set(group.flatMap((finding) => finding.aliases))].sort();
   const scores = group.map(securitySeverity);
-  const highest = scores.reduce((max, score) => (Number(score) > Number(max) ? score : max));
+  const malicious = group.some((finding) => finding.malicious === true);
+  // A malicious package is the worst case code scanning can show (#15, item 3).
+  const highest = malicious ? '10.0' : scores.reduce((max, score) => (Number(score) > Number(max) ? score : max));
   const fixes = [...new Set(group.map((finding) => fixLine(finding)))];
   const exceptionYaml = [
     'exceptions:',
@@ -146,10 +148,8 @@ function buildRule(group: readonly ReportFinding[]): ReportingDescriptor {
         '',
         ...fixes,
         '',
-        'To accept the risk for a while instead, add an exception to vigil.yaml:',
-        '',
-        ...exceptionYaml,
-        '',
+        // A malicious package cannot be accepted: the gate refuses exceptions for it.
+        ...(malicious ? [] : ['To accept the risk for a while instead, add an exception to vigil.yaml:', '', ...exceptionYaml, '']),
         `Advisory: ${advisoryUrl(id)}`,
       ].join('\n'),
       markdown: [
@@ -157,17 +157,12 @@ function buildRule(group: readonly ReportFinding[]): ReportingDescriptor {
         '',
         ...fixes.map((line) => `- ${line}`),
         '',
-        'To accept the risk for a while instead, add an exception to `vigil.yaml`:',
-        '',
-        '```yaml',
-        ...exceptionYaml,
-        '```',
-        '',
+        ...(malicious ? [] : ['To accept the risk for a while instead, add an exception to `vigil.yaml`:', '', '```yaml', ...exceptionYaml, '```', '']),
         `[${id} on osv.dev](${advisoryUrl(id)})`,
       ].join('\n'),
     },
     properties: {
-      tags: ['security', 'vulnerability', 'dependency', ...aliases],
+      tags: ['security', malicious ? 'malicious' : 'vulnerability', 'dependency', ...aliases],
       'security-severity': highest,
       precision: 'very-high',
     },
@@ -176,6 +171,7 @@ function buildRule(group: readonly ReportFinding[]): ReportingDescriptor {
 
 function fixLine(finding: ReportFinding): string {
   const { name, version } = finding.package;
+  if (finding.malicious === true) return `${name} ${version} is malicious: remove it (no version upgrade or exception applies).`;
   return finding.fixed.length > 0
     ? `Upgrade ${name} ${version} to ${finding.fixed.join(' or ')} or later.`
     : `No fixed version of ${name} is known for ${version}: replace or remove it.`;
@@ -184,14 +180,15 @@ function fixLine(finding: ReportFinding): string {
 function buildResult(finding: ReportFinding, ruleIndex: number): Result {
   const { package: pkg, decision } = finding;
   const ids = [finding.id, ...finding.aliases].join(', ');
-  const fix = finding.fixed.length > 0 ? `fixed in ${finding.fixed.join(', ')}` : 'no fixed version known';
+  const fix = finding.malicious === true ? 'remove it' : finding.fixed.length > 0 ? `fixed in ${finding.fixed.join(', ')}` : 'no fixed version known';
   const via = finding.paths[0] && finding.paths[0].length > 1 ? ` via ${finding.paths[0].join(' > ')}` : '';
+  const what = finding.malicious === true ? 'is malicious' : 'is vulnerable to';
   const result: Result = {
     ruleId: finding.id,
     ruleIndex,
     level: SARIF_LEVEL[decision.kind],
     message: {
-      text: `${pkg.name} ${pkg.version}${via} is vulnerable to ${ids} (${oneLine(finding.summary)}); ${fix}. Gate: ${decision.kind}, ${decision.reason}.`,
+      text: `${pkg.name} ${pkg.version}${via} ${what} ${ids} (${oneLine(finding.summary)}); ${fix}. Gate: ${decision.kind}, ${decision.reason}.`,
     },
     locations: [
       {

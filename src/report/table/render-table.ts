@@ -32,20 +32,22 @@ function via(finding: ReportFinding): string {
   return finding.package.direct === false ? 'indirect' : 'unknown';
 }
 
-/** The human view: one row per finding, then the counts. */
+/** The human view: one row per finding (malicious packages first, as the report orders them), then the counts. */
 export function renderTable(report: Report, options: TableOptions): string {
   const paint = (text: string, level: string): string =>
     options.color && SEVERITY_COLOR[level] ? `${SEVERITY_COLOR[level]}${text}\u001b[0m` : text;
   const header = ['GATE', 'PACKAGE', 'VERSION', 'DEPENDENCY', 'ID', 'SEVERITY', 'FIXED IN', 'LOCATION'];
   // Cells carry text from lockfiles and advisories: shown visibly, so no row can break the table.
   const rows = report.findings.map((finding) => [
-    GATE_LABEL[finding.decision.kind] + (finding.decision.kind === 'blocking' && finding.decision.overdue === true ? ' (overdue)' : ''),
+    finding.malicious === true
+      ? 'MALICIOUS'
+      : GATE_LABEL[finding.decision.kind] + (finding.decision.kind === 'blocking' && finding.decision.overdue === true ? ' (overdue)' : ''),
     finding.package.name,
     finding.package.version,
     via(finding),
-    [finding.id, ...finding.aliases.filter((alias) => alias.startsWith('CVE-'))].join(', '),
+    [finding.id, ...finding.aliases.filter((alias) => alias.startsWith('CVE-') || alias.startsWith('MAL-'))].join(', '),
     finding.severity.level + (finding.severity.score !== undefined ? ` ${finding.severity.score.toFixed(1)}` : ''),
-    finding.fixed.join(', ') || 'no fix',
+    finding.malicious === true ? 'remove it' : finding.fixed.join(', ') || 'no fix',
     `${finding.package.location.file}${finding.package.location.line !== undefined ? `:${finding.package.location.line}` : ''}${finding.package.location.layer !== undefined ? ` (layer ${finding.package.location.layer.slice(0, 19)})` : ''}`,
   ].map(visibleText));
   const lines: string[] = [];
