@@ -5,16 +5,37 @@ import type { ReportSubmission } from './types.js';
 // (Django's and Nautobot's reports run to a few pages).
 const Text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
 
+// Line breaks, the other C0 and C1 controls, DEL, the Unicode line and paragraph separators, and
+// the bidi embedding, override, isolate and mark characters: none belongs in a name or a title,
+// and each could reshape a mail header or body, a log line or a page where the text is shown.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NOT_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
+
+/** Why a single-line field's text is refused (a line break, a control or a bidi character); undefined when it is fine. */
+export function singleLineProblem(text: string): string | undefined {
+  const found = NOT_ONE_LINE.exec(text)?.[0];
+  if (found === undefined) return undefined;
+  const code = `U+${(found.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return `must be one line of text, without line breaks, control or bidi characters (found ${code})`;
+}
+
+/** A single-line text field (a name, a title). */
+const Line = (max: number) =>
+  Text(max).superRefine((text, context) => {
+    const problem = singleLineProblem(text);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  });
+
 /** A report as it arrives from the form, the API or the CLI. */
 export const ReportSubmissionSchema = z.strictObject({
-  title: Text(200).min(1, 'a short title is required'),
+  title: Line(200).min(1, 'a short title is required'),
   reporter: z.strictObject({
-    name: Text(200).min(1, 'your name (or a handle) is required'),
+    name: Line(200).min(1, 'your name (or a handle) is required'),
     email: z.email('a valid e-mail address is required').max(320),
-    organisation: Text(200).optional(),
+    organisation: Line(200).optional(),
     credit: z.strictObject({
       mode: z.enum(['named', 'anonymous']),
-      name: Text(200).optional(),
+      name: Line(200).optional(),
     }),
   }),
   description: Text(50_000).min(1, 'a description of the vulnerability is required'),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, UsageError } from '../../core/errors.js';
 import { createDeskMailer, type DeskMailer, type SmtpSettings } from '../../desk/mail/mailer.js';
-import { createDeskServer } from '../../desk/web/create-desk-server.js';
+import { createDeskServer, parseTrustedProxies } from '../../desk/web/create-desk-server.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { openDesk } from './desk.js';
@@ -26,8 +26,8 @@ export interface DeskServeValues {
   readonly port?: string;
   /** `--public-url URL`: where people reach the desk; https makes cookies Secure. */
   readonly 'public-url'?: string;
-  /** `--trust-proxy`: behind a reverse proxy that sets X-Forwarded-For and -Proto. */
-  readonly 'trust-proxy'?: boolean;
+  /** `--trust-proxy HOPS|ADDRESSES`: the reverse proxies whose X-Forwarded-For and -Proto are believed. */
+  readonly 'trust-proxy'?: string;
 }
 
 /** What stops the server: SIGTERM or SIGINT by default; tests pass a signal of their own. */
@@ -100,6 +100,8 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
   if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(publicUrl)) {
     throw new UsageError(`desk serve: --public-url "${publicUrl}" is not an http(s) URL`);
   }
+  const trustText = values['trust-proxy'];
+  const trustProxy = trustText === undefined ? undefined : parseTrustedProxies(trustText);
   const secureCookies = publicUrl?.startsWith('https://') ?? false;
   const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
   if (!loopback && !secureCookies) {
@@ -124,7 +126,7 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
       ...(mailer === undefined ? {} : { mailer }),
       sessionSecret,
       secureCookies,
-      trustProxy: values['trust-proxy'] === true,
+      ...(trustProxy === undefined ? {} : { trustProxy }),
       // One JSON line per request on stdout (tracking tokens redacted); `silent` for none.
       logger: { level: io.env['VIGIL_DESK_LOG_LEVEL'] ?? 'info' },
       ...(publicUrl === undefined ? {} : { publicUrl }),

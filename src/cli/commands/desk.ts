@@ -70,7 +70,8 @@ Options:
   --host ADDRESS       (serve) address to listen on (default 127.0.0.1)
   --port N             (serve) port (default $PORT, else 8080)
   --public-url URL     (serve) where people reach the desk; https:// makes cookies Secure
-  --trust-proxy        (serve) trust X-Forwarded-For/-Proto from a reverse proxy
+  --trust-proxy WHO    (serve) the reverse proxies whose X-Forwarded-For/-Proto are believed:
+                       a hop count (1) or addresses/CIDRs (127.0.0.1,10.0.0.0/8); never all
   --role ROLE          (user add, token create) admin, responder or observer
   -h, --help           show this help
 
@@ -109,7 +110,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'public-url': { type: 'string' },
-  'trust-proxy': { type: 'boolean', default: false },
+  'trust-proxy': { type: 'string' },
   role: { type: 'string' },
   json: { type: 'boolean', default: false },
   output: { type: 'string', short: 'o' },

@@ -32,6 +32,22 @@ const SeriesName = z
 
 const SeverityLevel = z.enum(['high', 'moderate', 'low']);
 
+/** A short duration: `1 second`, `30s`, `15 minutes`, `15m`, `1 hour`, `1h`, `30 days`, `30d`. */
+export const ShortDurationText = z
+  .string()
+  .regex(
+    /^\s*\d{1,9}\s*(s|secs?|seconds?|m|mins?|minutes?|h|hours?|d|days?)\s*$/i,
+    'expected a duration such as "1 second", "15 minutes", "1 hour" or "30 days"',
+  )
+  .describe('A duration in seconds, minutes, hours or days.');
+
+const ThrottleRuleFile = z.strictObject({
+  free_failures: z.int().min(0).max(1000).optional().describe('Failures allowed without any delay.'),
+  first_delay: ShortDurationText.optional().describe('The delay after the first failure beyond the free ones; each further failure doubles it.'),
+  max_delay: ShortDurationText.optional().describe('The longest delay.'),
+  forget_after: ShortDurationText.optional().describe('Failures are forgotten this long after the last one.'),
+});
+
 const Cwe = z.string().regex(/^CWE-\d+$/, 'expected a CWE id such as CWE-79');
 
 export const DeskConfigFileSchema = z.strictObject({
@@ -124,6 +140,14 @@ export const DeskConfigFileSchema = z.strictObject({
         .describe('More addresses or @domains that are public lists and so can never be a contact.'),
     })
     .optional(),
+  login_throttle: z
+    .strictObject({
+      per_account: ThrottleRuleFile.optional().describe('Failures on one account from any address (default 5 free, 1 second doubling up to 15 minutes, forgotten after 1 hour).'),
+      per_address: ThrottleRuleFile.optional().describe('Failures from one client address on any account (default 20 free, 1 second doubling up to 1 minute, forgotten after 15 minutes).'),
+      known_address_for: ShortDurationText.optional().describe('How long a successful log-in lets its account and address pass the account delay (default 30 days).'),
+    })
+    .optional()
+    .describe('Console log-in throttling: growing delays, never a lockout of the right password.'),
 });
 export type DeskConfigFile = z.infer<typeof DeskConfigFileSchema>;
 

@@ -42,6 +42,42 @@ export interface SecurityTxtFields {
   readonly canonical?: string;
 }
 
+/** How one log-in failure counter turns failures into delays. */
+export interface ThrottleRule {
+  /** Failures allowed without any delay. */
+  readonly freeFailures: number;
+  /** The delay after the first failure beyond the free ones; each further failure doubles it. */
+  readonly baseDelayMs: number;
+  /** The longest delay. */
+  readonly maxDelayMs: number;
+  /** Failures are forgotten this long after the last one. */
+  readonly forgetAfterMs: number;
+}
+
+/** Console log-in throttling (`login_throttle`). */
+export interface LoginThrottleSettings {
+  /** Failures on one account, from any address. */
+  readonly account: ThrottleRule;
+  /** Failures from one client address, on any account. */
+  readonly address: ThrottleRule;
+  /** How long a successful log-in makes its account-and-address pair known. */
+  readonly knownPairMs: number;
+  /** Most entries kept per counter; the least recently used go first beyond it. */
+  readonly maxEntries: number;
+}
+
+/**
+ * Defaults: a person who mistypes a few times never waits; a guesser waits 1 s, 2 s, 4 s, ... up
+ * to 15 minutes per account, and after 20 failures 1 s, 2 s, ... up to 1 minute per address
+ * (a higher and shorter limit, as offices share addresses).
+ */
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = {
+  account: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000 },
+  address: { freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 60_000, forgetAfterMs: 15 * 60_000 },
+  knownPairMs: 30 * 86_400_000,
+  maxEntries: 100_000,
+};
+
 /** The desk configuration, normalised with every default applied. */
 export interface DeskConfig {
   readonly project: {
@@ -72,6 +108,28 @@ export interface DeskConfig {
     readonly decisionWithin: SlaDuration;
     /** Addresses and `@domain`s (beyond the built-in ones) that are public lists. */
     readonly publicLists: readonly string[];
+  };
+  readonly loginThrottle: LoginThrottleSettings;
+}
+
+const SHORT_UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Milliseconds of a short duration text already checked by the schema's pattern (`15 minutes`). */
+export function parseShortDurationMs(text: string): number {
+  const match = /^\s*(\d+)\s*([a-z]).*$/i.exec(text);
+  const unit = match?.[2]?.toLowerCase();
+  if (match === null || (unit !== 's' && unit !== 'm' && unit !== 'h' && unit !== 'd')) throw new TypeError(`unvalidated duration "${text}"`);
+  return Number(match[1]) * SHORT_UNIT_MS[unit];
+}
+
+type ThrottleRuleFile = NonNullable<NonNullable<DeskConfigFile['login_throttle']>['per_account']>;
+
+function throttleRule(file: ThrottleRuleFile | undefined, defaults: ThrottleRule): ThrottleRule {
+  return {
+    freeFailures: file?.free_failures ?? defaults.freeFailures,
+    baseDelayMs: file?.first_delay === undefined ? defaults.baseDelayMs : parseShortDurationMs(file.first_delay),
+    maxDelayMs: file?.max_delay === undefined ? defaults.maxDelayMs : parseShortDurationMs(file.max_delay),
+    forgetAfterMs: file?.forget_after === undefined ? defaults.forgetAfterMs : parseShortDurationMs(file.forget_after),
   };
 }
 
@@ -212,6 +270,13 @@ export function toDeskConfig(file: DeskConfigFile): DeskConfig {
       criteria: file.notification_list?.criteria ?? [],
       decisionWithin: parseSlaDuration(file.notification_list?.decision_within ?? DEFAULTS.decisionWithin),
       publicLists: file.notification_list?.public_lists ?? [],
+    },
+    loginThrottle: {
+      account: throttleRule(file.login_throttle?.per_account, DEFAULT_LOGIN_THROTTLE.account),
+      address: throttleRule(file.login_throttle?.per_address, DEFAULT_LOGIN_THROTTLE.address),
+      knownPairMs:
+        file.login_throttle?.known_address_for === undefined ? DEFAULT_LOGIN_THROTTLE.knownPairMs : parseShortDurationMs(file.login_throttle.known_address_for),
+      maxEntries: DEFAULT_LOGIN_THROTTLE.maxEntries,
     },
   };
 }

@@ -5,9 +5,12 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySession from '@fastify/session';
+import { isIP } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { VigilError } from '../../core/errors.js';
+import { UsageError, VigilError } from '../../core/errors.js';
+import { visibleText } from '../../core/visible-text.js';
+import type { LoginThrottleSettings } from '../config/desk-config.js';
 import type { Desk } from '../desk.js';
 import type { DeskMailer } from '../mail/mailer.js';
 import { deskApiPlugin } from './api/desk-api-plugin.js';
@@ -22,31 +25,81 @@ import { SESSION_IDLE_MS } from './session-data.js';
 import { DeskSessionStore } from './session-store.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 
-/** A rate limit: at most `max` requests per client address in `timeWindowMs`. */
-export interface RateLimit {
-  readonly max: number;
-  readonly timeWindowMs: number;
+import { LoginThrottle } from './login-throttle.js';
+import { DEFAULT_RATE_LIMITS, type DeskRateLimits, type DeskWebContext } from './routes/route-context.js';
+
+export { DEFAULT_RATE_LIMITS, type DeskRateLimits, type DeskWebContext, type RateLimit } from './routes/route-context.js';
+
+/**
+ * The reverse proxies whose `X-Forwarded-For` entries are believed: how many proxy hops stand in
+ * front of the desk (1: one proxy, whose own entry, the last, is the client), or the proxies'
+ * addresses and CIDRs (`127.0.0.1`, `10.0.0.0/8`, or `loopback`, `linklocal`, `uniquelocal`).
+ */
+export type TrustedProxies = number | readonly string[];
+
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const MAX_PROXY_HOPS = 20;
+
+/** A one-line reason why `entry` is not an address, a CIDR or a range name; undefined when it is one. */
+function proxyEntryProblem(entry: string): string | undefined {
+  if (PROXY_RANGE_NAMES.includes(entry)) return undefined;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return `"${entry}" is not an IP address, a CIDR or one of ${PROXY_RANGE_NAMES.join(', ')}`;
+  if (prefix === undefined) return undefined;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN;
+  if (!(bits >= 0 && bits <= (family === 4 ? 32 : 128))) return `"${entry}" has an invalid prefix length`;
+  // A prefix of 0 is every address: the client would choose its own address again.
+  if (bits === 0) return `"${entry}" is every address`;
+  return undefined;
 }
 
-/** The rate limits of the desk, per client address. */
-export interface DeskRateLimits {
-  /** Every route without a stricter limit. */
-  readonly global: RateLimit;
-  /** Log-in attempts, successful or not. */
-  readonly login: RateLimit;
-  /** Report submissions. */
-  readonly report: RateLimit;
-  /** Other public form posts: join requests, reporters' messages and credit changes. */
-  readonly publicPost: RateLimit;
+/**
+ * Reads `--trust-proxy`: a hop count (`1`) or a comma-separated list of proxy addresses and CIDRs.
+ * Trusting every hop (`true`, `all`, `*`, `0.0.0.0/0`) is refused: then any client could name its
+ * own address in `X-Forwarded-For` and escape the per-address limits.
+ * @throws UsageError with a one-line reason.
+ */
+export function parseTrustedProxies(text: string): TrustedProxies {
+  const trimmed = text.trim();
+  const hint = 'give the proxies to trust: a hop count (--trust-proxy 1 for one proxy in front) or their addresses/CIDRs (--trust-proxy 127.0.0.1,10.0.0.0/8)';
+  if (['true', 'all', '*', 'yes', 'on'].includes(trimmed.toLowerCase())) {
+    throw new UsageError(`--trust-proxy ${visibleText(trimmed)}: trusting every proxy hop would let any client pick its own address`, { hint });
+  }
+  if (/^\d+$/.test(trimmed)) {
+    const hops = Number(trimmed);
+    if (hops < 1 || hops > MAX_PROXY_HOPS) throw new UsageError(`--trust-proxy ${trimmed}: a hop count is 1 to ${MAX_PROXY_HOPS}`, { hint });
+    return hops;
+  }
+  const entries = trimmed.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const problem = entry === '' ? 'an empty entry' : proxyEntryProblem(entry);
+    if (problem !== undefined) throw new UsageError(`--trust-proxy: ${visibleText(problem)}`, { hint });
+  }
+  return entries;
 }
 
-/** Modest defaults: a person never meets them, a script guessing passwords or flooding the inbox soon does. */
-export const DEFAULT_RATE_LIMITS: DeskRateLimits = {
-  global: { max: 300, timeWindowMs: 60_000 },
-  login: { max: 10, timeWindowMs: 15 * 60_000 },
-  report: { max: 10, timeWindowMs: 60 * 60_000 },
-  publicPost: { max: 30, timeWindowMs: 60 * 60_000 },
-};
+/**
+ * Fastify's `trustProxy` for the desk's setting, checked again for callers of the library. A hop
+ * count becomes a function trusting the nearest `n` hops, as Express and proxy-addr read a number
+ * (Fastify 5 takes a bare number as "trust nothing"): the socket's peer is hop 0.
+ */
+function fastifyTrustProxy(trust: TrustedProxies | undefined): false | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === undefined) return false;
+  if (typeof trust === 'number') {
+    if (!Number.isInteger(trust) || trust < 1 || trust > MAX_PROXY_HOPS) throw new UsageError(`trustProxy: a hop count is 1 to ${MAX_PROXY_HOPS}`);
+    return (_address, hop) => hop < trust;
+  }
+  const list: unknown = trust;
+  if (!Array.isArray(list) || list.length === 0) throw new UsageError("trustProxy: give a hop count or the proxies' addresses, never every hop");
+  const entries: string[] = [];
+  for (const entry of list as readonly unknown[]) {
+    const problem = typeof entry === 'string' ? proxyEntryProblem(entry) : 'an entry is not a string';
+    if (problem !== undefined || typeof entry !== 'string') throw new UsageError(`trustProxy: ${visibleText(problem ?? 'an entry is not a string')}`);
+    entries.push(entry);
+  }
+  return entries;
+}
 
 /** Where the server logs: pino options Fastify accepts, reduced to what the desk needs. */
 export interface DeskLoggerOptions {
@@ -69,28 +122,24 @@ export interface DeskServerOptions {
   readonly sessionSecret: string | readonly string[];
   /** Marks cookies `Secure` and sends HSTS and upgrade-insecure-requests: set it behind TLS. */
   readonly secureCookies: boolean;
-  /** Trust `X-Forwarded-*` from a reverse proxy (client address for rate limits, https detection). */
-  readonly trustProxy?: boolean;
+  /**
+   * The reverse proxies whose `X-Forwarded-*` headers are believed (client address for rate limits
+   * and log-in throttling, https detection): a hop count or addresses and CIDRs, never every hop
+   * (see {@link parseTrustedProxies}). None by default.
+   */
+  readonly trustProxy?: TrustedProxies;
   /** Request logging (tracking tokens are redacted); off by default. */
   readonly logger?: boolean | DeskLoggerOptions;
   /** Attachment limits (default 5 files of 5 MiB). */
   readonly uploadLimits?: Partial<UploadLimits>;
   /** Rate limits (defaults: `DEFAULT_RATE_LIMITS`). */
   readonly rateLimits?: Partial<DeskRateLimits>;
+  /** Console log-in throttling (default: the desk configuration's `login_throttle`). */
+  readonly loginThrottle?: LoginThrottleSettings;
   /** The public base URL (`https://desk.example.org`), for tracking links and security.txt; else taken from the request. */
   readonly publicUrl?: string;
   /** The clock for session expiry and the security.txt check (default: the system clock). */
   readonly clock?: Clock;
-}
-
-/** Everything the route modules share. */
-export interface DeskWebContext {
-  readonly desk: Desk;
-  readonly mailer: DeskMailer | undefined;
-  readonly uploadLimits: UploadLimits;
-  readonly rateLimits: DeskRateLimits;
-  readonly publicUrl: string | undefined;
-  readonly clock: Clock;
 }
 
 /** `/track/<token>` with the token replaced: tracking tokens are secrets and never reach a log. */
@@ -110,8 +159,11 @@ function loggerOptions(logger: DeskServerOptions['logger']): false | Record<stri
   };
 }
 
+/** Requests of the site whose body was being read (multipart is read in a preValidation hook). */
+const readingBody = new WeakSet<FastifyRequest>();
+
 /** Status, title and sentence of the error page for an error. */
-function describeError(error: FastifyError | VigilError | Error): { status: number; title: string; message: string } {
+function describeError(error: FastifyError | VigilError | Error, request: FastifyRequest): { status: number; title: string; message: string } {
   if (error instanceof VigilError) {
     switch (error.code) {
       case 'not-found':
@@ -125,7 +177,7 @@ function describeError(error: FastifyError | VigilError | Error): { status: numb
     }
   }
   const code = 'code' in error ? error.code : undefined;
-  const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+  const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
   if (code === 'FST_CSRF_MISSING_SECRET' || code === 'FST_CSRF_INVALID_TOKEN') {
     return { status: 403, title: 'Form expired', message: 'This form has expired or did not come from this site. Go back, reload the page and send it again.' };
   }
@@ -133,14 +185,23 @@ function describeError(error: FastifyError | VigilError | Error): { status: numb
   if (status === 413 || code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
     return { status: 413, title: 'Too large', message: 'The upload is too large or has too many files. Nothing was stored.' };
   }
-  if (status >= 400 && status < 500) return { status, title: 'Bad request', message: 'The request could not be read.' };
+  if (status !== undefined && status >= 400 && status < 500) return { status, title: 'Bad request', message: 'The request could not be read.' };
+  // The multipart reader (busboy) throws plain errors for a body without a boundary, without the
+  // closing one, or of garbage: the client's fault, not the desk's.
+  if (status === undefined && readingBody.has(request)) {
+    return { status: 400, title: 'Bad request', message: 'The form could not be read (a malformed multipart body). Nothing was stored.' };
+  }
   return { status: 500, title: 'Something went wrong', message: 'The desk could not do this. The error was logged.' };
 }
 
-/** The HTML error page for any error; unexpected ones are logged. */
+/**
+ * The HTML error page for any error. Only faults of the desk (5xx) are logged as errors; a
+ * client's bad request is one line at info level, so that nobody can fill the error log.
+ */
 export function sendErrorPage(request: FastifyRequest, reply: FastifyReply, error: FastifyError | Error, project: string): FastifyReply {
-  const described = describeError(error);
+  const described = describeError(error, request);
   if (described.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ statusCode: described.status, reason: visibleText(error.message).slice(0, 200) }, 'request refused');
   return reply.code(described.status).type('text/html; charset=utf-8').send(renderErrorPage({ project }, described));
 }
 
@@ -163,13 +224,14 @@ export async function createDeskServer(options: DeskServerOptions): Promise<Fast
     mailer: options.mailer,
     uploadLimits: { ...DEFAULT_UPLOAD_LIMITS, ...options.uploadLimits },
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+    loginThrottle: new LoginThrottle(options.loginThrottle ?? config.loginThrottle, clock),
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
     clock,
   };
 
   const app = Fastify({
     logger: loggerOptions(options.logger),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     // A tracking token (43 characters) and report ids fit; nothing longer is a valid parameter.
     routerOptions: { maxParamLength: 200 },
   });
@@ -245,6 +307,12 @@ export async function createDeskServer(options: DeskServerOptions): Promise<Fast
     });
     await site.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: csrfTokenOf });
     await site.register(fastifyFormbody);
+    // Added before the multipart plugin's own preValidation hook, so it runs first: an error
+    // thrown from here to the handlers is one of reading the body.
+    site.addHook('preValidation', (request, _reply, done) => {
+      readingBody.add(request);
+      done();
+    });
     await site.register(fastifyMultipart, {
       // Fields and files are read before the CSRF check, within these limits.
       attachFieldsToBody: true,
@@ -253,6 +321,7 @@ export async function createDeskServer(options: DeskServerOptions): Promise<Fast
     });
     // Every form post carries the token of its session; without it nothing runs.
     site.addHook('preHandler', (request, reply, done) => {
+      readingBody.delete(request);
       if (request.method === 'POST') site.csrfProtection(request, reply, done);
       else done();
     });

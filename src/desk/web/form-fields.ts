@@ -1,4 +1,6 @@
 import type { MultipartFile, MultipartValue } from '@fastify/multipart';
+import { UsageError } from '../../core/errors.js';
+import { singleLineProblem } from '../submission.js';
 import type { UploadedFile } from './uploads.js';
 
 /** The fields of a submitted form, urlencoded or multipart, read the same way. */
@@ -7,6 +9,11 @@ export interface FormFields {
   text(name: string): string;
   /** The first value trimmed; undefined when absent or blank. */
   optional(name: string): string | undefined;
+  /**
+   * The first value of a single-line field (a name, an address, a URL), as sent; empty when absent.
+   * @throws UsageError naming `label` when it holds a line break, a control or a bidi character.
+   */
+  line(name: string, label: string): string;
   /** Every value of a repeated field (checkboxes), blank ones left out. */
   list(name: string): string[];
   /** The files of a file field; a file input left empty (a part with no file name) is no file. */
@@ -46,6 +53,12 @@ export function formFields(body: unknown): FormFields {
     optional: (name) => {
       const value = texts(name)[0]?.trim();
       return value === undefined || value === '' ? undefined : value;
+    },
+    line: (name, label) => {
+      const value = texts(name)[0] ?? '';
+      const problem = singleLineProblem(value.trim());
+      if (problem !== undefined) throw new UsageError(`${label} ${problem}`);
+      return value;
     },
     list: (name) => texts(name).map((text) => text.trim()).filter((text) => text !== ''),
     files: async (name) => {

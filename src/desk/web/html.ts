@@ -33,12 +33,19 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '`': '&#96;',
 };
 
+// The bidi embedding, override, isolate and mark characters (Unicode UAX #9): a U+202E in a
+// title would show the rest of the line reversed. Shown visibly instead, as vigil's terminal
+// output does: `\u{202e}`.
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/gu;
+
 /**
  * Escapes text for HTML element content and for quoted attribute values (both quote characters,
- * and the backtick that old browsers took as one).
+ * and the backtick that old browsers took as one); bidi controls are written visibly.
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (char) => ESCAPES[char] ?? char);
+  return text
+    .replace(/[&<>"'`]/g, (char) => ESCAPES[char] ?? char)
+    .replace(BIDI_CONTROLS, (char) => `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`);
 }
 
 function render(value: HtmlValue): string {

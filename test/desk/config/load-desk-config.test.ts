@@ -108,3 +108,32 @@ describe('published JSON Schema of desk.yaml for editors', () => {
     expect(validate({ ...starter, prenotificaton: { lead_time: '7 days' } })).toBe(false);
   });
 });
+
+describe('login_throttle', () => {
+  it('defaults to 5 free failures per account (1 s doubling to 15 min) and 20 per address (1 s to 1 min)', () => {
+    const { loginThrottle } = parseDeskConfigText(MINIMAL, 'desk.yaml');
+    expect(loginThrottle.account).toEqual({ freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 900_000, forgetAfterMs: 3_600_000 });
+    expect(loginThrottle.address).toEqual({ freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 60_000, forgetAfterMs: 900_000 });
+    expect(loginThrottle.knownPairMs).toBe(30 * 86_400_000);
+  });
+
+  it('reads durations in seconds, minutes, hours and days', () => {
+    const text = `${MINIMAL}login_throttle:
+  per_account: { free_failures: 3, first_delay: 2 seconds, max_delay: 30 minutes, forget_after: 2h }
+  per_address: { first_delay: 1s, max_delay: 5 min }
+  known_address_for: 7 days
+`;
+    const { loginThrottle } = parseDeskConfigText(text, 'desk.yaml');
+    expect(loginThrottle.account).toEqual({ freeFailures: 3, baseDelayMs: 2000, maxDelayMs: 1_800_000, forgetAfterMs: 7_200_000 });
+    expect(loginThrottle.address).toEqual({ freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 300_000, forgetAfterMs: 900_000 });
+    expect(loginThrottle.knownPairMs).toBe(7 * 86_400_000);
+  });
+
+  it.each([
+    { name: 'an unknown key', yaml: 'login_throttle:\n  per_acount: { free_failures: 3 }\n', message: /per_acount/ },
+    { name: 'a duration without unit', yaml: 'login_throttle:\n  per_account: { max_delay: "30" }\n', message: /expected a duration/ },
+    { name: 'a negative count', yaml: 'login_throttle:\n  per_address: { free_failures: -1 }\n', message: /free_failures/ },
+  ])('refuses $name', ({ yaml, message }) => {
+    expect(errorOf(`${MINIMAL}${yaml}`).message).toMatch(message);
+  });
+});

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { DeskConflictError, DeskNotFoundError, DeskRuleError, UsageError, VigilError } from '../../../core/errors.js';
 
 /** Statuses the API answers with besides success. */
-export const API_ERROR_STATUSES = [400, 401, 403, 404, 409, 413, 415, 422, 500] as const;
+export const API_ERROR_STATUSES = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500] as const;
 export type ApiErrorStatus = (typeof API_ERROR_STATUSES)[number];
 
 /** Where a bad value of a request was. */
@@ -86,13 +86,15 @@ const FASTIFY_STATUSES: Readonly<Partial<Record<number, { status: ApiErrorStatus
   400: { status: 400, code: 'invalid-request' },
   413: { status: 413, code: 'payload-too-large' },
   415: { status: 415, code: 'unsupported-media-type' },
+  // The rate limiter's refusal: it has set Retry-After on the reply already.
+  429: { status: 429, code: 'rate-limited' },
 };
 
 /**
  * The answer for an error: vigil's errors by kind (a usage error is 400, a desk rule refusal 422,
  * a conflict 409, a missing record 404), the API's own refusals as they are, Fastify's 4xx errors
- * (bad JSON, wrong media type, body too large) with their status, and anything else a 500 that
- * says nothing of the cause.
+ * (bad JSON, wrong media type, body too large, too many requests) with their status, and anything
+ * else a 500 that says nothing of the cause.
  */
 export function errorReply(error: unknown): ApiErrorReply {
   if (error instanceof ApiRequestError) {

@@ -94,6 +94,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<ApiErrorStatus, string>> = {
   413: 'The body is too large.',
   415: 'The body is not JSON.',
   422: 'The desk refused: the message names the rule.',
+  429: 'Too many requests from this address; Retry-After says how many seconds to wait.',
   500: 'A bug in vigil; the server log has the details.',
 };
 
@@ -146,7 +147,8 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], prefix = '/api
 function operation(route: ApiRoute): OpenApiOperation {
   const parameters = [...parametersOf(route, 'path'), ...parametersOf(route, 'query')];
   const needsToken = route.access !== 'public';
-  const errorStatuses = [...new Set<ApiErrorStatus>([...route.errors, ...(needsToken ? [401, 403] as const : [])])].sort((a, b) => a - b);
+  // Every route is rate-limited per client address, so every route may answer 429.
+  const errorStatuses = [...new Set<ApiErrorStatus>([...route.errors, ...(needsToken ? [401, 403] as const : []), 429])].sort((a, b) => a - b);
   const responses: Record<string, OpenApiResponse> = { [String(route.response.status)]: successResponse(route, route.response) };
   for (const status of errorStatuses) {
     responses[String(status)] = {
@@ -154,6 +156,7 @@ function operation(route: ApiRoute): OpenApiOperation {
       ...(status === 401
         ? { headers: { 'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750).', schema: { type: 'string' } } } }
         : {}),
+      ...(status === 429 ? { headers: { 'Retry-After': { description: 'Seconds to wait (RFC 9110, section 10.2.3).', schema: { type: 'integer' } } } } : {}),
       content: { 'application/json': { schema: schemaRef(API_ERROR_SCHEMA_ID) } },
     };
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VigilError } from '../../../core/errors.js';
 import type { NewAttachment } from '../../desk.js';
-import type { RateLimit, DeskWebContext } from '../create-desk-server.js';
+import { rateLimited, type DeskWebContext } from './route-context.js';
 import { formFields, type FormFields } from '../form-fields.js';
 import type { Flash, PageContext } from '../pages/layout.js';
 import {
@@ -21,11 +21,6 @@ import { checkUpload } from '../uploads.js';
 
 /** A tracking token as the desk makes them: 32 random bytes, base64url. */
 const TRACKING_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
-/** Route options that give a route its own rate limit. */
-export function rateLimited(limit: RateLimit): { config: { rateLimit: { max: number; timeWindow: number } } } {
-  return { config: { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } };
-}
 
 /** The flash message of the session, removed as it is read. */
 export function takeFlash(request: FastifyRequest): Flash | undefined {
@@ -123,7 +118,14 @@ export function registerPublicRoutes(site: FastifyInstance, context: DeskWebCont
       // The only time the token is shown: the answer to the post itself, never cached, never logged.
       receipt = renderReceipt(
         { project },
-        { id: report.id, trackingUrl: `${baseUrl(request)}/track/${trackingToken}`, attachments: attachments.length },
+        {
+          id: report.id,
+          trackingUrl: `${baseUrl(request)}/track/${trackingToken}`,
+          attachments: attachments.length,
+          mailConfigured: context.mailer !== undefined,
+          acknowledgeWithin: config.sla.acknowledge.text,
+          triageWithin: config.sla.triage.text,
+        },
       );
     } catch (error) {
       if (!isRefusal(error)) throw error;
@@ -170,7 +172,7 @@ export function registerPublicRoutes(site: FastifyInstance, context: DeskWebCont
       if (mode !== 'named' && mode !== 'anonymous') {
         request.session.flash = { kind: 'error', text: 'Choose whether to be named or not.' };
       } else {
-        const name = fields.optional('creditName');
+        const name = fields.line('creditName', 'the credit name').trim() || undefined;
         const chosen = await desk.chooseCredit(token, { mode, ...(name === undefined ? {} : { name }) });
         request.session.flash = { kind: 'notice', text: chosen.mode === 'named' ? `You will be credited as "${chosen.name ?? ''}".` : 'You will not be named.' };
       }
@@ -194,15 +196,16 @@ export function registerPublicRoutes(site: FastifyInstance, context: DeskWebCont
       justification: fields.text('justification'),
       url: fields.text('url'),
     };
-    const keyId = fields.optional('keyId');
     try {
+      // Single-line fields reach the team's pages and the decision mail: one line each.
+      const keyId = fields.line('keyId', 'the key id').trim();
       await desk.requestToJoin({
-        organisation: fields.text('organisation'),
-        group: fields.text('group'),
-        contact: fields.text('contact'),
-        ...(keyId === undefined ? {} : { keyId }),
+        organisation: fields.line('organisation', 'the organisation'),
+        group: fields.line('group', 'the group'),
+        contact: fields.line('contact', 'the contact address'),
+        ...(keyId === '' ? {} : { keyId }),
         justification: fields.text('justification'),
-        url: fields.text('url'),
+        url: fields.line('url', 'the URL'),
       });
     } catch (error) {
       if (!isRefusal(error)) throw error;

@@ -9,7 +9,7 @@ import { describePreNotificationOutcome, sendPreNotifications } from '../../mail
 import { renderJoinDecision } from '../../mail/join-decision.js';
 import { reportClocks } from '../../sla/sla-clocks.js';
 import { SEVERITY_LEVELS, type AuditEvent, type DeskReport, type ReportState, type ReportSummary, type SeverityLevel } from '../../types.js';
-import type { DeskWebContext } from '../create-desk-server.js';
+import type { DeskWebContext } from './route-context.js';
 import { formFields, type FormFields } from '../form-fields.js';
 import type { Flash, PageContext } from '../pages/layout.js';
 import { renderErrorPage } from '../pages/public-pages.js';
@@ -24,7 +24,8 @@ import {
 import { LOGIN_MAX_AGE_MS } from '../session-data.js';
 import { attachmentDisposition } from '../uploads.js';
 import { authenticateDeskUser, findDeskUser, teamActor, type DeskUser } from '../users.js';
-import { rateLimited, sendHtml, sendNotFound, takeFlash } from './public-routes.js';
+import { auditFailedLogin, describeSeconds, retryAfterSeconds } from '../login-throttle.js';
+import { sendHtml, sendNotFound, takeFlash } from './public-routes.js';
 
 /** The logged-in member of each console request, set by the guard before any handler runs. */
 const members = new WeakMap<FastifyRequest, DeskUser>();
@@ -83,8 +84,9 @@ function actionOf(kind: LifecycleActionKind, fields: FormFields, timeZone: strin
     case 'accept': {
       const severity = fields.text('severity');
       if (!(SEVERITY_LEVELS as readonly string[]).includes(severity)) throw new UsageError(`severity must be one of ${SEVERITY_LEVELS.join(', ')}`);
-      const introduced = fields.optional('introduced');
-      const cve = fields.optional('cve');
+      // One-line fields of the public advisory.
+      const introduced = fields.line('introduced', 'the first affected version').trim() || undefined;
+      const cve = fields.line('cve', 'the CVE id').trim() || undefined;
       return {
         kind,
         assessment: {
@@ -92,7 +94,7 @@ function actionOf(kind: LifecycleActionKind, fields: FormFields, timeZone: strin
           cvssVector: fields.optional('cvssVector') ?? vectorFromMenus(fields) ?? '',
           cwes: fields.text('cwes').split(/[\s,]+/).filter((cwe) => cwe !== '').map((cwe) => cwe.toUpperCase()),
           affectedSeries: fields.list('affectedSeries'),
-          summary: fields.text('summary'),
+          summary: fields.line('summary', 'the public summary'),
           ...(introduced === undefined ? {} : { introduced }),
           ...(cve === undefined ? {} : { cve }),
         },
@@ -138,18 +140,33 @@ export async function registerTeamRoutes(team: FastifyInstance, context: DeskWeb
     );
   });
 
-  team.post('/login', rateLimited(context.rateLimits.login), async (request, reply) => {
+  team.post('/login', async (request, reply) => {
     const fields = formFields(request.body);
     const next = safeNext(fields.optional('next'));
-    const user = await authenticateDeskUser(desk.store, fields.text('login'), fields.text('password'));
-    if (user === undefined) {
-      request.log.info('console log-in failed');
-      return sendHtml(
-        reply,
-        renderLoginPage({ project }, { csrfToken: reply.generateCsrf(), failed: true, ...(next === undefined ? {} : { next }) }),
-        401,
+    const login = fields.text('login');
+    const loginPage = (flash: Flash | undefined, failed: boolean): string =>
+      renderLoginPage(
+        { project, ...(flash === undefined ? {} : { flash }) },
+        { csrfToken: reply.generateCsrf(), failed, ...(next === undefined ? {} : { next }) },
       );
+    const throttle = context.loginThrottle;
+    const decision = throttle.check(login, request.ip);
+    if (!decision.allowed) {
+      // The password is not checked while the account or the address waits: a guess then tells nothing.
+      const seconds = retryAfterSeconds(decision.retryAfterMs);
+      request.log.info({ scope: decision.scope, retryAfter: seconds }, 'console log-in throttled');
+      const who = decision.scope === 'account' ? 'this account' : 'your address';
+      const text = `Too many failed log-ins for ${who}. Wait ${describeSeconds(seconds)} and try again.`;
+      return sendHtml(reply.header('retry-after', String(seconds)), loginPage({ kind: 'error', text }, false), 429);
     }
+    const user = await authenticateDeskUser(desk.store, login, fields.text('password'));
+    if (user === undefined) {
+      const outcome = throttle.recordFailure(login, request.ip);
+      request.log.info({ accountFailures: outcome.accountFailures, addressFailures: outcome.addressFailures }, 'console log-in failed');
+      await auditFailedLogin(desk.store, login, request.ip, outcome, context.clock);
+      return sendHtml(reply, loginPage(undefined, true), 401);
+    }
+    throttle.recordSuccess(login, request.ip);
     // A new session id at log-in: an id planted before it (session fixation) is worth nothing after.
     await request.session.regenerate();
     request.session.login = user.login;
