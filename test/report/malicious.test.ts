@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderGithub } from '../../src/report/github/render-github.js';
@@ -7,6 +11,7 @@ import { renderMarkdown } from '../../src/report/markdown/render-markdown.js';
 import type { Report } from '../../src/report/report.js';
 import { renderSarif } from '../../src/report/sarif/render-sarif.js';
 import { renderTable } from '../../src/report/table/render-table.js';
+import { repoRoot } from '../helpers/shared-data.js';
 import { compileSarifSchema } from './sarif/sarif-schema.js';
 import { buildMaliciousScenario } from './malicious-scenario.js';
 
@@ -28,6 +33,10 @@ describe('malicious packages come first in every report', () => {
     expect(json.findings.map((finding) => finding.malicious === true)).toEqual([true, true, false]);
     expect(json.findings.slice(0, 2).every((finding) => finding.decision.kind === 'blocking' && finding.decision.malicious === true)).toBe(true);
     expect(json.remediation.packages.map((entry) => entry.decision)).toEqual(['remove', 'remove', 'allowed']);
+    const ajv = new Ajv2020.default({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(path.join(repoRoot, 'docs', 'audit-report.schema.json'), 'utf8')) as object);
+    expect(validate(json), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
   });
 
   it('table: MALICIOUS rows first, with remove it instead of a fixed version', () => {
