@@ -25,6 +25,8 @@ export const EXIT = {
   refused: 5,
   /** The desk has no such report, entry or request. */
   notFound: 6,
+  /** `vigil desk export`: the audit log's hash chain does not verify (a line changed, inserted or deleted). */
+  auditBroken: 7,
   /** A bug in vigil. */
   internal: 70,
 } as const;
@@ -54,6 +56,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   4  nothing to audit (no dependency file found)
   5  vigil desk: the action is refused by a desk rule (the message names it)
   6  vigil desk: no such report, entry or request
+  7  vigil desk export: the audit log's hash chain does not verify (the message names the
+     first broken entry; the export is written all the same)
   70 a bug in vigil (please report it)
 A closed stdout (EPIPE, e.g. "| head") is not an error: the status stays as above.`;
 

@@ -8,13 +8,13 @@ import { checkFix, planTransition, type LifecycleAction } from './lifecycle.js';
 import { checkNotifyContact } from './notify-list.js';
 import { calendarDate } from './sla/business-time.js';
 import { joinRequestClock, mostUrgentClock, reportClocks, sortByUrgency } from './sla/sla-clocks.js';
-import type { AttachmentInfo, DeskStore, StoredAttachment } from './store/desk-store.js';
+import type { AuditChainVerification } from './store/audit-chain.js';
+import type { AttachmentInfo, DeskStore, StoredAttachment, TrackingViews } from './store/desk-store.js';
 import { checkSubmission } from './submission.js';
 import { backportMatrix, supportedLines } from './supported-versions.js';
 import { renderDeskDocument, type DeskDocumentKind } from './documents/render-document.js';
 import type {
   Actor,
-  AuditEvent,
   BackportRow,
   CreditChoice,
   DeskReport,
@@ -150,7 +150,9 @@ export class Desk {
     const id = await this.store.findReportByTrackingHash(hashTrackingToken(token));
     if (id === undefined) return undefined;
     const report = await this.requireReport(this.store, id);
-    await this.store.appendAudit({ at: this.now(), actor: REPORTER, action: 'report.read-by-reporter', subject: `report:${id}`, detail: {} });
+    // Counted, not logged: a view changes nothing, and a line per view would flood the audit log
+    // (and make every page view a write behind the chain head's lock).
+    await this.store.countTrackingView(id, this.today());
     return {
       id: report.id,
       state: report.state,
@@ -395,12 +397,30 @@ export class Desk {
     await this.store.appendAudit({ at: this.now(), actor, action, subject, detail });
   }
 
-  /** The audit log as JSON lines (one event per line), for export. */
+  /** The audit log as JSON lines (one event per line, with its chain hash), for export. */
   async exportAudit(actor: Actor): Promise<string> {
+    return (await this.exportVerifiedAudit(actor)).text;
+  }
+
+  /**
+   * The audit log as JSON lines, each with its chain hash, and whether the chain verifies (see
+   * `store/audit-chain.ts`): a broken chain names the first line that does not verify. The export
+   * itself is logged, after the lines read.
+   */
+  async exportVerifiedAudit(actor: Actor): Promise<{ readonly text: string; readonly verification: AuditChainVerification }> {
     requireAdmin(actor);
-    const events: AuditEvent[] = await this.store.readAudit();
-    await this.store.appendAudit({ at: this.now(), actor, action: 'audit.export', subject: 'audit-log', detail: { events: events.length } });
-    return events.map((event) => JSON.stringify(event)).join('\n') + (events.length > 0 ? '\n' : '');
+    const { events, verification } = await this.store.readVerifiedAudit();
+    const detail = verification.ok ? { events: events.length, verified: true } : { events: events.length, verified: false, broken: verification.brokenId };
+    await this.store.appendAudit({ at: this.now(), actor, action: 'audit.export', subject: 'audit-log', detail });
+    const text = events.map((event) => JSON.stringify(event)).join('\n') + (events.length > 0 ? '\n' : '');
+    return { text, verification };
+  }
+
+  /** How often the reporter looked at the report's tracking page (team only). */
+  async trackingViews(id: number, actor: Actor): Promise<TrackingViews | undefined> {
+    requireTeam(actor);
+    await this.requireReport(this.store, id);
+    return this.store.trackingViews(id);
   }
 
   private async requireReport(store: DeskStore, id: number): Promise<DeskReport> {

@@ -182,4 +182,35 @@ describe.each(deskStoreBackends())('the desk service on $name', (backend) => {
     expect(lines.map((line) => (JSON.parse(line) as { action: string }).action)).toEqual(['report.create', 'report.create']);
     await expect(desk.exportAudit(RESPONDER)).rejects.toThrow(/only a desk admin/);
   });
+
+  it('exports the log with its chain verified, and logs the export itself', async () => {
+    await desk.submitReport(SUBMISSION);
+    const first = await desk.exportVerifiedAudit(ADMIN);
+    expect(first.verification).toMatchObject({ ok: true, entries: 1 });
+    const second = await desk.exportVerifiedAudit(ADMIN);
+    expect(second.verification).toMatchObject({ ok: true, entries: 2 });
+    const lines = second.text.trimEnd().split('\n').map((line) => JSON.parse(line) as { action: string; detail: unknown; hash: string });
+    expect(lines.map((line) => line.action)).toEqual(['report.create', 'audit.export']);
+    expect(lines[1]?.detail).toEqual({ events: 1, verified: true });
+    expect(lines.every((line) => /^[0-9a-f]{64}$/.test(line.hash))).toBe(true);
+  });
+
+  it('counts tracking-page views per report (how many, the last day in the desk zone) and logs none', async () => {
+    const first = await desk.submitReport(SUBMISSION);
+    const second = await desk.submitReport(SUBMISSION);
+    const logged = (await database.store.readAudit()).length;
+    expect(await desk.trackingViews(first.report.id, RESPONDER)).toBeUndefined();
+    await desk.reporterView(first.trackingToken);
+    // 04:00 UTC on 3 June is 23:00 on 2 June in Chicago (CDT, UTC-5): still the same desk day.
+    clock.set('2025-06-03T04:00:00Z');
+    await desk.reporterView(first.trackingToken);
+    expect(await desk.trackingViews(first.report.id, RESPONDER)).toEqual({ views: 2, lastViewedOn: '2025-06-02' });
+    clock.set('2025-06-03T06:00:00Z');
+    await desk.reporterView(first.trackingToken);
+    await desk.reporterView(second.trackingToken);
+    expect(await desk.trackingViews(first.report.id, RESPONDER)).toEqual({ views: 3, lastViewedOn: '2025-06-03' });
+    expect(await desk.trackingViews(second.report.id, RESPONDER)).toEqual({ views: 1, lastViewedOn: '2025-06-03' });
+    expect(await database.store.readAudit()).toHaveLength(logged);
+    await expect(desk.trackingViews(first.report.id, { kind: 'reporter', id: 'reporter' })).rejects.toThrow(/only the security team/);
+  });
 });

@@ -35,7 +35,8 @@ Commands:
   document ID KIND             write a document: ${DESK_DOCUMENT_KINDS.join(', ')}
   advisory ID                  the OSV advisory (same as "document ID osv"; --format markdown)
   supported [--on DATE]        the supported versions on a date, and why
-  export                       the audit log as JSON lines
+  export                       the audit log as JSON lines, its hash chain verified (exit 7
+                               and the first broken entry named when it does not verify)
   serve                        the web service: report form, tracking pages, team console
                                (--host, --port, --public-url, --trust-proxy)
   user add LOGIN --role ROLE   add a console user (password from $VIGIL_DESK_PASSWORD or stdin)
@@ -164,9 +165,18 @@ export async function runDesk(args: readonly string[], io: CliIo): Promise<numbe
         else await emit(lines.map((line) => `${line.name.padEnd(10)} ${line.reason}\n`).join(''), values, io);
         return EXIT.ok;
       }
-      case 'export':
-        await emit(await desk.exportAudit(actor), values, io);
+      case 'export': {
+        const { text, verification } = await desk.exportVerifiedAudit(actor);
+        // Written even when the chain is broken: the lines are the evidence.
+        await emit(text, values, io);
+        if (!verification.ok) {
+          io.log(`vigil desk: audit log entry ${verification.brokenId} ${verification.reason}`);
+          io.log(`  hint: ${verification.entries} entries read; the entries before ${verification.brokenId} verify. Compare with an earlier export or a backup`);
+          return EXIT.auditBroken;
+        }
+        io.log(`vigil desk: audit log verified: ${verification.entries} entries, chain head ${verification.headHash}`);
         return EXIT.ok;
+      }
       default:
         throw new UsageError(`desk: unknown command "${command}"`, { hint: 'see "vigil desk --help"' });
     }

@@ -100,14 +100,32 @@ export interface JoinRequestsTable {
   decided_at: string | null;
 }
 
-/** `audit_log`: append-only (database triggers refuse UPDATE and DELETE). */
+/** `audit_log`: append-only (database triggers refuse UPDATE and DELETE), a hash chain. */
 export interface AuditLogTable extends ActorColumns {
-  id: Generated<number>;
+  /** Given by the store under the chain head's lock (the head's `last_id` + 1), never by the database. */
+  id: number;
   at: string;
   action: string;
   subject: string;
   /** The detail object as JSON. */
   detail: string;
+  /** SHA-256 over the previous line's hash and this line's fields (see `audit-chain.ts`). */
+  hash: string | null;
+}
+
+/** `audit_chain_head`: one row (id 1), the newest audit line and its hash; locked by every append. */
+export interface AuditChainHeadTable {
+  id: number;
+  last_id: number;
+  last_hash: string;
+}
+
+/** `tracking_views`: how often a reporter's tracking page was shown, per report. */
+export interface TrackingViewsTable {
+  report_id: number;
+  views: number;
+  /** The last day it was shown, `YYYY-MM-DD` in the desk calendar's zone. */
+  last_viewed_on: string;
 }
 
 /** `attachments`: files a reporter sent with a report (embargoed like the report's details). */
@@ -135,5 +153,7 @@ export interface DeskDatabase {
   notify_entries: NotifyEntriesTable;
   join_requests: JoinRequestsTable;
   audit_log: AuditLogTable;
+  audit_chain_head: AuditChainHeadTable;
+  tracking_views: TrackingViewsTable;
   attachments: AttachmentsTable;
 }

@@ -1,3 +1,4 @@
+import type { AuditChainVerification } from './audit-chain.js';
 import type {
   Actor,
   Assessment,
@@ -15,6 +16,25 @@ import type {
 
 /** An audit log line before the store numbers it. */
 export type AuditEventInput = Omit<AuditEvent, 'id'>;
+
+/** An audit line with its chain hash (null only for a line written outside vigil). */
+export interface ChainedAuditEvent extends AuditEvent {
+  readonly hash: string | null;
+}
+
+/** The whole audit log, read in one snapshot, and what checking its hash chain found. */
+export interface VerifiedAuditLog {
+  /** Every line, oldest first. */
+  readonly events: readonly ChainedAuditEvent[];
+  readonly verification: AuditChainVerification;
+}
+
+/** How often a reporter's tracking page was shown. */
+export interface TrackingViews {
+  readonly views: number;
+  /** The last day, `YYYY-MM-DD`. */
+  readonly lastViewedOn: string;
+}
 
 /** Fields a transition may set on the report together with its state. */
 export interface TransitionChanges {
@@ -100,10 +120,22 @@ export interface DeskStore {
   /** Records the decision on a pending request; fails with `DeskConflictError` if already decided. */
   decideJoinRequest(id: number, decision: NonNullable<JoinRequest['decision']>): Promise<void>;
 
-  /** Appends to the audit log. There is no way to change or delete a line (the database refuses it too). */
+  /**
+   * Appends to the audit log, chained to the line before it (see `audit-chain.ts`). Appends are
+   * serialised, across processes too, by the chain head's lock inside the write transaction
+   * (joined when there is one), so concurrent writers never fork the chain. There is no way to
+   * change or delete a line (the database refuses it too).
+   */
   appendAudit(event: AuditEventInput): Promise<AuditEvent>;
   /** The audit log, oldest first, optionally from an id on (exclusive). */
   readAudit(afterId?: number): Promise<AuditEvent[]>;
+  /** The whole audit log with its hashes, and whether its chain verifies, as of one snapshot. */
+  readVerifiedAudit(): Promise<VerifiedAuditLog>;
+
+  /** Counts one view of a report's tracking page on `day` (`YYYY-MM-DD`). */
+  countTrackingView(id: number, day: string): Promise<void>;
+  /** How often the report's tracking page was shown; undefined when never. */
+  trackingViews(id: number): Promise<TrackingViews | undefined>;
 
   /** Releases the database; closing a closed store does nothing. */
   close(): Promise<void>;

@@ -23,8 +23,11 @@ import type {
   JoinRequestInput,
   NotifyEntryInput,
   StoredAttachment,
+  TrackingViews,
   TransitionChanges,
+  VerifiedAuditLog,
 } from './desk-store.js';
+import { auditLineHash, verifyAuditChain } from './audit-chain.js';
 import {
   actorColumns,
   readAuditEvent,
@@ -404,18 +407,31 @@ class KyselyDeskStore implements DeskStore {
   }
 
   async appendAudit(event: AuditEventInput): Promise<AuditEvent> {
-    const row = await this.#db
-      .insertInto('audit_log')
-      .values({
+    return this.#transaction(async (store) => {
+      const db = store.#db;
+      // The head's lock serialises appends: on PostgreSQL a row lock held to commit (a second
+      // appender waits, then reads the head the first one wrote); on SQLite the write transaction
+      // began immediate, so it holds the database's one write lock already.
+      const headQuery = db.selectFrom('audit_chain_head').select(['last_id', 'last_hash']).where('id', '=', 1);
+      const head = await (store.dialect === 'postgres' ? headQuery.forUpdate() : headQuery).executeTakeFirst();
+      if (head === undefined) throw new InternalError('the desk database has no audit chain head (audit_chain_head is empty)');
+      const fields = {
+        id: head.last_id + 1,
         at: event.at,
         ...actorColumns(event.actor),
         action: event.action,
         subject: event.subject,
         detail: JSON.stringify(event.detail),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return readAuditEvent(row);
+      };
+      const hash = auditLineHash(head.last_hash, fields);
+      const row = await db
+        .insertInto('audit_log')
+        .values({ ...fields, hash })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await db.updateTable('audit_chain_head').set({ last_id: fields.id, last_hash: hash }).where('id', '=', 1).execute();
+      return readAuditEvent(row);
+    });
   }
 
   async readAudit(afterId?: number): Promise<AuditEvent[]> {
@@ -423,6 +439,35 @@ class KyselyDeskStore implements DeskStore {
     if (afterId !== undefined) query = query.where('id', '>', afterId);
     const rows = await query.execute();
     return rows.map(readAuditEvent);
+  }
+
+  async readVerifiedAudit(): Promise<VerifiedAuditLog> {
+    return this.#snapshot(async (store) => {
+      const rows = await store.#db.selectFrom('audit_log').selectAll().orderBy('id').execute();
+      const head = await store.#db.selectFrom('audit_chain_head').select(['last_id', 'last_hash']).where('id', '=', 1).executeTakeFirst();
+            return {
+        events: rows.map((row) => ({ ...readAuditEvent(row), hash: row.hash })),
+        verification: verifyAuditChain(rows, head === undefined ? undefined : { lastId: head.last_id, lastHash: head.last_hash }),
+      };
+    });
+  }
+
+  async countTrackingView(id: number, day: string): Promise<void> {
+    await this.#db
+      .insertInto('tracking_views')
+      .values({ report_id: id, views: 1, last_viewed_on: day })
+      .onConflict((conflict) =>
+        conflict.column('report_id').doUpdateSet((eb) => ({
+          views: eb('tracking_views.views', '+', 1),
+          last_viewed_on: eb.ref('excluded.last_viewed_on'),
+        })),
+      )
+      .execute();
+  }
+
+  async trackingViews(id: number): Promise<TrackingViews | undefined> {
+    const row = await this.#db.selectFrom('tracking_views').select(['views', 'last_viewed_on']).where('report_id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : { views: row.views, lastViewedOn: row.last_viewed_on };
   }
 
   async close(): Promise<void> {

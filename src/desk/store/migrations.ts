@@ -1,5 +1,6 @@
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { ConfigError, InternalError } from '../../core/errors.js';
+import { AUDIT_GENESIS_HASH, auditLineHash, type AuditChainFields, type AuditChainHead } from './audit-chain.js';
 import type { DeskStore } from './desk-store.js';
 
 /** The SQL dialects the desk store runs on. */
@@ -246,8 +247,108 @@ const apiTokens: DeskMigration = {
   },
 };
 
+/**
+ * The audit log becomes a hash chain (see `audit-chain.ts`): a `hash` column on every line and a
+ * one-row `audit_chain_head` holding the newest line's id and hash, under whose lock each append
+ * runs. The lines already there are chained here, oldest first, in the migration's transaction
+ * (PostgreSQL: Kysely's; SQLite: the one `openDeskStore` holds around the whole migration).
+ */
+const auditChain: DeskMigration = {
+  name: '0005-audit-chain',
+  async up(db, dialect) {
+    await db.schema.alterTable('audit_log').addColumn('hash', 'text').execute();
+    await db.schema
+      .createTable('audit_chain_head')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('last_id', 'integer', (c) => c.notNull())
+      .addColumn('last_hash', 'text', (c) => c.notNull())
+      .execute();
+    const rows = await sql<AuditChainFields>`SELECT id, at, actor_kind, actor_id, actor_role, action, subject, detail FROM audit_log ORDER BY id`.execute(db);
+    let head: AuditChainHead = { lastId: 0, lastHash: AUDIT_GENESIS_HASH };
+    if (rows.rows.length > 0) {
+      await allowAuditUpdates(db, dialect, false);
+      for (const row of rows.rows) {
+        const hash = auditLineHash(head.lastHash, row);
+        await sql`UPDATE audit_log SET hash = ${hash} WHERE id = ${row.id}`.execute(db);
+        head = { lastId: row.id, lastHash: hash };
+      }
+      await allowAuditUpdates(db, dialect, true);
+    }
+    await sql`INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, ${head.lastId}, ${head.lastHash})`.execute(db);
+    await refuseChainHeadDelete(db, dialect);
+  },
+};
+
+/** Lifts (`false`) or restores (`true`) the append-only triggers, for the one step that chains old lines. */
+async function allowAuditUpdates(db: Kysely<unknown>, dialect: DeskDialect, refuse: boolean): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql.raw(`ALTER TABLE audit_log ${refuse ? 'ENABLE' : 'DISABLE'} TRIGGER audit_log_refuse_change`).execute(db);
+    return;
+  }
+  if (refuse) {
+    await sql
+      .raw(
+        'CREATE TRIGGER audit_log_refuse_update BEFORE UPDATE ON audit_log ' +
+          "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
+      )
+      .execute(db);
+  } else {
+    await sql.raw('DROP TRIGGER audit_log_refuse_update').execute(db);
+  }
+}
+
+/** The chain head is updated on every append but never deleted: without it, a cut-short log would go unseen. */
+async function refuseChainHeadDelete(db: Kysely<unknown>, dialect: DeskDialect): Promise<void> {
+  if (dialect === 'sqlite') {
+    await sql
+      .raw(
+        'CREATE TRIGGER audit_chain_head_refuse_delete BEFORE DELETE ON audit_chain_head ' +
+          "BEGIN SELECT RAISE(ABORT, 'audit_chain_head: DELETE refused'); END",
+      )
+      .execute(db);
+    return;
+  }
+  await sql
+    .raw(
+      `CREATE FUNCTION audit_chain_head_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_chain_head: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      'CREATE TRIGGER audit_chain_head_refuse_delete BEFORE DELETE ON audit_chain_head ' +
+        'FOR EACH ROW EXECUTE FUNCTION audit_chain_head_refuse_delete()',
+    )
+    .execute(db);
+  await sql
+    .raw(
+      'CREATE TRIGGER audit_chain_head_refuse_truncate BEFORE TRUNCATE ON audit_chain_head ' +
+        'FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_head_refuse_delete()',
+    )
+    .execute(db);
+}
+
+/**
+ * Views of the reporters' tracking pages, counted per report (how many, and the last day) rather
+ * than logged one by one: a view changes nothing, and a line per view would flood the audit log.
+ */
+const trackingViews: DeskMigration = {
+  name: '0006-tracking-views',
+  async up(db) {
+    await db.schema
+      .createTable('tracking_views')
+      .addColumn('report_id', 'integer', (c) => c.primaryKey().references('reports.id'))
+      .addColumn('views', 'integer', (c) => c.notNull())
+      .addColumn('last_viewed_on', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every step of the desk schema, in order. Append new steps; never edit or reorder released ones. */
-export const DESK_MIGRATIONS: readonly DeskMigration[] = [deskCore, deskWeb, apiTokens];
+export const DESK_MIGRATIONS: readonly DeskMigration[] = [deskCore, deskWeb, apiTokens, auditChain, trackingViews];
 
 /** Hands `migrations` to Kysely's `Migrator`, bound to one dialect. */
 export function deskMigrationProvider(

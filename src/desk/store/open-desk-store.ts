@@ -65,7 +65,17 @@ async function openSqlite(file: string): Promise<DeskStore> {
   }
   const db = new Kysely<DeskDatabase>({ dialect: new ImmediateSqliteDialect({ database }) });
   try {
-    await migrateDeskStore(db, 'sqlite');
+    // Kysely runs SQLite migrations outside any transaction and without a lock, so two processes
+    // opening a new file at once both ran the first step and one failed. Here the whole migration
+    // is one immediate transaction: the second process waits (busy_timeout), then finds it done.
+    database.exec('BEGIN IMMEDIATE');
+    try {
+      await migrateDeskStore(db, 'sqlite');
+      database.exec('COMMIT');
+    } catch (error) {
+      if (database.inTransaction) database.exec('ROLLBACK');
+      throw error;
+    }
   } catch (error) {
     await db.destroy();
     throw openError(file, error);
