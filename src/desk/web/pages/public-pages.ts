@@ -1,5 +1,6 @@
 import type { DeskConfig } from '../../config/desk-config.js';
 import type { ReporterView } from '../../desk.js';
+import { REPORT_CONTENTS } from '../../documents/report-contents.js';
 import { NOTIFY_GROUPS, SEVERITY_LEVELS, type SupportedLine } from '../../types.js';
 import { html, type SafeHtml } from '../html.js';
 import type { UploadLimits } from '../uploads.js';
@@ -57,9 +58,9 @@ ${supported.map((line) => html`<tr><td>${line.name}</td><td>${line.reason}</td><
 <p>Other release series receive no security fixes.</p>
 
 <h2>How to report</h2>
-<p>Use <a class="button" href="/report">the report form</a>. Tell us who you are, what the flaw is, how to reproduce it
-(proof-of-concept scripts, requests, logs or screenshots), what an attacker gains, how the flaw is reached, and which
-related projects may share it. You get a private tracking link to follow the report and talk to the team.</p>
+<p>Use <a class="button" href="/report">the report form</a>. A good report tells us:</p>
+${reportContentsList()}
+<p>You get a private tracking link to follow the report and talk to the team.</p>
 <p>Please keep the details confidential until the advisory is published.</p>`;
   return renderPage(context, { title: 'Security policy', body });
 }
@@ -80,14 +81,30 @@ export interface ReportFormValues {
   readonly affectedVersions?: string;
 }
 
+/** What marks a field that must be filled in: a word anyone sees (not colour alone), and `required` for the browser and assistive technology. */
+function requiredMark(required: boolean | undefined): SafeHtml {
+  return required === true ? html` <span class="required">(required)</span>` : html``;
+}
+
+function requiredAttributes(required: boolean | undefined): SafeHtml {
+  return required === true ? html` required aria-required="true"` : html``;
+}
+
 function textField(name: keyof ReportFormValues, label: string, values: ReportFormValues, options: { hint?: string; type?: string; required?: boolean } = {}): SafeHtml {
-  return html`<label>${label}${options.hint !== undefined && html` <span class="hint">${options.hint}</span>`}
-<input type="${options.type ?? 'text'}" name="${name}" value="${values[name] ?? ''}"${options.required === true && html` required`}></label>`;
+  return html`<label>${label}${requiredMark(options.required)}${options.hint !== undefined && html` <span class="hint">${options.hint}</span>`}
+<input type="${options.type ?? 'text'}" name="${name}" value="${values[name] ?? ''}"${requiredAttributes(options.required)}></label>`;
 }
 
 function areaField(name: keyof ReportFormValues, label: string, values: ReportFormValues, hint: string, required: boolean): SafeHtml {
-  return html`<label>${label} <span class="hint">${hint}</span>
-<textarea name="${name}" rows="6"${required && html` required`}>${values[name] ?? ''}</textarea></label>`;
+  return html`<label>${label}${requiredMark(required)} <span class="hint">${hint}</span>
+<textarea name="${name}" rows="6"${requiredAttributes(required)}>${values[name] ?? ''}</textarea></label>`;
+}
+
+/** The seed policies' list of what a good report contains (`REPORT_CONTENTS`). */
+function reportContentsList(): SafeHtml {
+  return html`<ul class="report-contents">
+${REPORT_CONTENTS.map((item) => html`<li><strong>${item.what}</strong>: ${item.detail}</li>`)}
+</ul>`;
 }
 
 /** The report form: the fields the seed policies ask for, the credit choice, attachments. */
@@ -100,6 +117,9 @@ export function renderReportForm(
   const body = html`<h1>Report a vulnerability</h1>
 <p>Only the ${context.project} security team reads what you send here. The title is seen by the whole team; everything
 else stays under embargo until the advisory is published.</p>
+<h2>What a good report contains</h2>
+${reportContentsList()}
+<p>Fields marked <span class="required">(required)</span> must be filled in; give the rest when you can.</p>
 <form class="stack" method="post" action="/report" enctype="multipart/form-data">
 ${csrfField(form.csrfToken)}
 <fieldset><legend>About you</legend>
@@ -127,19 +147,43 @@ text, PNG, JPEG, PDF or ZIP (put anything else in a ZIP)</span>
   return renderPage(context, { title: 'Report a vulnerability', body });
 }
 
+/** What the receipt says about what happens next: taken from the desk's actual configuration. */
+export interface ReceiptFacts {
+  readonly id: number;
+  readonly trackingUrl: string;
+  readonly attachments: number;
+  /** Whether the desk has a mailer (`VIGIL_DESK_SMTP_URL`): without one it sends no e-mail at all. */
+  readonly mailConfigured: boolean;
+  /** The acknowledgement target, as configured (`3 business days`). */
+  readonly acknowledgeWithin: string;
+  /** The triage target, as configured. */
+  readonly triageWithin: string;
+}
+
 /**
- * The receipt, shown once in answer to the submission: the secret tracking link. The link is not
- * stored anywhere readable (only its hash) and this page is never cached.
+ * The receipt, shown once in answer to the submission: the secret tracking link, and what happens
+ * next as this desk is configured (no promise of an e-mail from a desk that sends none). The link
+ * is not stored anywhere readable (only its hash) and this page is never cached.
  */
-export function renderReceipt(context: PageContext, receipt: { readonly id: number; readonly trackingUrl: string; readonly attachments: number }): string {
+export function renderReceipt(context: PageContext, receipt: ReceiptFacts): string {
   const body = html`<h1>Thank you: report #${receipt.id} received</h1>
-<p>The security team has your report${receipt.attachments > 0 && html` and ${receipt.attachments} attachment${receipt.attachments === 1 ? '' : 's'}`}.
-We will acknowledge it by e-mail.</p>
+<p>The security team has your report${receipt.attachments > 0 && html` and ${receipt.attachments} attachment${receipt.attachments === 1 ? '' : 's'}`}.</p>
 <h2>Your private tracking link</h2>
 <p class="secret"><a href="${receipt.trackingUrl}">${receipt.trackingUrl}</a></p>
 <p><strong>Save this link now: it is shown only once.</strong> It is the key to your report: with it you see where the
 report stands, write to the team and choose how you are credited. Anyone who has it can do the same, so do not share
-it or post it anywhere. If you lose it, write to the security address and quote report #${receipt.id}.</p>`;
+it or post it anywhere. If you lose it, write to the security address and quote report #${receipt.id}.</p>
+<h2>What happens next</h2>
+<ol>
+<li>The team acknowledges the report within <strong>${receipt.acknowledgeWithin}</strong>.
+${receipt.mailConfigured
+  ? html`You then get an e-mail at the address you gave, and the tracking page shows the report as acknowledged.`
+  : html`This desk sends no e-mail: the acknowledgement, and every answer from the team, appear on your tracking page only, so
+check it there.`}</li>
+<li>The team triages it (reproduces it, decides whether it is a vulnerability and how severe) within
+<strong>${receipt.triageWithin}</strong>; if it is not accepted, the tracking page says why.</li>
+<li>Messages from the team, and your answers, are on the tracking page${receipt.mailConfigured ? '; the desk does not e-mail them' : ''}.</li>
+</ol>`;
   return renderPage(context, { title: `Report #${receipt.id} received`, body });
 }
 
@@ -173,7 +217,7 @@ ${textBlock(message.body)}</div>`,
 ${!closed &&
 html`<form class="stack" method="post" action="${base}/messages">
 ${csrfField(page.csrfToken)}
-<label>Write to the security team <textarea name="body" rows="5" required></textarea></label>
+<label>Write to the security team${requiredMark(true)} <textarea name="body" rows="5"${requiredAttributes(true)}></textarea></label>
 <p><button type="submit">Send</button></p>
 </form>`}
 
@@ -228,17 +272,18 @@ ${config.notificationList.criteria.length > 0 &&
 html`<h2>Who can join</h2><ul>${config.notificationList.criteria.map((criterion) => html`<li>${criterion}</li>`)}</ul>`}
 <form class="stack" method="post" action="/join">
 ${csrfField(form.csrfToken)}
-<label>Organisation <input type="text" name="organisation" value="${values.organisation ?? ''}" required></label>
+<p>Fields marked <span class="required">(required)</span> must be filled in.</p>
+<label>Organisation${requiredMark(true)} <input type="text" name="organisation" value="${values.organisation ?? ''}"${requiredAttributes(true)}></label>
 <label>Group <select name="group">
 ${NOTIFY_GROUPS.map((group) => html`<option value="${group}"${values.group === group && html` selected`}>${GROUP_LABELS[group]}</option>`)}
 </select></label>
-<label>Security contact <span class="hint">a private, monitored address; never a public mailing list</span>
-<input type="email" name="contact" value="${values.contact ?? ''}" required></label>
+<label>Security contact${requiredMark(true)} <span class="hint">a private, monitored address; never a public mailing list</span>
+<input type="email" name="contact" value="${values.contact ?? ''}"${requiredAttributes(true)}></label>
 <label>OpenPGP key fingerprint <span class="hint">optional; notifications are then encrypted to it</span>
 <input type="text" name="keyId" value="${values.keyId ?? ''}"></label>
-<label>How you meet the criteria <textarea name="justification" rows="5" required>${values.justification ?? ''}</textarea></label>
-<label>A public page showing your role <span class="hint">e.g. your distribution's package page</span>
-<input type="url" name="url" value="${values.url ?? ''}" required></label>
+<label>How you meet the criteria${requiredMark(true)} <textarea name="justification" rows="5"${requiredAttributes(true)}>${values.justification ?? ''}</textarea></label>
+<label>A public page showing your role${requiredMark(true)} <span class="hint">e.g. your distribution's package page</span>
+<input type="url" name="url" value="${values.url ?? ''}"${requiredAttributes(true)}></label>
 <p><button type="submit">Send the request</button></p>
 </form>`;
   return renderPage(context, { title: 'Join the notification list', body });
