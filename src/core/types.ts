@@ -91,6 +91,16 @@ export interface DistroPackage {
    * why vigil thinks so. Such a package is listed but never matched against the distribution's records.
    */
   readonly foreignOrigin?: string;
+  /**
+   * What Debian's `debian-security-support` lists installed in the same root file system say of
+   * the source package: its security support ended (at or below this version) or is limited.
+   */
+  readonly securitySupport?: {
+    readonly status: 'ended' | 'limited';
+    readonly lastVersion?: string;
+    readonly endedOn?: string;
+    readonly note?: string;
+  };
 }
 
 /** A lockfile entry we did not audit, and why. Counted and shown in every report. */

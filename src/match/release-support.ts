@@ -5,7 +5,10 @@ import { releaseSupportOf } from '../ecosystems/debian/release-support.js';
 /** Id prefix of a release's end-of-support finding: `VIGIL-EOS-Debian:10`. */
 export const END_OF_SUPPORT_PREFIX = 'VIGIL-EOS-';
 
-/** Whether a finding is a release's end of security support rather than an advisory. */
+/** Id prefix of a source package's limited security support: `VIGIL-LIMITED-Debian:12:binutils`. */
+export const LIMITED_SUPPORT_PREFIX = 'VIGIL-LIMITED-';
+
+/** Whether a finding is a release's (or a package's) end of security support rather than an advisory. */
 export function isEndOfSupportFinding(finding: Finding): boolean {
   return finding.id.startsWith(END_OF_SUPPORT_PREFIX);
 }
@@ -48,6 +51,53 @@ export function releaseSupportFindings(inventory: Inventory, on: Date): Finding[
       firstSeen: undefined,
       modified: undefined,
       fingerprint: createHash('sha256').update([holder.location.file, release, id].join('\u0000')).digest('hex').slice(0, 32),
+    });
+  }
+  findings.push(...packageSupportFindings(inventory));
+  return findings;
+}
+
+/**
+ * One finding per dpkg database and source package that Debian's debian-security-support lists
+ * (read from the same root file system) flag: support ended, a high finding
+ * `VIGIL-EOS-Debian:12:<source>` like a release's end; support limited, a low one
+ * `VIGIL-LIMITED-Debian:12:<source>` (shown, below the default threshold).
+ */
+function packageSupportFindings(inventory: Inventory): Finding[] {
+  const groups = new Map<string, Package[]>();
+  for (const pkg of inventory.packages) {
+    const support = pkg.distro?.securitySupport;
+    if (pkg.distro === undefined || support === undefined) continue;
+    const key = `${pkg.location.layer ?? ''}\u0000${pkg.location.file}\u0000${pkg.distro.release}\u0000${pkg.distro.sourceName}`;
+    const list = groups.get(key);
+    if (list) list.push(pkg);
+    else groups.set(key, [pkg]);
+  }
+  const findings: Finding[] = [];
+  for (const packages of groups.values()) {
+    const holder = packages.at(0);
+    const distro = holder?.distro;
+    const support = distro?.securitySupport;
+    if (holder === undefined || distro === undefined || support === undefined) continue;
+    const ended = support.status === 'ended';
+    const id = `${ended ? END_OF_SUPPORT_PREFIX : LIMITED_SUPPORT_PREFIX}${distro.release}:${distro.sourceName}`;
+    const binaries = packages.map((pkg) => pkg.name).join(', ');
+    const summary = ended
+      ? `security support for ${distro.sourceName} (${binaries}) in ${distro.release} ended${support.endedOn === undefined ? '' : ` on ${support.endedOn}`}${support.lastVersion === undefined ? '' : ` at ${support.lastVersion}`}${support.note === undefined ? '' : `: ${support.note}`}`
+      : `security support for ${distro.sourceName} (${binaries}) in ${distro.release} is limited${support.note === undefined ? '' : `: ${support.note}`}`;
+    findings.push({
+      id,
+      aliases: [],
+      records: [],
+      package: holder,
+      paths: [],
+      summary,
+      severity: { level: ended ? 'high' : 'low', source: 'vigil:debian-security-support' },
+      fixed: [],
+      published: support.endedOn === undefined ? undefined : `${support.endedOn}T23:59:59Z`,
+      firstSeen: undefined,
+      modified: undefined,
+      fingerprint: createHash('sha256').update([holder.location.file, distro.release, id].join('\u0000')).digest('hex').slice(0, 32),
     });
   }
   return findings;

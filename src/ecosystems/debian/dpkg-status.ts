@@ -6,6 +6,8 @@ import { readStanzas, StanzaLimitError, type Stanza } from './control-stanzas.js
 import { debianPurl, purlDistroOf } from './ecosystem.js';
 import { foreignOriginOf } from './origin.js';
 import { parseOsRelease, releaseEcosystemOf, type OsRelease, type ReleaseEcosystem } from './os-release.js';
+import { parseSecuritySupport, securitySupportFiles, type SecuritySupportEntry } from './security-support.js';
+import { dpkgScheme } from './version.js';
 
 /**
  * dpkg states (dpkg-query(1), "Package states") whose files are on disk, wholly or in part: such a
@@ -36,6 +38,32 @@ function osReleasePaths(file: DependencyFile): readonly string[] {
   const up = isStatusDirEntry(file.path) ? '../../../../' : '../../../';
   // os-release(5): /etc/os-release first, /usr/lib/os-release when it is missing.
   return [`${up}etc/os-release`, `${up}usr/lib/os-release`];
+}
+
+/**
+ * The debian-security-support lists of a Debian release, when that package is installed in the
+ * root filesystem; the first file found of each kind counts. Paths read are added to `related`.
+ */
+async function readSecuritySupport(file: DependencyFile, context: ParseContext, release: string, related: string[]): Promise<Map<string, SecuritySupportEntry>> {
+  const entries = new Map<string, SecuritySupportEntry>();
+  const major = /^Debian:(\d+)$/.exec(release)?.[1];
+  if (major === undefined) return entries;
+  const up = isStatusDirEntry(file.path) ? '../../../../' : '../../../';
+  for (const list of securitySupportFiles(major)) {
+    const found = await context.readRelated(`${up}usr/share/debian-security-support/${list.name}`);
+    if (found === undefined) continue;
+    related.push(found.path);
+    for (const [source, entry] of parseSecuritySupport(found.text, list.format)) if (!entries.has(source)) entries.set(source, entry);
+  }
+  return entries;
+}
+
+/** The list's entry when it applies to the installed source version (an ended one: at or below its last version). */
+function supportOf(entries: ReadonlyMap<string, SecuritySupportEntry>, source: string, version: string): SecuritySupportEntry | undefined {
+  const entry = entries.get(source);
+  if (entry === undefined || entry.status === 'limited' || entry.lastVersion === undefined) return entry;
+  if (!dpkgScheme.isValid(version) || !dpkgScheme.isValid(entry.lastVersion)) return entry;
+  return dpkgScheme.compare(version, entry.lastVersion) <= 0 ? entry : undefined;
 }
 
 async function readOsRelease(file: DependencyFile, context: ParseContext): Promise<{ osRelease: OsRelease; path: string } | undefined> {
@@ -72,6 +100,8 @@ export async function parseDpkgStatus(file: DependencyFile, context: ParseContex
     ? releaseEcosystemOf(found.osRelease)
     : { ok: false, reason: 'no etc/os-release or usr/lib/os-release in the root filesystem of this dpkg database, so its release is unknown' };
 
+  const related: string[] = found ? [found.path] : [];
+  const support = release.ok ? await readSecuritySupport(file, context, release.release, related) : new Map<string, SecuritySupportEntry>();
   const packages: Package[] = [];
   const skipped: SkippedEntry[] = [];
   for (const stanza of stanzas) {
@@ -129,6 +159,7 @@ export async function parseDpkgStatus(file: DependencyFile, context: ParseContex
       codename: found?.osRelease.codename,
     });
     const distro = purlDistroOf(release.release);
+    const securitySupport = supportOf(support, source?.[1] ?? name, source?.[2] ?? version);
     const vendor = release.base === 'Debian' ? 'debian' : 'ubuntu';
     packages.push({
       ...makePackage({
@@ -149,6 +180,7 @@ export async function parseDpkgStatus(file: DependencyFile, context: ParseContex
         sourceVersion: source?.[2] ?? version,
         ...(architecture === undefined ? {} : { architecture }),
         ...(foreignOrigin === undefined ? {} : { foreignOrigin }),
+        ...(securitySupport === undefined ? {} : { securitySupport }),
       },
     });
     if (foreignOrigin !== undefined) {
@@ -158,5 +190,5 @@ export async function parseDpkgStatus(file: DependencyFile, context: ParseContex
       });
     }
   }
-  return { packages, skipped, related: found ? [found.path] : [] };
+  return { packages, skipped, related };
 }
