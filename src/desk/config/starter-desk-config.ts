@@ -60,5 +60,12 @@ notification_list:
     - An operating-system distribution or package maintainer shipping the project to users
     - A private, monitored security contact address (never a public list)
   decision_within: 30 days
+
+# Console log-ins wait longer after each failure (never a lockout of the right password).
+# These are the defaults; uncomment to change them.
+# login_throttle:
+#   per_account: { free_failures: 5, first_delay: 1 second, max_delay: 15 minutes, forget_after: 1 hour }
+#   per_address: { free_failures: 20, first_delay: 1 second, max_delay: 1 minute, forget_after: 15 minutes }
+#   known_address_for: 30 days
 `;
 }

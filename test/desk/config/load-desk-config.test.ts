@@ -137,3 +137,12 @@ describe('login_throttle', () => {
     expect(errorOf(`${MINIMAL}${yaml}`).message).toMatch(message);
   });
 });
+
+describe('the starter configuration', () => {
+  it('shows the login_throttle defaults in a comment that parses to the defaults when uncommented', () => {
+    const starter = starterDeskConfig(new Date('2026-11-22T00:00:00Z'));
+    const uncommented = starter.replace(/^# (login_throttle:| {2})/gm, '$1');
+    expect(uncommented).toContain('\nlogin_throttle:\n  per_account:');
+    expect(parseDeskConfigText(uncommented, 'desk.yaml').loginThrottle).toEqual(parseDeskConfigText(starter, 'desk.yaml').loginThrottle);
+  });
+});
