@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderGithub } from '../../src/report/github/render-github.js';
 import { renderHtml } from '../../src/report/html/render-html.js';
 import { renderJson } from '../../src/report/json/render-json.js';
+import { renderJunit } from '../../src/report/junit/render-junit.js';
 import { renderMarkdown } from '../../src/report/markdown/render-markdown.js';
 import type { Report } from '../../src/report/report.js';
 import { renderSarif } from '../../src/report/sarif/render-sarif.js';
@@ -90,5 +91,17 @@ describe('malicious packages come first in every report', () => {
     expect(lines[0]).toMatch(/^::error .*title=MALICIOUS package%3A GHSA-m4lw-9v2c-q7xr in color-strng 0\.1\.1/);
     expect(lines[1]).toMatch(/^::error .*title=MALICIOUS package%3A MAL-2099-0101 in left-padder 1\.0\.3/);
     expect(lines[2]).toMatch(/title=vigil policy%3A exception-malicious/);
+  });
+
+  it('junit: the malicious packages are the first cases, failures of type malicious', () => {
+    const xml = renderJunit(report);
+    const cases = [...xml.matchAll(/<testcase (?:[^>]*\s)?name="([^"]+)"[^>]*>\s*<(failure|skipped)(?: [^>]*type="([^"]*)")?/g)].map((match) => [match[1], match[2], match[3] ?? null]);
+    expect(cases).toEqual([
+      ['color-strng@0.1.1', 'failure', 'malicious'],
+      ['left-padder@1.0.3', 'failure', 'malicious'],
+      ['express@4.17.3', 'skipped', null],
+      // The policy's suite: the refused exception.
+      ['exception-malicious MAL-2099-0101', 'failure', 'exception-malicious'],
+    ]);
   });
 });

@@ -112,7 +112,7 @@ function count(suite: Suite, kind: Case['outcome']['kind']): number {
   return suite.cases.filter((testCase) => testCase.outcome.kind === kind).length;
 }
 
-/** One case per package version of a file, in the order its first finding appears. */
+/** One case per package version of a file, in the order its first finding appears (malicious packages first, as the report orders them). */
 function packageCases(findings: readonly ReportFinding[]): Case[] {
   const byPackage = new Map<string, ReportFinding[]>();
   for (const finding of findings) {
@@ -127,8 +127,11 @@ function packageCases(findings: readonly ReportFinding[]): Case[] {
     const { package: pkg } = first;
     const blocking = group.filter((finding) => finding.decision.kind === 'blocking');
     const text = group.map(describeFinding).join('\n\n');
+    const malicious = group.filter((finding) => finding.malicious === true);
     const outcome: Case['outcome'] =
-      blocking.length > 0
+      malicious.length > 0
+        ? { kind: 'failure', type: 'malicious', message: `${pkg.name} ${pkg.version} is malicious (${malicious.map(idsOf).join('; ')}): remove it`, text }
+        : blocking.length > 0
         ? { kind: 'failure', type: 'blocking', message: `${pkg.name} ${pkg.version} is vulnerable to ${blocking.map(idsOf).join('; ')}`, text }
         : { kind: 'skipped', message: group.map((finding) => `${idsOf(finding)}: ${finding.decision.kind}`).join('; '), text };
     return { name: `${pkg.name}@${pkg.version}`, classname: pkg.location.file, line: pkg.location.line, outcome };
