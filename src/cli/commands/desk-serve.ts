@@ -4,7 +4,7 @@ import { createDeskMailer, type DeskMailer, type SmtpSettings } from '../../desk
 import { createDeskServer, parseTrustedProxies } from '../../desk/web/create-desk-server.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { openDesk } from './desk.js';
+import { openDesk } from './desk-open.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock } from '../../core/clock.js';

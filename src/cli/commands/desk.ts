@@ -1,21 +1,19 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { systemClock } from '../../core/clock.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { UsageError } from '../../core/errors.js';
-import type { DeskConfig } from '../../desk/config/desk-config.js';
-import { loadDeskConfig, DESK_CONFIG_FILE } from '../../desk/config/load-desk-config.js';
+import { DESK_CONFIG_FILE } from '../../desk/config/load-desk-config.js';
 import { starterDeskConfig } from '../../desk/config/starter-desk-config.js';
 import { Desk } from '../../desk/desk.js';
 import { DESK_DOCUMENT_KINDS, type DeskDocumentKind } from '../../desk/documents/render-document.js';
 import { TRANSITIONS, type LifecycleAction, type LifecycleActionKind } from '../../desk/lifecycle.js';
-import { openDeskStore } from '../../desk/store/open-desk-store.js';
 import type { Actor, DeskReport, SeverityLevel } from '../../desk/types.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { cliActor, deskStoreOptions } from './desk-location.js';
+import { cliActor } from './desk-location.js';
+import { openDesk } from './desk-open.js';
 import { DESK_TOKEN_HELP } from './desk-token.js';
 
 export const DESK_HELP = `Usage: vigil desk <command> [options]
@@ -183,14 +181,6 @@ export async function runDesk(args: readonly string[], io: CliIo): Promise<numbe
   } finally {
     await desk.store.close();
   }
-}
-
-/** Opens the configured desk: configuration file, then the store it names. */
-/** Opens the configured desk: the configuration file (or the one given), then the store. */
-export async function openDesk(values: Pick<Values, 'config' | 'db'>, io: CliIo, config?: DeskConfig): Promise<Desk> {
-  const deskConfig = config ?? (await loadDeskConfig(path.resolve(values.config ?? DESK_CONFIG_FILE)));
-  const store = await openDeskStore(await deskStoreOptions(values, io));
-  return new Desk({ store, config: deskConfig, clock: systemClock });
 }
 
 async function runReportCommand(desk: Desk, actor: Actor, args: readonly string[], values: Values, io: CliIo): Promise<number> {
