@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import nodemailer, { type SendMailOptions, type SentMessageInfo, type Transporter } from 'nodemailer';
 import { ConfigError, DeskRuleError, UsageError } from '../../core/errors.js';
+import { visibleText } from '../../core/visible-text.js';
 import type { JoinRequest, NotifyEntry } from '../types.js';
 import { MailDeliveryError } from './mail-errors.js';
 import { checkHeaderText, checkMailAddress, foldHeaderText, parseSender, type MailAddress } from './mail-headers.js';
@@ -161,10 +162,12 @@ export function createDeskMailer(options: DeskMailerOptions): DeskMailer {
     const messageId = `<${randomUUID()}@${domain}>`;
     const mail: SendMailOptions = {
       from: { name: from.name, address: from.address },
-      to: { name: message.to.name, address: message.to.address },
+      to: { name: visibleText(message.to.name), address: message.to.address },
       ...(replyTo === undefined ? {} : { replyTo }),
-      subject: message.subject,
-      text: message.body,
+      // Reporters write names, titles and texts: a bidi override or an escape sequence in them is
+      // shown as what it is (`\u{202e}`), never obeyed by the reader's mail program.
+      subject: visibleText(message.subject),
+      text: visibleMailText(message.body),
       messageId,
       headers: { ...message.headers },
       // The envelope is set, not derived from the headers, so it holds exactly this one recipient.
@@ -256,4 +259,12 @@ export function createDeskMailer(options: DeskMailerOptions): DeskMailer {
       if (owned) transporter.close();
     },
   };
+}
+
+/** A mail body with every control and bidi character written visibly, but its line breaks and tabs kept. */
+export function visibleMailText(body: string): string {
+  return body
+    .split('\n')
+    .map((line) => line.split('\t').map(visibleText).join('\t'))
+    .join('\n');
 }

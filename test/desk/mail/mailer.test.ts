@@ -143,6 +143,25 @@ describe('desk mailer over a real SMTP server', () => {
     expect(sink.header(message, 'subject')).toBe(`[${PROJECT}] Report #8 received: XSS Bcc: spy@evil.example X-Injected: yes`);
   });
 
+  it('shows bidi controls and escape sequences a reporter wrote as text, in the name, subject and body', async () => {
+    // U+202E (right-to-left override) would show "evil.example" reversed; ESC could recolour a terminal mail reader.
+    await mailer.sendAcknowledgement(
+      { name: 'Ada \u202eelpmaxe\u202c', email: 'ada@example.net' },
+      { id: 9, title: 'XSS in \u2066admin\u2069' },
+      'Hello Ada \u202eelpmaxe,\n\tTitle:\u001b[31m red\nBye.\n',
+    );
+
+    const message = sink.messages[0]!;
+    const seen = [sink.header(message, 'to') ?? '', sink.header(message, 'subject') ?? '', message.text];
+    // eslint-disable-next-line no-control-regex -- the escape character is what must not arrive
+    for (const text of seen) expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u001b]/u);
+    expect(sink.header(message, 'subject')).toBe(`[${PROJECT}] Report #9 received: XSS in \\u{2066}admin\\u{2069}`);
+    // A quoted display name, whose backslashes are escaped in their turn (RFC 5322, 3.2.4).
+    expect(sink.header(message, 'to')).toBe('"Ada \\\\u{202e}elpmaxe\\\\u{202c}" <ada@example.net>');
+    // Line breaks and the tab stay what they are.
+    expect(message.text).toBe('Hello Ada \\u{202e}elpmaxe,\n\tTitle:\\x1b[31m red\nBye.\n');
+  });
+
   it('sends the pre-announcement to the list, without Auto-Submitted', async () => {
     await mailer.sendPreAnnouncement('announce@lists.example.org', 'Example Framework security release on 10 June: high severity', 'Date and severity only.\n');
 
