@@ -1,25 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, repoRoot, shared } from '../helpers/shared-data.js';
+import { describe, expect, it } from 'vitest';
+import { fixture, repoRoot } from '../helpers/shared-data.js';
 import { runCli } from './run-cli.js';
+import { sharedAdvisoryStore } from './shared-advisory-store.js';
 
-let work: string;
-let store: string;
-
-beforeAll(async () => {
-  work = mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-html-'));
-  store = path.join(work, 'advisories.db');
-  const imported = await runCli(['db', 'import', '--db', store, shared('osv', 'pypi-pysec', 'vulns'), shared('osv', 'ghsa-subset', 'advisories')]);
-  expect(imported.code, imported.stderr).toBe(0);
-}, 120_000);
-
-afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
-});
+const setup = sharedAdvisoryStore('vigil-e2e-html-');
 
 interface JsonReport {
   readonly schemaVersion: string;
@@ -28,10 +16,10 @@ interface JsonReport {
 
 describe('vigil audit --format html', () => {
   it('shows the package once with the version that fixes it and the command, and the JSON of the run carries the plan', async () => {
-    const html = path.join(work, 'report.html');
-    const json = path.join(work, 'report.json');
+    const html = path.join(setup.work, 'report.html');
+    const json = path.join(setup.work, 'report.json');
     // Facts of the fixture: requests 2.30.0 lies in [2.3.0, 2.31.0) of CVE-2023-32681 (PYSEC-2023-74, GHSA-j8r2-6x86-q33q).
-    const run = await runCli(['audit', '--fail-on', 'medium', '--db', store, '--format', 'html', '-o', html, '--format', 'json', '-o', json, fixture('e2e', 'requirements-vulnerable')]);
+    const run = await runCli(['audit', '--fail-on', 'medium', '--db', setup.store, '--format', 'html', '-o', html, '--format', 'json', '-o', json, fixture('e2e', 'requirements-vulnerable')]);
     expect(run.code, run.stderr).toBe(1);
     const page = readFileSync(html, 'utf8');
     const rows = [...page.matchAll(/<tr class="package blocking" data-blocking="true">(.*?)<\/tr>/g)].map((match) => match[1] ?? '');
@@ -52,7 +40,7 @@ describe('vigil audit --format html', () => {
   }, 60_000);
 
   it('plans nothing when no format shows the plan', async () => {
-    const run = await runCli(['audit', '--fail-on', 'medium', '--db', store, '--format', 'json', fixture('e2e', 'requirements-vulnerable')]);
+    const run = await runCli(['audit', '--fail-on', 'medium', '--db', setup.store, '--format', 'json', fixture('e2e', 'requirements-vulnerable')]);
     expect(run.code, run.stderr).toBe(1);
     const document = JSON.parse(run.stdout) as JsonReport;
     expect(document.schemaVersion).toBe('1.5.0');

@@ -1,33 +1,21 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Log } from 'sarif';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileSarifSchema } from '../report/sarif/sarif-schema.js';
-import { fixture, shared } from '../helpers/shared-data.js';
+import { fixture } from '../helpers/shared-data.js';
 import { hasStackTrace, runCli } from './run-cli.js';
+import { sharedAdvisoryStore } from './shared-advisory-store.js';
 
-let work: string;
-let store: string;
-
-beforeAll(async () => {
-  work = mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-formats-'));
-  store = path.join(work, 'advisories.db');
-  const imported = await runCli(['db', 'import', '--db', store, shared('osv', 'pypi-pysec', 'vulns'), shared('osv', 'ghsa-subset', 'advisories')]);
-  expect(imported.code, imported.stderr).toBe(0);
-}, 120_000);
-
-afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
-});
+const setup = sharedAdvisoryStore('vigil-e2e-formats-');
 
 const e2e = (name: string): string => fixture('e2e', name);
-const out = (name: string): string => path.join(work, name);
+const out = (name: string): string => path.join(setup.work, name);
 
 describe('vigil audit with several outputs', () => {
   it('writes a SARIF and a JSON report in one run, each to its file, and keeps the gate lines and exit code', async () => {
     const run = await runCli([
-      'audit', '--fail-on', 'medium', '--db', store,
+      'audit', '--fail-on', 'medium', '--db', setup.store,
       '--format', 'sarif', '-o', out('two.sarif'),
       '--format', 'json', '-o', out('two.json'),
       e2e('requirements-vulnerable'),
@@ -45,12 +33,12 @@ describe('vigil audit with several outputs', () => {
       json.findings.map((finding) => [finding.id, 'error', finding.package.location.line]),
     );
     // No temp file left beside the reports (each was written atomically).
-    expect(readdirSync(work).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(setup.work).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('sends the one format without a file to stdout: every format in one run', async () => {
     const run = await runCli([
-      'audit', '--fail-on', 'medium', '--db', store,
+      'audit', '--fail-on', 'medium', '--db', setup.store,
       '--format', 'table', '-o', out('all.txt'),
       '--format', 'json', '-o', out('all.json'),
       '--format', 'sarif', '-o', out('all.sarif'),
@@ -101,12 +89,12 @@ describe('vigil audit with several outputs', () => {
     },
   ];
   it.each(usage)('usage error: $name', async ({ args, stderr }) => {
-    const run = await runCli(['audit', '--db', store, ...args(), e2e('requirements-vulnerable')]);
+    const run = await runCli(['audit', '--db', setup.store, ...args(), e2e('requirements-vulnerable')]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(stderr);
     expect(run.stderr).toMatch(/hint: /);
     expect(run.stdout).toBe('');
     expect(hasStackTrace(run.stderr)).toBe(false);
-    expect(readdirSync(work).filter((name) => name.startsWith('u') || name === 'same')).toEqual([]);
+    expect(readdirSync(setup.work).filter((name) => name.startsWith('u') || name === 'same')).toEqual([]);
   });
 });
