@@ -18,6 +18,8 @@ export interface EcosystemStatus {
   readonly updatedAt: string | undefined;
   /** Where it came from: a mirror URL or the imported paths. */
   readonly source: string | undefined;
+  /** When a mirror was last asked for this ecosystem's changes, whether or not it had any (ISO 8601). */
+  readonly checkedAt: string | undefined;
 }
 
 export interface StoreStatus {

@@ -45,8 +45,8 @@ describe('updateAdvisories from a mirror', () => {
     });
     expect(result.rejected).toEqual([]);
     expect(result.ecosystems).toEqual([
-      { ecosystem: 'PyPI', url: `${mirror.url}/PyPI/all.zip`, bytes: dumps.PyPI.zip.length, records: dumps.PyPI.ids.length },
-      { ecosystem: 'npm', url: `${mirror.url}/npm/all.zip`, bytes: dumps.npm.zip.length, records: dumps.npm.ids.length },
+      { ecosystem: 'PyPI', url: `${mirror.url}/PyPI/all.zip`, mode: 'full', bytes: dumps.PyPI.zip.length, records: dumps.PyPI.ids.length },
+      { ecosystem: 'npm', url: `${mirror.url}/npm/all.zip`, mode: 'full', bytes: dumps.npm.zip.length, records: dumps.npm.ids.length },
     ]);
     const downloads = progress.filter((event) => event.phase === 'download' && event.label.endsWith('/PyPI/all.zip'));
     expect(downloads.at(-1)).toMatchObject({ done: dumps.PyPI.zip.length, total: dumps.PyPI.zip.length });

@@ -60,9 +60,27 @@ export function openStoreDatabase(storePath: string): Db {
     checkStoreSchema(db, storePath);
   } catch (error) {
     db.close();
-    throw error;
+    if ((error as AdvisoryStoreError).cause === undefined || !isHotJournal((error as AdvisoryStoreError).cause)) throw error;
+    // A writer in place (an update from change lists) died mid-transaction: its journal restores
+    // the old store, which a read-only connection cannot do. Opened for writing once, SQLite
+    // rolls it back (https://www.sqlite.org/lockingv3.html#hot_journals); then read as usual.
+    try {
+      const writer = new Database(storePath, { fileMustExist: true });
+      writer.pragma('user_version', { simple: true });
+      writer.close();
+    } catch (cause) {
+      throw new AdvisoryStoreError(`${storePath}: an interrupted update must be rolled back, and the store cannot be opened for writing: ${messageOf(cause)}`, {
+        hint: 'run "vigil db update" as a user who can write the store',
+        cause,
+      });
+    }
+    return openStoreDatabase(storePath);
   }
   return db;
+}
+
+function isHotJournal(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === 'SQLITE_READONLY_ROLLBACK';
 }
 
 /**
@@ -300,6 +318,7 @@ interface EcosystemRow {
   readonly newest: string | null;
   readonly updated_at: string | null;
   readonly source: string | null;
+  readonly checked_at: string | null;
 }
 
 /** Counts and freshness of a store (also used right after an import to report). */
@@ -314,7 +333,8 @@ export function readStoreStatus(db: Db, storePath: string): StoreStatus {
     .prepare(
       `WITH counts AS (SELECT ecosystem, records, newest FROM ecosystem_counts),
             names AS (SELECT ecosystem FROM counts UNION SELECT ecosystem FROM ecosystem_meta)
-       SELECT n.ecosystem AS ecosystem, c.records AS records, c.newest AS newest, m.updated_at AS updated_at, m.source AS source
+       SELECT n.ecosystem AS ecosystem, c.records AS records, c.newest AS newest, m.updated_at AS updated_at, m.source AS source,
+              m.checked_at AS checked_at
        FROM names n
        LEFT JOIN counts c ON c.ecosystem = n.ecosystem
        LEFT JOIN ecosystem_meta m ON m.ecosystem = n.ecosystem
@@ -327,6 +347,7 @@ export function readStoreStatus(db: Db, storePath: string): StoreStatus {
     newestModified: row.newest ?? undefined,
     updatedAt: row.updated_at ?? undefined,
     source: row.source ?? undefined,
+    checkedAt: row.checked_at ?? undefined,
   }));
   let updatedAt: string | undefined;
   for (const status of ecosystems) {

@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
 import { importAdvisories } from '../../advisories/import.js';
 import { openAdvisoryStore } from '../../advisories/store/sqlite-store.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, lockStore, type StoreLockHolder } from '../../advisories/store/store-lock.js';
-import { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_OSV_MIRROR, updateAdvisories } from '../../advisories/update.js';
+import { DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_OSV_MIRROR, mirrorFolderOf, updateAdvisories } from '../../advisories/update.js';
+import { checkEcosystemSpelling } from '../../advisories/osv-ecosystems.js';
 import { systemClock } from '../../core/clock.js';
-import { ECOSYSTEM_IDS, isEcosystemId, type EcosystemId } from '../../core/types.js';
-import { UsageError } from '../../core/errors.js';
+import { ECOSYSTEM_IDS, isEcosystemId } from '../../core/types.js';
+import { AdvisoryStoreError, UsageError } from '../../core/errors.js';
 import { visibleText } from '../../core/visible-text.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
@@ -18,10 +20,16 @@ export const DB_HELP = `Usage: vigil db <command> [options]
 Commands:
   import PATH...   add OSV records from files (.json, .yaml), folders, or OSV all.zip dumps;
                    malformed records are rejected with file and reason, the rest imported (exit 2)
-  update           download {mirror}/{ecosystem}/all.zip for each ecosystem and swap it in
-                   atomically; malformed entries are rejected like import's (exit 2)
-  status           records per ecosystem, when and from where the data was last updated; reads
-                   the whole store and fails (exit 3) when it is damaged
+  update [PATH...] bring each ecosystem up to date from an OSV mirror: the ecosystems the files
+                   and folders PATH depend on (as an audit reads them), else those the store
+                   already holds from a mirror, else PyPI and npm. An ecosystem downloaded before
+                   is updated from its change list {mirror}/{ecosystem}/modified_id.csv (only the
+                   records changed since, one file each); a new one, or too many changes, takes
+                   {mirror}/{ecosystem}/all.zip whole. Swapped in atomically; malformed entries
+                   are rejected like import's (exit 2)
+  status           per ecosystem: records, the data's own date (newest record modified), the
+                   last update and the last check; reads the whole store and fails (exit 3)
+                   when it is damaged
 
 One writer at a time: import and update wait for another vigil writing the same store (its
 lock file STORE.lock), then start from the store it wrote.
@@ -29,7 +37,9 @@ lock file STORE.lock), then start from the store it wrote.
 Options:
   --db PATH             advisory store (default: $VIGIL_DB, else the user cache folder)
   --mirror URL          (update) OSV mirror (default: $VIGIL_OSV_MIRROR, else OSV's public bucket)
-  --ecosystem NAME      (update) ecosystem to download, repeatable (default: PyPI and npm)
+  --ecosystem NAME      (update) OSV ecosystem to update, repeatable: PyPI, npm, Debian:12,
+                        Ubuntu:22.04:LTS, ... (a release is fetched from its ecosystem's folder)
+  --full                (update) download every dump whole, even where the change list would do
   --timeout TIME        (update) give up on a mirror that sends nothing (no answer, no next byte)
                         for TIME (default: $VIGIL_DOWNLOAD_TIMEOUT, else ${formatTimeLimit(DEFAULT_IDLE_TIMEOUT_MS)})
   --max-time TIME       (update) longest one download may take (default: $VIGIL_DOWNLOAD_MAX_TIME,
@@ -49,6 +59,7 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
     db: { type: 'string' },
     mirror: { type: 'string' },
     ecosystem: { type: 'string', multiple: true },
+    full: { type: 'boolean', default: false },
     format: { type: 'string', default: 'text' },
     timeout: { type: 'string' },
     'max-time': { type: 'string' },
@@ -111,11 +122,24 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
       return rejectedStatus(result.rejected.length, io);
     }
     case 'update': {
-      if (rest.length > 0) throw new UsageError(`db update: unexpected argument "${rest[0] ?? ''}"`);
-      const ecosystems: EcosystemId[] = [];
+      const ecosystems: string[] = [];
       for (const name of values.ecosystem ?? []) {
-        if (!isEcosystemId(name)) throw new UsageError(`db update: unsupported ecosystem "${name}" (expected ${ECOSYSTEM_IDS.join(', ')})`);
+        // An OSV ecosystem string, a release suffix allowed (`Debian:12`, `Ubuntu:22.04:LTS`).
+        const spelling = checkEcosystemSpelling(name);
+        if (spelling.kind === 'misspelt') {
+          throw new UsageError(`db update: ecosystem "${name}" is misspelt: expected "${spelling.expected}" (OSV ecosystem names are case-sensitive)`);
+        }
+        if (!isEcosystemId(mirrorFolderOf(name))) {
+          throw new UsageError(`db update: unsupported ecosystem "${name}" (expected ${ECOSYSTEM_IDS.join(', ')}, with a release where OSV names one: Debian:12)`);
+        }
         ecosystems.push(name);
+      }
+      if (rest.length > 0) {
+        // What the files depend on, read the way an audit reads them (the inventory is loaded only here).
+        const { buildInventory } = await import('../../inventory/build-inventory.js');
+        const inventory = await buildInventory({ paths: rest });
+        ecosystems.push(...new Set(inventory.packages.map((pkg) => pkg.ecosystem)));
+        if (ecosystems.length === 0) throw new UsageError(`db update: no packages found in ${rest.join(', ')}, so no ecosystem to update`);
       }
       const mirror = values.mirror ?? io.env['VIGIL_OSV_MIRROR'] ?? DEFAULT_OSV_MIRROR;
       const idleTimeoutMs = timeLimitOf(
@@ -129,6 +153,7 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
         io.env,
       );
       const lockWaitMs = lockTimeoutMs();
+      const existed = existsSync(storePath);
       let result;
       try {
         result = await updateAdvisories({
@@ -136,19 +161,27 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
           mirror,
           clock: systemClock,
           ...(ecosystems.length > 0 ? { ecosystems } : {}),
+          full: values.full,
           onProgress: progress.sink,
           idleTimeoutMs,
           timeoutMs,
           lockTimeoutMs: lockWaitMs,
           onLockWait: onLockWait(lockWaitMs),
         });
+      } catch (error) {
+        progress.done();
+        // Every failure leaves the store as it was; say so, it is what a person wants to know.
+        if (error instanceof AdvisoryStoreError && existed) io.log(`vigil: ${visibleText(storePath)} was left as it was`);
+        throw error;
       } finally {
         progress.done();
       }
       for (const rejected of result.rejected) io.log(`rejected ${rejected.file}: ${rejected.reason}`);
       if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else {
-        const counts = result.ecosystems.map((entry) => `${entry.ecosystem} ${entry.records}`).join(', ');
+        const counts = result.ecosystems
+          .map((entry) => `${entry.ecosystem} ${entry.records}${entry.mode === 'full' ? '' : ` (${entry.mode === 'incremental' ? 'changed records only' : 'no changes'})`}`)
+          .join(', ');
         io.stdout.write(`updated ${storePath} from ${mirror}: ${counts}, ${result.rejected.length} rejected\n${visibleText(await storeSummary(storePath))}\n`);
       }
       return rejectedStatus(result.rejected.length, io);
@@ -166,7 +199,7 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
             `newest record modified: ${status.newestModified ?? 'n/a'}`,
             ...status.ecosystems.map(
               (entry) =>
-                `  ${entry.ecosystem}: ${entry.records} records, updated ${entry.updatedAt ?? 'never'}${entry.source ? ` from ${entry.source}` : ''}; newest record modified ${entry.newestModified ?? 'n/a'}`,
+                `  ${entry.ecosystem}: ${entry.records} records, updated ${entry.updatedAt ?? 'never'}${entry.source ? ` from ${entry.source}` : ''}; newest record modified ${entry.newestModified ?? 'n/a'}${entry.checkedAt !== undefined && entry.checkedAt !== entry.updatedAt ? `; last checked ${entry.checkedAt}` : ''}`,
             ),
           ];
           io.stdout.write(`${lines.map(visibleText).join('\n')}\n`);
