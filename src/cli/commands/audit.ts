@@ -16,7 +16,6 @@ import { parseCommandArgs } from '../args.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { useColor, type CliIo } from '../io.js';
 import { toolVersion } from '../version.js';
-import { readVexFiles } from '../../report/vex/read-vex.js';
 
 export const AUDIT_HELP = `Usage: vigil audit [PATH...] [options]
 
@@ -97,7 +96,9 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
   }
   const outputs = planOutputs(values.format, values.output ?? []);
   // Read before any work, like the outputs: a broken VEX file stops the run at once.
-  const vex = await readVexFiles(values.vex ?? []);
+  // The VEX reader (zod, packageurl-js: about 80 ms of start-up) is loaded only for --vex (#15).
+  const vexFiles = values.vex ?? [];
+  const vex = vexFiles.length === 0 ? [] : await (await import('../../report/vex/read-vex.js')).readVexFiles(vexFiles);
   const target = values.target;
   if (target !== undefined && !isAuditTarget(target)) {
     throw new UsageError(`audit: invalid --target "${target}" (expected ${AUDIT_TARGETS.join(', ')})`);
