@@ -6,6 +6,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cli, formatRow, measure, repoRoot, sharedDir } from './measure.mjs';
+import { spawn } from 'node:child_process';
+import { modifiedIdCsv, realRecords, syntheticRecords, writeZip } from './osv-data.mjs';
+
+/** `serveFolder` (osv-data.mjs) in a child process; resolves to `{url, close}`. */
+function serveInChild(root) {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', `
+    const { serveFolder } = await import(${JSON.stringify(new URL('./osv-data.mjs', import.meta.url).href)});
+    const server = await serveFolder(process.argv[1]);
+    process.stdout.write(server.url + '\\n');`, root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    child.stdout.once('data', (chunk) => resolve({ url: String(chunk).trim(), close: () => child.kill() }));
+  });
+}
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 if (!existsSync(sharedDir)) {
   console.error(`bench: the shared data folder is missing (${sharedDir})`);
@@ -44,12 +58,48 @@ const audits = [
   ['audit: jest yarn.lock (Berry)', corpus('npm', 'jest', 'yarn.lock')],
   ['audit: vue pnpm-lock.yaml (v9)', corpus('npm', 'vue-core-pnpm9', 'pnpm-lock.yaml')],
 ];
+/** The floor of an audit of `file`: node's start plus reading and JSON.parse of the same file. */
+const floorOf = (file) => measure(['-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`], { runs: 5 });
 for (const [name, file] of audits) {
   const jsonOut = path.join(work, 'report.json');
+  const floor = floorOf(file);
   // Run from a folder without vigil.yaml: the audit alone, under the default policy.
   const result = measure([cli, 'audit', ...dataAge, '--db', store, '--format', 'json', '-o', jsonOut, file], { runs: 5, cwd: work });
   const report = JSON.parse(readFileSync(jsonOut, 'utf8'));
-  console.log(formatRow(name, result, `${report.summary.packages} packages, ${report.summary.findings} findings`));
+  console.log(formatRow(name, result, `${report.summary.packages} packages, ${report.summary.findings} findings; floor ${floor.medianMs.toFixed(0)} ms, ratio ${(result.medianMs / floor.medianMs).toFixed(2)}`));
+}
+
+// 2b. Synthetic stores built from the real records (ids and package names renamed per round):
+// a full import of each size from an all.zip, then the cyberchef audit against it, and a no-op
+// incremental update against a mirror in OSV's layout served on 127.0.0.1.
+const real = realRecords();
+const cyberchef = corpus('npm', 'cyberchef', 'package-lock.json');
+const cyberchefFloor = floorOf(cyberchef);
+for (const size of (process.env.VIGIL_BENCH_SIZES ?? '25000,100000,300000').split(',').map(Number)) {
+  const mirrorDir = path.join(work, `mirror-${size}`);
+  mkdirSync(path.join(mirrorDir, 'PyPI'), { recursive: true });
+  const records = [...syntheticRecords(real, size)];
+  writeZip(path.join(mirrorDir, 'PyPI', 'all.zip'), records.map((record) => [`${record.id}.json`, Buffer.from(JSON.stringify(record))]));
+  writeFileSync(path.join(mirrorDir, 'PyPI', 'modified_id.csv'), modifiedIdCsv(records));
+  const big = path.join(work, `store-${size}.db`);
+  const imported = measure([cli, 'db', 'import', '--db', big, path.join(mirrorDir, 'PyPI', 'all.zip')], { runs: 1, before: () => rmSync(big, { force: true }) });
+  console.log(formatRow(`db import: ${size} records (all.zip)`, imported, `${Math.round(size / (imported.medianMs / 1000))} records/s wall`));
+  const audited = measure([cli, 'audit', ...dataAge, '--db', big, '--format', 'json', '-o', path.join(work, 'big.json'), cyberchef], { runs: 5, cwd: work });
+  console.log(formatRow(`audit: cyberchef, ${size}-record store`, audited, `floor ${cyberchefFloor.medianMs.toFixed(0)} ms, ratio ${(audited.medianMs / cyberchefFloor.medianMs).toFixed(2)}`));
+  // The mirror runs in its own process: the measured commands are run synchronously.
+  const server = await serveInChild(mirrorDir);
+  try {
+    const store = path.join(work, `mirror-store-${size}.db`);
+    const first = spawnSync(process.execPath, [cli, 'db', 'update', '--db', store, '--mirror', server.url, '--ecosystem', 'PyPI'], { encoding: 'utf8' });
+    if (first.status !== 0) throw new Error(first.stderr);
+    const noop = measure([cli, 'db', 'update', '--db', store, '--mirror', server.url, '--ecosystem', 'PyPI'], { runs: 3 });
+    console.log(formatRow(`db update: no-op, ${size}-record store`, noop, 'change list only (304)'));
+    rmSync(store, { force: true });
+  } finally {
+    server.close();
+  }
+  rmSync(big, { force: true });
+  rmSync(mirrorDir, { recursive: true, force: true });
 }
 
 // The same audit with a policy file to read and validate (vigil's own vigil.yaml).
