@@ -170,8 +170,15 @@ export async function runDb(args: readonly string[], io: CliIo): Promise<number>
         });
       } catch (error) {
         progress.done();
-        // Every failure leaves the store as it was; say so, it is what a person wants to know.
-        if (error instanceof AdvisoryStoreError && existed) io.log(`vigil: ${visibleText(storePath)} was left as it was`);
+        // Every failure leaves the store as it was; say so (in the hint: the error stays one line),
+        // it is what a person wants to know.
+        if (error instanceof AdvisoryStoreError && existed) {
+          throw new AdvisoryStoreError(error.message, {
+            ...(error.location === undefined ? {} : { location: error.location }),
+            hint: `${visibleText(storePath)} was left as it was${error.hint === undefined ? '' : `; ${error.hint}`}`,
+            cause: error,
+          });
+        }
         throw error;
       } finally {
         progress.done();

@@ -4,7 +4,7 @@ import { pypiParsers } from '../../../src/ecosystems/pypi/parsers.js';
 describe('pypiParsers', () => {
   it('lists each format once, all yielding PyPI packages', () => {
     const ids = pypiParsers.map((parser) => parser.id);
-    expect(ids).toEqual(['poetry.lock', 'uv.lock', 'pdm.lock', 'pylock.toml', 'Pipfile.lock', 'requirements.txt']);
+    expect(ids).toEqual(['poetry.lock', 'uv.lock', 'pdm.lock', 'pylock.toml', 'Pipfile.lock', 'requirements.txt', 'installed-metadata']);
     expect(pypiParsers.every((parser) => parser.ecosystems.join() === 'PyPI')).toBe(true);
   });
 
