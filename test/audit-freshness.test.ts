@@ -71,7 +71,8 @@ describe('the age of the data', () => {
     try {
       const status = await store.status();
       expect(status.ecosystems).toEqual([
-        { ecosystem: 'PyPI', records: 5, newestModified: SNAPSHOT_DATE, updatedAt: '2026-12-01T00:00:00.000Z', source: expect.any(String) as string },
+        // An import is the store's last look at its data: checked when imported.
+        { ecosystem: 'PyPI', records: 5, newestModified: SNAPSHOT_DATE, updatedAt: '2026-12-01T00:00:00.000Z', checkedAt: '2026-12-01T00:00:00.000Z', source: expect.any(String) as string },
       ]);
       expect(status.newestModified).toBe(SNAPSHOT_DATE);
     } finally {
