@@ -56,15 +56,11 @@ const WRITE_CACHE_KIB = 64 << 10;
 const SCORED_VECTORS = 50_000;
 
 /**
- * Opens a private copy of the store at `storePath` (created, with its folder, if missing) for
- * writing. `seenAt` (ISO 8601, from the caller's clock) is recorded as the first-seen time of
- * every record id the store did not hold before. Takes the store's write lock unless this process
- * already holds it (`lockStore`, which can wait for another writer); this function never waits.
- * @throws AdvisoryStoreError when another process holds the lock, when `storePath` exists but is
- *   not a vigil store of this version, is damaged or read-only (it is never overwritten), or when
- *   the copy cannot be made.
+ * Takes the store's write lock (unless this process already holds it) and marks this process as
+ * writing; returns what gives both back. Never waits.
+ * @throws AdvisoryStoreError when another process holds the lock or this one is already writing.
  */
-export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter {
+function takeWriteLock(storePath: string): () => void {
   const lockPath = lockPathOf(storePath);
   let ownLock: StoreLock | undefined;
   if (!holdsStoreLock(storePath)) {
@@ -76,10 +72,23 @@ export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter 
     ownLock?.release();
     throw new AdvisoryStoreError(`${storePath}: this process is already writing the advisory store`);
   }
-  const finish = (): void => {
+  return () => {
     stopWriting(lockPath);
     ownLock?.release();
   };
+}
+
+/**
+ * Opens a private copy of the store at `storePath` (created, with its folder, if missing) for
+ * writing. `seenAt` (ISO 8601, from the caller's clock) is recorded as the first-seen time of
+ * every record id the store did not hold before. Takes the store's write lock unless this process
+ * already holds it (`lockStore`, which can wait for another writer); this function never waits.
+ * @throws AdvisoryStoreError when another process holds the lock, when `storePath` exists but is
+ *   not a vigil store of this version, is damaged or read-only (it is never overwritten), or when
+ *   the copy cannot be made.
+ */
+export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter {
+  const finish = takeWriteLock(storePath);
   removeLeftovers(storePath);
   const tempPath = `${storePath}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
   let db: Db | undefined;
@@ -130,21 +139,7 @@ export function beginStoreWrite(storePath: string, seenAt: string): StoreWriter 
  * @throws AdvisoryStoreError as `beginStoreWrite` does.
  */
 export function beginStoreUpdate(storePath: string, seenAt: string): StoreWriter {
-  const lockPath = lockPathOf(storePath);
-  let ownLock: StoreLock | undefined;
-  if (!holdsStoreLock(storePath)) {
-    const attempt = tryLockStore(storePath);
-    if (!('release' in attempt)) throw lockHeldError(storePath, attempt.holder);
-    ownLock = attempt;
-  }
-  if (!startWriting(lockPath)) {
-    ownLock?.release();
-    throw new AdvisoryStoreError(`${storePath}: this process is already writing the advisory store`);
-  }
-  const finish = (): void => {
-    stopWriting(lockPath);
-    ownLock?.release();
-  };
+  const finish = takeWriteLock(storePath);
   let db: Db | undefined;
   try {
     openStoreDatabase(storePath).close();
