@@ -88,7 +88,7 @@ export const CLOCK_SKEW_MS = 3_600_000;
  * A timestamp in the future (import time or newest `modified`, beyond `CLOCK_SKEW_MS`) is an
  * error too: it would make any data look fresh.
  */
-function checkFreshness(database: StoreStatus, audited: ReadonlySet<EcosystemId>, now: Date, maxAgeMs: number): void {
+export function checkFreshness(database: StoreStatus, audited: ReadonlySet<EcosystemId>, now: Date, maxAgeMs: number): void {
   const hint = 'run "vigil db update" (or "vigil db import PATH" offline) to refresh the advisory store';
   const futureHint = `check this machine's clock (now ${now.toISOString()}) and the one that wrote the store; ${hint}`;
   for (const ecosystem of [...audited].sort()) {

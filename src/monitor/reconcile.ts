@@ -1,0 +1,351 @@
+import type { Transaction } from 'kysely';
+import type { Finding, Package } from '../core/types.js';
+import type { MatchWarning } from '../match/match.js';
+import type { GateDecision } from '../policy/types.js';
+import { matchNameOf, packageKey, packageKeyOf } from './package-key.js';
+import type { MonitorDatabase } from './store/monitor-database.js';
+import { NO_CHANGES, OPEN_STATES, type FindingChanges, type FindingPackage, type FindingState } from './types.js';
+
+/** The ref a reconciliation writes. */
+export interface RefContext {
+  readonly refId: number;
+  readonly project: string;
+  readonly ref: string;
+}
+
+/** What a match of (part of) a ref's inventory found, to be written as the ref's findings. */
+export interface ReconcileInput {
+  readonly ref: RefContext;
+  /**
+   * Package keys (`packageKey`) the match covered: findings of these packages are replaced by
+   * what it found; other packages' findings are left as they are. `all` for a push.
+   */
+  readonly scope: ReadonlySet<string> | 'all';
+  /** The packages matched (for the unevaluable rows' keys). */
+  readonly packages: readonly Package[];
+  readonly findings: readonly Finding[];
+  readonly decisions: ReadonlyMap<Finding, GateDecision>;
+  readonly warnings: readonly MatchWarning[];
+  /** What a finding that is no longer found becomes: `fixed` after a push, `withdrawn` after a rematch. */
+  readonly closeAs: 'fixed' | 'withdrawn';
+  readonly now: string;
+  /** Write an outbox row for each new (ref, alias group). */
+  readonly notify: boolean;
+}
+
+interface Group {
+  readonly ids: Set<string>;
+  readonly findings: Finding[];
+}
+
+interface ExistingRow {
+  readonly id: number;
+  readonly ids: readonly string[];
+  readonly state: FindingState;
+  readonly packages: readonly FindingPackage[];
+  readonly severity: string;
+  readonly due_at: string | null;
+  readonly first_seen: string;
+}
+
+const RANK: Readonly<Record<string, number>> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/**
+ * Writes what a match found as the ref's (ref, alias group) findings, inside the caller's
+ * transaction (which holds the ref's lock): new groups are created (and an outbox row written
+ * when asked), groups that gained an alias keep their row, groups no longer found in the scope
+ * are closed, closed ones found again reopen. Idempotent: the same input twice changes nothing
+ * the second time.
+ */
+export async function reconcileRef(trx: Transaction<MonitorDatabase>, input: ReconcileInput): Promise<FindingChanges> {
+  const { ref, now } = input;
+  const inScope = (pkg: FindingPackage): boolean => input.scope === 'all' || input.scope.has(packageKey(pkg.ecosystem, pkg.matchName));
+  const rows = await trx
+    .selectFrom('monitor_findings')
+    .select(['id', 'ids', 'state', 'packages', 'severity', 'due_at', 'first_seen'])
+    .where('ref_id', '=', ref.refId)
+    .orderBy('id')
+    .execute();
+  const existing: ExistingRow[] = rows.map((row) => ({
+    id: row.id,
+    ids: JSON.parse(row.ids) as string[],
+    state: row.state as FindingState,
+    packages: JSON.parse(row.packages) as FindingPackage[],
+    severity: row.severity,
+    due_at: row.due_at,
+    first_seen: row.first_seen,
+  }));
+  const byId = new Map<string, ExistingRow>();
+  for (const row of existing) for (const id of row.ids) byId.set(id, row);
+
+  const changes = { ...NO_CHANGES };
+  const touched = new Set<number>();
+  for (const group of groupFindings(input.findings)) {
+    const matches = [...new Set([...group.ids].flatMap((id) => byId.get(id) ?? []))].sort((a, b) => a.id - b.id);
+    const decisions = group.findings.map((finding) => input.decisions.get(finding));
+    const packages = instancesOf(group.findings);
+    const summary = group.findings.map((finding) => finding.summary).find((text) => text !== '') ?? '';
+    const fixed = [...new Set(group.findings.flatMap((finding) => finding.fixed))];
+    const primary = primaryOf(group.findings);
+    const survivor = matches[0];
+    if (survivor === undefined) {
+      const state: FindingState = decisions.every((decision) => decision?.kind === 'allowed-by-exception') ? 'excepted' : 'new';
+      const inserted = await trx
+        .insertInto('monitor_findings')
+        .values({
+          ref_id: ref.refId,
+          advisory_id: primary,
+          ids: JSON.stringify([...group.ids].sort()),
+          state,
+          severity: severityOf(decisions, group.findings),
+          summary,
+          packages: JSON.stringify(packages),
+          fixed: JSON.stringify(fixed),
+          first_seen: now,
+          due_at: dueOf(decisions),
+          updated_at: now,
+          closed_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await writeIds(trx, ref.refId, inserted.id, [...group.ids]);
+      await event(trx, ref.refId, inserted.id, now, null, state, { advisory: primary });
+      changes.created++;
+      if (input.notify) {
+        const first = group.findings[0] as Finding;
+        const written = await trx
+          .insertInto('monitor_outbox')
+          .values({
+            finding_id: inserted.id,
+            ref_id: ref.refId,
+            project: ref.project,
+            ref: ref.ref,
+            advisory_id: primary,
+            aliases: JSON.stringify([...group.ids].filter((id) => id !== primary).sort()),
+            severity: severityOf(decisions, group.findings),
+            package: first.package.name,
+            version: first.package.version,
+            fixed: JSON.stringify(first.fixed),
+            created_at: now,
+            delivered_at: null,
+          })
+          .onConflict((conflict) => conflict.columns(['ref_id', 'finding_id']).doNothing())
+          .executeTakeFirst();
+        changes.outbox += Number(written.numInsertedOrUpdatedRows ?? 0n);
+      }
+      continue;
+    }
+    // Rows this group now links (a new record naming both as aliases) fold into the oldest.
+    const allIds = new Set(group.ids);
+    for (const row of matches) for (const id of row.ids) allIds.add(id);
+    for (const absorbed of matches.slice(1)) {
+      touched.add(absorbed.id);
+      await trx.deleteFrom('monitor_finding_ids').where('finding_id', '=', absorbed.id).execute();
+      await trx
+        .updateTable('monitor_findings')
+        .set({ state: 'withdrawn', ids: JSON.stringify([]), updated_at: now, closed_at: now })
+        .where('id', '=', absorbed.id)
+        .execute();
+      await event(trx, ref.refId, absorbed.id, now, absorbed.state, 'withdrawn', { mergedInto: survivor.id });
+    }
+    touched.add(survivor.id);
+    const wasOpen = OPEN_STATES.includes(survivor.state);
+    // A closed row's packages are history: only an open one keeps the instances outside the scope.
+    const kept = wasOpen ? survivor.packages.filter((pkg) => !inScope(pkg)) : [];
+    const allPackages = dedupePackages([...kept, ...packages]);
+    const excepted = decisions.every((decision) => decision?.kind === 'allowed-by-exception') && kept.length === 0;
+    const state: FindingState = excepted ? 'excepted' : wasOpen && survivor.state !== 'excepted' ? survivor.state : 'new';
+    const severity = kept.length > 0 ? maxLevel(survivor.severity, severityOf(decisions, group.findings)) : severityOf(decisions, group.findings);
+    const due = minDue(kept.length > 0 ? survivor.due_at : null, dueOf(decisions));
+    const next = {
+      advisory_id: primary,
+      ids: JSON.stringify([...allIds].sort()),
+      state,
+      severity,
+      summary,
+      packages: JSON.stringify(allPackages),
+      fixed: JSON.stringify(fixed),
+      due_at: due,
+    };
+    const same =
+      state === survivor.state &&
+      severity === survivor.severity &&
+      due === survivor.due_at &&
+      JSON.stringify(allPackages) === JSON.stringify(survivor.packages) &&
+      sameIds(survivor.ids, allIds) &&
+      matches.length === 1;
+    if (same) continue;
+    await trx
+      .updateTable('monitor_findings')
+      .set({ ...next, updated_at: now, closed_at: wasOpen || OPEN_STATES.includes(state) ? null : now })
+      .where('id', '=', survivor.id)
+      .execute();
+    if (!sameIds(survivor.ids, allIds) || matches.length > 1) {
+      await trx.deleteFrom('monitor_finding_ids').where('finding_id', '=', survivor.id).execute();
+      await writeIds(trx, ref.refId, survivor.id, [...allIds]);
+    }
+    if (state !== survivor.state) await event(trx, ref.refId, survivor.id, now, survivor.state, state, { advisory: primary });
+    if (!wasOpen) changes.reopened++;
+    else changes.updated++;
+  }
+
+  // Open findings the match no longer found in its scope: closed, or narrowed to the packages
+  // outside the scope that still have them.
+  for (const row of existing) {
+    if (touched.has(row.id) || !OPEN_STATES.includes(row.state)) continue;
+    if (!row.packages.some(inScope)) continue;
+    const kept = row.packages.filter((pkg) => !inScope(pkg));
+    if (kept.length > 0) {
+      await trx.updateTable('monitor_findings').set({ packages: JSON.stringify(kept), updated_at: now }).where('id', '=', row.id).execute();
+      changes.updated++;
+      continue;
+    }
+    await trx.updateTable('monitor_findings').set({ state: input.closeAs, updated_at: now, closed_at: now }).where('id', '=', row.id).execute();
+    await event(trx, ref.refId, row.id, now, row.state, input.closeAs, {});
+    if (input.closeAs === 'fixed') changes.fixed++;
+    else changes.withdrawn++;
+  }
+
+  await writeUnevaluable(trx, input);
+  return changes;
+}
+
+/** Replaces the ref's unevaluable rows of the scope by the match's warnings. */
+async function writeUnevaluable(trx: Transaction<MonitorDatabase>, input: ReconcileInput): Promise<void> {
+  const refId = input.ref.refId;
+  if (input.scope === 'all') await trx.deleteFrom('monitor_unevaluable').where('ref_id', '=', refId).execute();
+  else {
+    const keys = [...input.scope];
+    for (let start = 0; start < keys.length; start += 400) {
+      await trx.deleteFrom('monitor_unevaluable').where('ref_id', '=', refId).where('package_key', 'in', keys.slice(start, start + 400)).execute();
+    }
+  }
+  if (input.warnings.length === 0) return;
+  const keyOf = new Map<string, string>();
+  for (const pkg of input.packages) keyOf.set(`${pkg.location.file}\u0000${pkg.name}@${pkg.version}`, packageKeyOf(pkg));
+  const rows = input.warnings.map((warning) => ({
+    ref_id: refId,
+    // A warning of a package not in the list cannot be placed: kept under a key no scope has, so
+    // only the next push replaces it (never dropped).
+    package_key: keyOf.get(`${warning.location.file}\u0000${warning.package}`) ?? `?\u0000${warning.package}`,
+    advisory_id: warning.advisory,
+    package: warning.package,
+    file: warning.location.file,
+    reason: warning.message,
+  }));
+  for (let start = 0; start < rows.length; start += 200) await trx.insertInto('monitor_unevaluable').values(rows.slice(start, start + 200)).execute();
+}
+
+/** Findings of one ref linked by a shared id (the matcher groups per package instance; a ref groups across them). */
+export function groupFindings(findings: readonly Finding[]): Group[] {
+  const parent = new Map<string, string>();
+  const find = (id: string): string => {
+    let root = id;
+    while (parent.get(root) !== root) root = parent.get(root) as string;
+    parent.set(id, root);
+    return root;
+  };
+  for (const finding of findings) {
+    const ids = [finding.id, ...finding.aliases];
+    for (const id of ids) if (!parent.has(id)) parent.set(id, id);
+    for (const id of ids.slice(1)) {
+      const a = find(finding.id);
+      const b = find(id);
+      if (a !== b) parent.set(a, b);
+    }
+  }
+  const groups = new Map<string, Group>();
+  for (const finding of findings) {
+    const root = find(finding.id);
+    let group = groups.get(root);
+    if (group === undefined) {
+      group = { ids: new Set(), findings: [] };
+      groups.set(root, group);
+    }
+    group.findings.push(finding);
+    for (const id of [finding.id, ...finding.aliases]) group.ids.add(id);
+  }
+  return [...groups.values()];
+}
+
+function primaryOf(findings: readonly Finding[]): string {
+  // The matcher's primary id of the instances (GHSA first, then PYSEC), the smallest if they differ.
+  return [...new Set(findings.map((finding) => finding.id))].sort()[0] as string;
+}
+
+function instancesOf(findings: readonly Finding[]): FindingPackage[] {
+  return dedupePackages(
+    findings.map((finding) => ({
+      ecosystem: finding.package.ecosystem,
+      name: finding.package.name,
+      matchName: matchNameOf(finding.package),
+      version: finding.package.version,
+      file: finding.package.location.file,
+    })),
+  );
+}
+
+function dedupePackages(packages: readonly FindingPackage[]): FindingPackage[] {
+  const seen = new Map<string, FindingPackage>();
+  for (const pkg of packages) seen.set([pkg.ecosystem, pkg.name, pkg.version, pkg.file].join('\u0000'), pkg);
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, pkg]) => pkg);
+}
+
+/** The highest level the policy judged the instances at; the finding's own when undecided. */
+function severityOf(decisions: readonly (GateDecision | undefined)[], findings: readonly Finding[]): string {
+  let best = 'none';
+  decisions.forEach((decision, index) => {
+    const level = decision?.level ?? findings[index]?.severity.level ?? 'unknown';
+    best = maxLevel(best, level);
+  });
+  return best;
+}
+
+function maxLevel(a: string, b: string): string {
+  // `unknown` (no decision) ranks above everything: fail closed.
+  const rank = (level: string): number => RANK[level] ?? 5;
+  return rank(b) > rank(a) ? b : a;
+}
+
+function dueOf(decisions: readonly (GateDecision | undefined)[]): string | null {
+  let due: string | null = null;
+  for (const decision of decisions) {
+    if (decision?.kind === 'blocking' && decision.due !== undefined) due = minDue(due, decision.due);
+  }
+  return due;
+}
+
+function minDue(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
+}
+
+function sameIds(a: readonly string[], b: ReadonlySet<string>): boolean {
+  return a.length === b.size && a.every((id) => b.has(id));
+}
+
+async function writeIds(trx: Transaction<MonitorDatabase>, refId: number, findingId: number, ids: readonly string[]): Promise<void> {
+  const rows = [...new Set(ids)].map((id) => ({ ref_id: refId, advisory_id: id, finding_id: findingId }));
+  for (let start = 0; start < rows.length; start += 300) await trx.insertInto('monitor_finding_ids').values(rows.slice(start, start + 300)).execute();
+}
+
+async function event(
+  trx: Transaction<MonitorDatabase>,
+  refId: number,
+  findingId: number | null,
+  at: string,
+  from: string | null,
+  to: string | null,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await trx
+    .insertInto('monitor_events')
+    .values({ ref_id: refId, finding_id: findingId, at, kind: findingId === null ? 'push' : 'state', from_state: from, to_state: to, detail: JSON.stringify(detail) })
+    .execute();
+}
+
+/** Records a push in the ref's history. */
+export async function pushEvent(trx: Transaction<MonitorDatabase>, refId: number, at: string, detail: Record<string, unknown>): Promise<void> {
+  await event(trx, refId, null, at, null, null, detail);
+}

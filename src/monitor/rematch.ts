@@ -1,0 +1,240 @@
+import type { OsvRecord } from '../advisories/osv.js';
+import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
+import type { AdvisoryStore } from '../advisories/types.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { EcosystemId, Inventory, Package } from '../core/types.js';
+import { matchInventory } from '../match/match.js';
+import { releaseSupportFindings } from '../match/release-support.js';
+import { DEFAULT_POLICY } from '../policy/default-policy.js';
+import { evaluateGate } from '../policy/gate.js';
+import { parsePolicyText } from '../policy/policy-file.js';
+import type { Policy } from '../policy/types.js';
+import { collectUnevaluable } from '../policy/unevaluable.js';
+import { diffLedger, readAdvisorySnapshot, type RecordVersion } from './advisory-changes.js';
+import { packageKey, packageKeyOf } from './package-key.js';
+import { reconcileRef } from './reconcile.js';
+import { lockRefs } from './ref-lock.js';
+import type { MonitorDb } from './store/open-monitor-store.js';
+import { addChanges, NO_CHANGES, type FindingChanges, type FindingPackage } from './types.js';
+
+export interface RematchOptions {
+  readonly monitor: MonitorDb;
+  /** The advisory store (SQLite file) to match against. */
+  readonly storePath: string;
+  readonly clock?: Clock;
+  /** Refs written per transaction (default 200). */
+  readonly batchSize?: number;
+}
+
+/** What a rematch did. */
+export interface RematchOutcome {
+  /** Records new, modified, withdrawn or un-withdrawn since the last rematch. */
+  readonly changedRecords: number;
+  /** Records the store no longer holds. */
+  readonly removedRecords: number;
+  /** (ecosystem, name) keys looked up in the inventories' index. */
+  readonly lookups: number;
+  /** Refs matched again (only those holding a changed record's package or finding). */
+  readonly refs: number;
+  readonly changes: FindingChanges;
+  /** Advisories it could not decide for a package (they fail the ref, as in an audit). */
+  readonly unevaluable: number;
+}
+
+const CHUNK = 400;
+
+/**
+ * Matches what changed in the advisory store since the last rematch against every stored
+ * inventory, through the (ecosystem, name) index: records that differ from the monitor's ledger
+ * are looked up by their affected packages, and only the refs holding one are matched again, for
+ * those packages only. New (ref, alias group) findings get an outbox row in the same
+ * transaction; findings of a withdrawn (or removed) record, or of a range that no longer
+ * includes the version, become `withdrawn`. Nothing changed: nothing is matched or written.
+ * Safe to run twice or in two processes at once: each ref is written under its lock, and the
+ * ledger is moved on only after every ref is written (a run that dies is redone by the next).
+ */
+export async function rematch(options: RematchOptions): Promise<RematchOutcome> {
+  const clock = options.clock ?? systemClock;
+  const now = clock.now().toISOString();
+  const { db, dialect } = options.monitor;
+  const snapshot = readAdvisorySnapshot(options.storePath, now);
+  let store: AdvisoryStore | undefined;
+  try {
+    const ledger = new Map<string, RecordVersion>();
+    for (const row of await db.selectFrom('monitor_ledger').select(['record_id', 'modified', 'withdrawn']).execute()) {
+      ledger.set(row.record_id, { modified: row.modified, withdrawn: row.withdrawn === 1 });
+    }
+    const { changed, removed } = diffLedger(ledger, snapshot.records);
+    if (changed.length === 0 && removed.length === 0) {
+      return { changedRecords: 0, removedRecords: 0, lookups: 0, refs: 0, changes: NO_CHANGES, unevaluable: 0 };
+    }
+
+    // Which refs to match again, and for which package keys: the changed records' packages, by
+    // the index; and the packages of findings that carry a changed or removed record's id.
+    const keys = new Set<string>();
+    for (const list of snapshot.affectedOf(changed).values()) for (const entry of list) keys.add(packageKey(entry.ecosystem, entry.name));
+    const scopes = new Map<number, Set<string>>();
+    const addScope = (refId: number, key: string): void => {
+      let scope = scopes.get(refId);
+      if (scope === undefined) scopes.set(refId, (scope = new Set()));
+      scope.add(key);
+    };
+    const byEcosystem = new Map<string, string[]>();
+    for (const key of keys) {
+      const [ecosystem, name] = key.split('\u0000') as [string, string];
+      const list = byEcosystem.get(ecosystem);
+      if (list === undefined) byEcosystem.set(ecosystem, [name]);
+      else list.push(name);
+    }
+    for (const [ecosystem, names] of byEcosystem) {
+      for (let start = 0; start < names.length; start += CHUNK) {
+        const hits = await db
+          .selectFrom('monitor_packages')
+          .select(['ref_id', 'match_name'])
+          .distinct()
+          .where('ecosystem', '=', ecosystem)
+          .where('match_name', 'in', names.slice(start, start + CHUNK))
+          .execute();
+        for (const hit of hits) addScope(hit.ref_id, packageKey(ecosystem, hit.match_name));
+      }
+    }
+    const ids = [...changed, ...removed];
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const rows = await db
+        .selectFrom('monitor_finding_ids as i')
+        .innerJoin('monitor_findings as f', 'f.id', 'i.finding_id')
+        .select(['f.ref_id', 'f.packages'])
+        .where('i.advisory_id', 'in', ids.slice(start, start + CHUNK))
+        .execute();
+      for (const row of rows) for (const pkg of JSON.parse(row.packages) as FindingPackage[]) addScope(row.ref_id, packageKey(pkg.ecosystem, pkg.matchName));
+    }
+
+    store = cachingStore(openAdvisoryStore(options.storePath, { clock }));
+    const advisories = store;
+    const refIds = [...scopes.keys()].sort((a, b) => a - b);
+    const batchSize = Math.max(1, options.batchSize ?? 200);
+    let changes = NO_CHANGES;
+    let unevaluable = 0;
+    const policies = new Map<number, Policy>();
+    for (let start = 0; start < refIds.length; start += batchSize) {
+      const batch = refIds.slice(start, start + batchSize);
+      const written = await db.transaction().execute(async (trx) => {
+        await lockRefs(trx, dialect, batch);
+        const refs = await trx
+          .selectFrom('monitor_refs as r')
+          .innerJoin('monitor_projects as p', 'p.id', 'r.project_id')
+          .select(['r.id', 'r.name', 'r.policy_text', 'p.name as project'])
+          .where('r.id', 'in', batch)
+          .execute();
+        let batchChanges = NO_CHANGES;
+        let batchUnevaluable = 0;
+        for (const ref of refs) {
+          const scope = scopes.get(ref.id) ?? new Set<string>();
+          let policy = policies.get(ref.id);
+          if (policy === undefined) {
+            policy = ref.policy_text === null ? DEFAULT_POLICY : parsePolicyText(ref.policy_text, `${ref.project}@${ref.name}:vigil.yaml`);
+            policies.set(ref.id, policy);
+          }
+          // Exceptions limited to dependency paths need the whole graph; otherwise the scope's
+          // packages are all the matcher needs.
+          const needsGraph = policy.exceptions.some((entry) => entry.paths !== undefined);
+          const names = [...new Set([...scope].map((key) => key.split('\u0000')[1] as string))];
+          let query = trx.selectFrom('monitor_packages').select('package').where('ref_id', '=', ref.id);
+          const rows: { package: string }[] = [];
+          if (needsGraph) rows.push(...(await query.execute()));
+          else {
+            for (let from = 0; from < names.length; from += CHUNK) {
+              query = trx.selectFrom('monitor_packages').select('package').where('ref_id', '=', ref.id).where('match_name', 'in', names.slice(from, from + CHUNK));
+              rows.push(...(await query.execute()));
+            }
+          }
+          const packages = rows.map((row) => JSON.parse(row.package) as Package);
+          const inScope = packages.filter((pkg) => scope.has(packageKeyOf(pkg)));
+          const inventory: Inventory = { root: '', sources: [], packages, skipped: [] };
+          const matched = await matchInventory(inventory, scopedStore(advisories, scope));
+          const findings = [...matched.findings, ...releaseSupportFindings({ ...inventory, packages: inScope }, clock.now())].filter((finding) =>
+            scope.has(packageKeyOf(finding.package)),
+          );
+          const warnings = matched.warnings;
+          const gate = evaluateGate(findings, policy, clock, { unevaluable: collectUnevaluable(warnings, []) });
+          batchUnevaluable += warnings.length;
+          batchChanges = addChanges(
+            batchChanges,
+            await reconcileRef(trx, {
+              ref: { refId: ref.id, project: ref.project, ref: ref.name },
+              scope,
+              packages: inScope,
+              findings,
+              decisions: gate.decisions,
+              warnings,
+              closeAs: 'withdrawn',
+              now,
+              notify: true,
+            }),
+          );
+        }
+        return { changes: batchChanges, unevaluable: batchUnevaluable };
+      });
+      changes = addChanges(changes, written.changes);
+      unevaluable += written.unevaluable;
+    }
+
+    // Every ref is written: the ledger moves on to what was matched.
+    await db.transaction().execute(async (trx) => {
+      for (let start = 0; start < removed.length; start += CHUNK) {
+        await trx.deleteFrom('monitor_ledger').where('record_id', 'in', removed.slice(start, start + CHUNK)).execute();
+      }
+      for (let start = 0; start < changed.length; start += CHUNK) {
+        const rows = changed.slice(start, start + CHUNK).map((id) => {
+          const version = snapshot.records.get(id) as RecordVersion;
+          return { record_id: id, modified: version.modified, withdrawn: version.withdrawn ? 1 : 0 };
+        });
+        await trx
+          .insertInto('monitor_ledger')
+          .values(rows)
+          .onConflict((c) => c.column('record_id').doUpdateSet((eb) => ({ modified: eb.ref('excluded.modified'), withdrawn: eb.ref('excluded.withdrawn') })))
+          .execute();
+      }
+    });
+    return { changedRecords: changed.length, removedRecords: removed.length, lookups: keys.size, refs: refIds.length, changes, unevaluable };
+  } finally {
+    store?.close();
+    snapshot.close();
+  }
+}
+
+/** The store, each (ecosystem, name) read once per rematch however many refs hold it. */
+function cachingStore(store: AdvisoryStore): AdvisoryStore {
+  const cache = new Map<string, readonly OsvRecord[]>();
+  return {
+    async advisoriesFor(ecosystem: EcosystemId, names: readonly string[]) {
+      const missing = [...new Set(names)].filter((name) => !cache.has(packageKey(ecosystem, name)));
+      if (missing.length > 0) {
+        const found = await store.advisoriesFor(ecosystem, missing);
+        for (const name of missing) cache.set(packageKey(ecosystem, name), found.get(name) ?? []);
+      }
+      const result = new Map<string, readonly OsvRecord[]>();
+      for (const name of names) {
+        const records = cache.get(packageKey(ecosystem, name)) ?? [];
+        if (records.length > 0) result.set(name, records);
+      }
+      return result;
+    },
+    recordsByAlias: (ids) => store.recordsByAlias(ids),
+    firstSeen: (ids) => store.firstSeen(ids),
+    status: () => store.status(),
+    close: () => store.close(),
+  };
+}
+
+/** The store as seen for the scope's packages only (the others are matched only for their paths). */
+function scopedStore(store: AdvisoryStore, scope: ReadonlySet<string>): AdvisoryStore {
+  return {
+    ...store,
+    advisoriesFor: (ecosystem, names) => store.advisoriesFor(ecosystem, names.filter((name) => scope.has(packageKey(ecosystem, name)))),
+    recordsByAlias: (ids) => store.recordsByAlias(ids),
+    firstSeen: (ids) => store.firstSeen(ids),
+    status: () => store.status(),
+    close: () => undefined,
+  };
+}
