@@ -25,7 +25,7 @@ import { SESSION_IDLE_MS } from './session-data.js';
 import { DeskSessionStore } from './session-store.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottle } from '../../web/login-throttle.js';
 import { DEFAULT_RATE_LIMITS, type DeskRateLimits, type DeskWebContext } from './routes/route-context.js';
 
 export { DEFAULT_RATE_LIMITS, type DeskRateLimits, type DeskWebContext, type RateLimit } from './routes/route-context.js';

@@ -2,7 +2,8 @@ import type { Clock } from '../../core/clock.js';
 import { DeskConflictError, UsageError } from '../../core/errors.js';
 import type { DeskStore } from '../store/desk-store.js';
 import { ROLES, type Actor, type Role } from '../types.js';
-import { checkNewPassword, dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
+import { isValidLogin, normaliseLogin } from '../../web/logins.js';
+import { checkNewPassword, dummyPasswordHash, hashPassword, verifyPassword } from '../../web/passwords.js';
 import { webDatabase } from './web-tables.js';
 
 /** A member of the security team with a console login. */
@@ -20,17 +21,7 @@ export interface NewDeskUser {
   readonly password: string;
 }
 
-const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-
-/** A login as typed, as the desk compares it: trimmed and lower-case. */
-export function normaliseLogin(login: string): string {
-  return login.trim().toLowerCase();
-}
-
-/** Whether a normalised login is one the desk could have: 1-63 lower-case letters, digits, dots, dashes or underscores. */
-export function isValidLogin(login: string): boolean {
-  return LOGIN_PATTERN.test(login);
-}
+export { isValidLogin, normaliseLogin } from '../../web/logins.js';
 
 /** Whether a text is one of the team roles. */
 export function isRole(text: string): text is Role {
@@ -55,7 +46,7 @@ function readUser(row: { id: number; login: string; role: string; created_at: st
  */
 export async function addDeskUser(store: DeskStore, user: NewDeskUser, clock: Clock, by: Actor): Promise<DeskUser> {
   const login = normaliseLogin(user.login);
-  if (!LOGIN_PATTERN.test(login)) {
+  if (!isValidLogin(login)) {
     throw new UsageError(`login "${user.login}" must be 1-63 lower-case letters, digits, dots, dashes or underscores`);
   }
   if (!isRole(user.role)) throw new UsageError(`role "${user.role}" is not one of ${ROLES.join(', ')}`);
@@ -99,7 +90,7 @@ export async function listDeskUsers(store: DeskStore): Promise<DeskUser[]> {
  */
 export async function authenticateDeskUser(store: DeskStore, login: string, password: string): Promise<DeskUser | undefined> {
   const normalised = normaliseLogin(login);
-  const row = LOGIN_PATTERN.test(normalised)
+  const row = isValidLogin(normalised)
     ? await webDatabase(store)
         .selectFrom('users')
         .select(['id', 'login', 'role', 'created_at', 'password_hash'])

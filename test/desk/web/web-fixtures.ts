@@ -1,5 +1,4 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Clock } from '../../../src/core/clock.js';
 import type { DeskConfig } from '../../../src/desk/config/desk-config.js';
 import { Desk } from '../../../src/desk/desk.js';
 import type { DeskMailer } from '../../../src/desk/mail/mailer.js';
@@ -7,13 +6,10 @@ import type { ReportSubmission, Role } from '../../../src/desk/types.js';
 import { createDeskServer, type DeskServerOptions } from '../../../src/desk/web/create-desk-server.js';
 import { addDeskUser } from '../../../src/desk/web/users.js';
 import type { DeskStoreBackend, DeskStoreDatabase } from '../../helpers/desk-store-backends.js';
+import { movableClock } from '../../web/movable-clock.js';
 import { djangoLikeConfig } from '../desk-fixtures.js';
 
-/** A clock the test moves by hand. */
-export function movableClock(start: string): Clock & { set(iso: string): void } {
-  let now = new Date(start);
-  return { now: () => new Date(now), set: (iso) => (now = new Date(iso)) };
-}
+export { movableClock } from '../../web/movable-clock.js';
 
 /** The Django-like desk configuration with a security.txt. */
 export function webConfig(): DeskConfig {

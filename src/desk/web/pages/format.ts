@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { ReportState, SlaClock } from '../../types.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../../web/html.js';
 
 /** An instant as people read it in the desk's zone: `2025-06-02 10:00 CDT`. */
 export function formatInstant(iso: string, timeZone: string): string {

@@ -1,4 +1,4 @@
-import { html, type HtmlValue, type SafeHtml } from '../html.js';
+import { html, type HtmlValue, type SafeHtml } from '../../../web/html.js';
 
 /** A one-line message shown at the top of the next page (after a redirect). */
 export interface Flash {

@@ -2,7 +2,7 @@ import type { DeskConfig } from '../../config/desk-config.js';
 import type { ReporterView } from '../../desk.js';
 import { REPORT_CONTENTS } from '../../documents/report-contents.js';
 import { NOTIFY_GROUPS, SEVERITY_LEVELS, type SupportedLine } from '../../types.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../../web/html.js';
 import type { UploadLimits } from '../uploads.js';
 import { formatInstant, STATE_TEXT, textBlock } from './format.js';
 import { csrfField, renderPage, type PageContext } from './layout.js';

@@ -4,7 +4,7 @@ import { mostUrgentClock } from '../../sla/sla-clocks.js';
 import { FIX_STATES, TRANSITIONS, type LifecycleActionKind } from '../../lifecycle.js';
 import type { AttachmentInfo } from '../../store/desk-store.js';
 import { NOTIFY_GROUPS, SEVERITY_LEVELS, type AuditEvent, type BackportRow, type DeskReport, type NotifyEntry, type SlaClock } from '../../types.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../../web/html.js';
 import { clockText, formatInstant, textBlock } from './format.js';
 import { csrfField, renderPage, type PageContext } from './layout.js';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../core/clock.js';
 import type { Desk } from '../../desk.js';
 import type { DeskMailer } from '../../mail/mailer.js';
-import type { LoginThrottle } from '../login-throttle.js';
+import type { LoginThrottle } from '../../../web/login-throttle.js';
 import type { UploadLimits } from '../uploads.js';
 
 // What the route modules share, apart from the server that registers them: the routes import this

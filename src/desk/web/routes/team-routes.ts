@@ -24,7 +24,8 @@ import {
 import { LOGIN_MAX_AGE_MS } from '../session-data.js';
 import { attachmentDisposition } from '../uploads.js';
 import { authenticateDeskUser, findDeskUser, teamActor, type DeskUser } from '../users.js';
-import { auditFailedLogin, describeSeconds, retryAfterSeconds } from '../login-throttle.js';
+import { describeSeconds, retryAfterSeconds } from '../../../web/login-throttle.js';
+import { auditFailedLogin } from '../login-audit.js';
 import { sendHtml, sendNotFound, takeFlash } from './public-routes.js';
 
 /** The logged-in member of each console request, set by the guard before any handler runs. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleSettings } from '../../../src/desk/config/desk-config.js';
-import { describeSeconds, LoginThrottle, retryAfterSeconds, throttleDelayMs } from '../../../src/desk/web/login-throttle.js';
-import { movableClock } from './web-fixtures.js';
+import { DEFAULT_LOGIN_THROTTLE } from '../../src/desk/config/desk-config.js';
+import { describeSeconds, LoginThrottle, retryAfterSeconds, throttleDelayMs, type LoginThrottleSettings } from '../../src/web/login-throttle.js';
+import { movableClock } from './movable-clock.js';
 
 const START = '2025-06-02T15:00:00.000Z';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html, raw, type HtmlValue } from '../../../src/desk/web/html.js';
+import { escapeHtml, html, raw, type HtmlValue } from '../../src/web/html.js';
 
 describe('the html tag', () => {
   it.each<{ name: string; value: HtmlValue; want: string }>([

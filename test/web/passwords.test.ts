@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkNewPassword, dummyPasswordHash, hashPassword, SCRYPT_PARAMS, verifyPassword } from '../../../src/desk/web/passwords.js';
+import { checkNewPassword, dummyPasswordHash, hashPassword, SCRYPT_PARAMS, verifyPassword } from '../../src/web/passwords.js';
 
 describe('password hashing', () => {
   it('stores scrypt with its parameters and a 16-byte salt, and verifies only the right password', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { UsageError } from '../../core/errors.js';
+import { UsageError } from '../core/errors.js';
 
 // scrypt is memory-hard (RFC 7914): each guess costs 128 * N * r bytes, 32 MiB here, so a stolen
 // table cannot be searched quickly on GPUs. N = 2^15, r = 8, p = 1 is OWASP's minimum for scrypt

@@ -1,7 +1,5 @@
-import type { Clock } from '../../core/clock.js';
-import type { LoginThrottleSettings, ThrottleRule } from '../config/desk-config.js';
-import type { DeskStore } from '../store/desk-store.js';
-import { isValidLogin, normaliseLogin } from './users.js';
+import type { Clock } from '../core/clock.js';
+import { normaliseLogin } from './logins.js';
 
 // Console log-in throttling with growing delays instead of a hard lockout, after the OWASP
 // Authentication Cheat Sheet ("Account Lockout": exponential back-off, an observation window, and
@@ -19,6 +17,30 @@ import { isValidLogin, normaliseLogin } from './users.js';
 //   `knownPairMs`) and has not failed since: the owner, from where they usually log in, still gets in
 //   while a remote attacker keeps the account's delay growing.
 // A pair let through this way that then fails is no longer clean: its next try waits like any.
+
+/** One counter's rule: free failures, then delays doubling from `baseDelayMs` up to `maxDelayMs`. */
+export interface ThrottleRule {
+  /** Failures allowed without any delay. */
+  readonly freeFailures: number;
+  /** The delay after the first failure beyond the free ones; each further failure doubles it. */
+  readonly baseDelayMs: number;
+  /** The longest delay. */
+  readonly maxDelayMs: number;
+  /** Failures are forgotten this long after the last one. */
+  readonly forgetAfterMs: number;
+}
+
+/** Log-in throttling settings (a service reads them from its configuration, e.g. the desk's `login_throttle`). */
+export interface LoginThrottleSettings {
+  /** Failures on one account, from any address. */
+  readonly account: ThrottleRule;
+  /** Failures from one client address, on any account. */
+  readonly address: ThrottleRule;
+  /** How long a successful log-in makes its account-and-address pair known. */
+  readonly knownPairMs: number;
+  /** Most entries kept per counter; the least recently used go first beyond it. */
+  readonly maxEntries: number;
+}
 
 /** Whether a log-in attempt may have its password checked now. */
 export type ThrottleDecision =
@@ -186,25 +208,4 @@ export function retryAfterSeconds(waitMs: number): number {
 export function describeSeconds(seconds: number): string {
   if (seconds < 120) return `${seconds} second${seconds === 1 ? '' : 's'}`;
   return `${Math.ceil(seconds / 60)} minutes`;
-}
-
-/**
- * Writes a failed console log-in to the audit log: the login tried (when it is one the desk could
- * have, else a placeholder, so that no typed text of any length lands there), the client address
- * and the counts that decide the delays.
- */
-export async function auditFailedLogin(store: DeskStore, login: string, address: string, outcome: FailureOutcome, clock: Clock): Promise<void> {
-  const normalised = normaliseLogin(login);
-  await store.appendAudit({
-    at: clock.now().toISOString(),
-    actor: { kind: 'system', id: 'console-login' },
-    action: 'login.failed',
-    subject: `user:${isValidLogin(normalised) ? normalised : '(not a valid login)'}`,
-    detail: {
-      address,
-      accountFailures: outcome.accountFailures,
-      addressFailures: outcome.addressFailures,
-      ...(outcome.nextWaitMs > 0 ? { nextWaitSeconds: retryAfterSeconds(outcome.nextWaitMs) } : {}),
-    },
-  });
 }
