@@ -48,9 +48,8 @@ function findingsQuery(monitor: MonitorDb) {
 export async function refsAffectedBy(monitor: MonitorDb, advisoryId: string): Promise<MonitorFinding[]> {
   const wanted = advisoryId.trim();
   if (wanted === '' || wanted.length > 200) throw new UsageError('an advisory id is 1 to 200 characters');
-  const ids = [...new Set([wanted, wanted.toUpperCase()])];
   const rows = await findingsQuery(monitor)
-    .where('f.id', 'in', (eb) => eb.selectFrom('monitor_finding_ids').select('finding_id').where('advisory_id', 'in', ids))
+    .where('f.id', 'in', (eb) => eb.selectFrom('monitor_finding_ids').select('finding_id').where('advisory_id', '=', wanted.toUpperCase()))
     .where('f.state', 'in', [...OPEN_STATES])
     .orderBy('p.name')
     .orderBy('r.name')

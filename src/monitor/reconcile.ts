@@ -227,7 +227,7 @@ async function writeUnevaluable(trx: Transaction<MonitorDatabase>, input: Reconc
     ref_id: refId,
     // A warning of a package not in the list cannot be placed: kept under a key no scope has, so
     // only the next push replaces it (never dropped).
-    package_key: keyOf.get(`${warning.location.file}\u0000${warning.package}`) ?? `?\u0000${warning.package}`,
+    package_key: keyOf.get(`${warning.location.file}\u0000${warning.package}`) ?? packageKey('?', warning.package),
     advisory_id: warning.advisory,
     package: warning.package,
     file: warning.location.file,
@@ -326,7 +326,8 @@ function sameIds(a: readonly string[], b: ReadonlySet<string>): boolean {
 }
 
 async function writeIds(trx: Transaction<MonitorDatabase>, refId: number, findingId: number, ids: readonly string[]): Promise<void> {
-  const rows = [...new Set(ids)].map((id) => ({ ref_id: refId, advisory_id: id, finding_id: findingId }));
+  // Upper-cased: ids are looked up whatever their case (`ghsa-jchw-...` finds `GHSA-jchw-...`).
+  const rows = [...new Set(ids.map((id) => id.toUpperCase()))].map((id) => ({ ref_id: refId, advisory_id: id, finding_id: findingId }));
   for (let start = 0; start < rows.length; start += 300) await trx.insertInto('monitor_finding_ids').values(rows.slice(start, start + 300)).execute();
 }
 

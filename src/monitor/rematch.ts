@@ -11,7 +11,7 @@ import { parsePolicyText } from '../policy/policy-file.js';
 import type { Policy } from '../policy/types.js';
 import { collectUnevaluable } from '../policy/unevaluable.js';
 import { diffLedger, readAdvisorySnapshot, type RecordVersion } from './advisory-changes.js';
-import { packageKey, packageKeyOf } from './package-key.js';
+import { packageKey, packageKeyOf, splitPackageKey } from './package-key.js';
 import { reconcileRef } from './reconcile.js';
 import { lockRefs } from './ref-lock.js';
 import type { MonitorDb } from './store/open-monitor-store.js';
@@ -81,7 +81,7 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
     };
     const byEcosystem = new Map<string, string[]>();
     for (const key of keys) {
-      const [ecosystem, name] = key.split('\u0000') as [string, string];
+      const { ecosystem, matchName: name } = splitPackageKey(key);
       const list = byEcosystem.get(ecosystem);
       if (list === undefined) byEcosystem.set(ecosystem, [name]);
       else list.push(name);
@@ -98,7 +98,7 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
         for (const hit of hits) addScope(hit.ref_id, packageKey(ecosystem, hit.match_name));
       }
     }
-    const ids = [...changed, ...removed];
+    const ids = [...changed, ...removed].map((id) => id.toUpperCase());
     for (let start = 0; start < ids.length; start += CHUNK) {
       const rows = await db
         .selectFrom('monitor_finding_ids as i')
@@ -138,7 +138,7 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
           // Exceptions limited to dependency paths need the whole graph; otherwise the scope's
           // packages are all the matcher needs.
           const needsGraph = policy.exceptions.some((entry) => entry.paths !== undefined);
-          const names = [...new Set([...scope].map((key) => key.split('\u0000')[1] as string))];
+          const names = [...new Set([...scope].map((key) => splitPackageKey(key).matchName))];
           let query = trx.selectFrom('monitor_packages').select('package').where('ref_id', '=', ref.id);
           const rows: { package: string }[] = [];
           if (needsGraph) rows.push(...(await query.execute()));

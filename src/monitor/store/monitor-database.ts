@@ -84,7 +84,7 @@ export interface FindingIdsTable {
 /** `monitor_unevaluable`: advisories the matcher could not decide for a ref's package (they fail the ref). */
 export interface UnevaluableTable {
   ref_id: number;
-  /** `ecosystem\0match_name` of the package, so a partial rematch replaces exactly its own rows. */
+  /** `packageKey` of the package, so a partial rematch replaces exactly its own rows. */
   package_key: string;
   advisory_id: string;
   package: string;
