@@ -1,6 +1,7 @@
 import { readYaml } from '../../core/bounded-yaml.js';
 import { LockfileParseError } from '../../core/errors.js';
 import type { DependencyFile } from '../types.js';
+import { readBlockYaml } from './block-yaml.js';
 import { asRecord, type JsonRecord } from './manifest.js';
 
 /** A YAML lockfile read as data, with the line of each key of its top-level mappings. */
@@ -19,6 +20,23 @@ export interface YamlLock {
  */
 export function parseYamlLock(file: DependencyFile, what: string, hint: string): YamlLock | undefined {
   if (!/^[^#\s]/m.test(file.text)) return undefined;
+  // The block YAML the package managers write is read in one pass, with its key lines; anything
+  // else (and every error) goes through the general reader below.
+  const block = readBlockYaml(file.text);
+  if (block !== undefined) {
+    return {
+      data: block.data,
+      keyLines: (section) => new Map(section === undefined ? block.topLines : (block.sectionLines.get(section) ?? [])),
+    };
+  }
+  return parseYamlLockInFull(file, what, hint);
+}
+
+/**
+ * `parseYamlLock` with the general YAML reader alone (its fallback; the tests compare both).
+ * Assumes the file has content.
+ */
+export function parseYamlLockInFull(file: DependencyFile, what: string, hint: string): YamlLock | undefined {
   // A repeated key keeps the last value, as the package managers themselves read it.
   const read = readYaml(file.text, { schema: 'failsafe', uniqueKeys: false });
   if (!read.ok) {
