@@ -1,5 +1,5 @@
 import type { AuditResult } from '../audit.js';
-import type { Directness, Finding, Package, PackageScope, SkippedEntry, SourceFile, SourceLocation } from '../core/types.js';
+import type { Directness, DistroAdvisory, DistroPackage, Finding, Package, PackageScope, SkippedEntry, SourceFile, SourceLocation } from '../core/types.js';
 import type { MatchWarning } from '../match/match.js';
 import type { GateResult } from '../policy/gate.js';
 import type { UnevaluableItem } from '../policy/unevaluable.js';
@@ -7,7 +7,7 @@ import type { GateDecision, Policy, PolicyLevel, PolicyProblem } from '../policy
 import type { FixUpgrade } from '../remediation/fix-target.js';
 
 /** Version of the report document; bumped on any incompatible change (docs/json-schema.md). */
-export const REPORT_SCHEMA_VERSION = '1.5.0';
+export const REPORT_SCHEMA_VERSION = '1.6.0';
 
 export interface ReportPackage {
   readonly ecosystem: string;
@@ -21,6 +21,11 @@ export interface ReportPackage {
   readonly dependsOn: readonly string[];
   /** Present (true) when the version is not one the ecosystem's scheme can parse. */
   readonly unparsedVersion?: true;
+  /**
+   * For a package a Linux distribution installed (dpkg): its release (`Debian:12`), source package
+   * and version, architecture, and a vendor origin or security-support note when there is one.
+   */
+  readonly distro?: DistroPackage;
 }
 
 export interface ReportFinding {
@@ -39,6 +44,8 @@ export interface ReportFinding {
   readonly decision: GateDecision;
   /** Present when the package is malicious (an OpenSSF `MAL-` record): it always blocks; remove it. */
   readonly malicious?: true;
+  /** For a distribution package: Debian's urgency or Ubuntu's priority, a no-dsa note, and whether it is unfixed. */
+  readonly distro?: DistroAdvisory;
 }
 
 /** The remediation plan's line for one vulnerable package (one file, name and version). */
@@ -169,6 +176,7 @@ function toReportPackage(pkg: Package, purlOfKey: ReadonlyMap<string, string> = 
     location: pkg.location,
     dependsOn: [...new Set(pkg.dependsOn.map((key) => purlOfKey.get(key)).filter((purl): purl is string => purl !== undefined))].sort(),
     ...(pkg.unparsedVersion === true ? { unparsedVersion: true as const } : {}),
+    ...(pkg.distro === undefined ? {} : { distro: pkg.distro }),
   };
 }
 
@@ -197,6 +205,7 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
       fingerprint: finding.fingerprint,
       decision,
       ...(finding.malicious === true ? { malicious: true as const } : {}),
+      ...(finding.distro === undefined ? {} : { distro: finding.distro }),
     };
   });
   // Malicious packages come first in every report (#15, item 3); the rest keep the audit's order.

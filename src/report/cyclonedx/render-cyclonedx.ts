@@ -1,6 +1,7 @@
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import type { GateDecision } from '../../policy/types.js';
-import type { Report, ReportFinding } from '../report.js';
+import { describeSubject, fileAndLine, type AuditedSystem } from '../installed-location.js';
+import type { Report, ReportFinding, ReportPackage } from '../report.js';
 
 /** The CycloneDX version written; the tests validate against the library's schema for it. */
 export const CYCLONEDX_VERSION = Spec.Version.v1dot6;
@@ -97,18 +98,127 @@ function buildBom(report: Report): Models.Bom {
     new Models.Component(Enums.ComponentType.Application, report.tool.name, { version: report.tool.version, bomRef: `${report.tool.name}@${report.tool.version}` }),
   );
   // bom-ref is the purl: one component per purl, though a lockfile may install it several times.
+  // Keyed by the report's purl (what findings and dependsOn name).
   const components = new Map<string, Models.Component>();
   for (const pkg of report.packages) {
     if (components.has(pkg.purl)) continue;
-    const component = new Models.Component(Enums.ComponentType.Library, pkg.name, { version: pkg.version, purl: pkg.purl, bomRef: pkg.purl });
+    const purl = componentPurl(pkg);
+    const component = new Models.Component(Enums.ComponentType.Library, pkg.name, { version: pkg.version, purl, bomRef: purl });
     // Dev, optional and peer packages are not required at run time (no scope means runtime).
     if (pkg.scopes.length > 0) component.scope = Enums.ComponentScope.Optional;
+    for (const [name, value] of packageProperties(pkg)) component.properties.add(new Models.Property(name, value));
     components.set(pkg.purl, component);
     bom.components.add(component);
   }
   addDependencies(report, components);
+  addSubject(bom, report, components);
   for (const vulnerability of buildVulnerabilities(report, components)) bom.vulnerabilities.add(vulnerability);
   return bom;
+}
+
+/** Names of the properties vigil writes (https://cyclonedx.org/docs/1.6/json/#components_items_properties). */
+export const CDX_PROPERTY = {
+  /** Digest of the image layer that holds the package's file (`sha256:...`). */
+  layer: 'vigil:image:layer',
+  /** The file that lists the package (its path in the image for an image) and line. */
+  location: 'vigil:location',
+  /** The distribution release, as OSV names it (`Debian:12`, `Ubuntu:22.04:LTS`). */
+  distroRelease: 'vigil:distro:release',
+  /** The Debian source package and its version, which Debian's and Ubuntu's advisories name. */
+  sourceName: 'vigil:distro:source-name',
+  sourceVersion: 'vigil:distro:source-version',
+  /** Why vigil thinks the package is not from the distribution (it is then not audited). */
+  foreignOrigin: 'vigil:distro:foreign-origin',
+  /** Debian's urgency or Ubuntu's priority, its no-dsa note, and whether the release has no fix. */
+  urgency: 'vigil:distro:urgency',
+  noDsa: 'vigil:distro:no-dsa',
+  unfixed: 'vigil:distro:unfixed',
+} as const;
+
+/**
+ * The component's purl: the report's, plus for a Debian or Ubuntu binary built from a source
+ * package of another name or version the `upstream` qualifier (`upstream=xz-utils`, or
+ * `upstream=xz-utils@5.1.1alpha%2B20120614` when the versions differ), as Syft writes it and
+ * Grype reads it to match the source package's advisories. The purl-spec's deb type definition
+ * lists `arch`, `distro` and `repository_url`; qualifiers are open, and keys are kept sorted
+ * (purl-spec: qualifiers sorted by key).
+ */
+export function componentPurl(pkg: Pick<ReportPackage, 'name' | 'version' | 'purl' | 'distro'>): string {
+  const { distro } = pkg;
+  if (distro === undefined || !pkg.purl.startsWith('pkg:deb/')) return pkg.purl;
+  const sameName = distro.sourceName === pkg.name;
+  const sameVersion = distro.sourceVersion === pkg.version;
+  if (sameName && sameVersion) return pkg.purl;
+  const upstream = sameVersion ? distro.sourceName : `${distro.sourceName}@${distro.sourceVersion}`;
+  const [head = '', query] = pkg.purl.split('?', 2);
+  const qualifiers = (query === undefined || query === '' ? [] : query.split('&')).filter((pair) => !pair.startsWith('upstream='));
+  qualifiers.push(`upstream=${encodeURIComponent(upstream)}`);
+  qualifiers.sort((a, b) => (a.split('=')[0] ?? '').localeCompare(b.split('=')[0] ?? ''));
+  return `${head}?${qualifiers.join('&')}`;
+}
+
+/** What the BOM says of where the package is and, for a distribution package, of its release and source. */
+function packageProperties(pkg: ReportPackage): [string, string][] {
+  const properties: [string, string][] = [];
+  if (pkg.location.layer !== undefined) {
+    properties.push([CDX_PROPERTY.layer, pkg.location.layer], [CDX_PROPERTY.location, fileAndLine(pkg.location)]);
+  }
+  if (pkg.distro !== undefined) {
+    properties.push(
+      [CDX_PROPERTY.distroRelease, pkg.distro.release],
+      [CDX_PROPERTY.sourceName, pkg.distro.sourceName],
+      [CDX_PROPERTY.sourceVersion, pkg.distro.sourceVersion],
+      ...(pkg.distro.foreignOrigin === undefined ? [] : [[CDX_PROPERTY.foreignOrigin, pkg.distro.foreignOrigin] as [string, string]]),
+    );
+  }
+  return properties;
+}
+
+/**
+ * What was audited, as `metadata.component` (https://cyclonedx.org/docs/1.6/json/#metadata_component):
+ * for an image, a `container` component (with the layers that hold its packages as properties)
+ * that depends on its operating system and on the packages not installed by dpkg; each
+ * distribution release an `operating-system` component that depends on its dpkg packages; a root
+ * file system of one release is that operating system. The image's name and manifest digest are
+ * not in the report (the inventory does not record them), so the container has no `pkg:oci` purl.
+ * An audit of lockfiles has no subject: the BOM's components are the project's dependencies.
+ */
+function addSubject(bom: Models.Bom, report: Report, components: ReadonlyMap<string, Models.Component>): void {
+  const subject = describeSubject(report);
+  if (subject.layers.length === 0 && subject.systems.length === 0) return;
+  const systems = subject.systems.map((system) => {
+    const component = new Models.Component(Enums.ComponentType.OperatingSystem, system.vendor, { version: system.version, bomRef: systemRef(system) });
+    component.properties.add(new Models.Property(CDX_PROPERTY.distroRelease, system.release));
+    for (const pkg of report.packages) {
+      const target = pkg.distro?.release === system.release ? components.get(pkg.purl) : undefined;
+      if (target !== undefined) component.dependencies.add(target.bomRef);
+    }
+    return component;
+  });
+  if (subject.layers.length === 0) {
+    const [only, ...more] = systems;
+    if (only !== undefined && more.length === 0) {
+      bom.metadata.component = only;
+      return;
+    }
+    for (const system of systems) bom.components.add(system);
+    return;
+  }
+  const image = new Models.Component(Enums.ComponentType.Container, 'container image', { bomRef: 'vigil:image' });
+  for (const layer of subject.layers) image.properties.add(new Models.Property(CDX_PROPERTY.layer, layer));
+  for (const system of systems) {
+    bom.components.add(system);
+    image.dependencies.add(system.bomRef);
+  }
+  for (const pkg of report.packages) {
+    const target = pkg.distro === undefined && pkg.location.layer !== undefined ? components.get(pkg.purl) : undefined;
+    if (target !== undefined) image.dependencies.add(target.bomRef);
+  }
+  bom.metadata.component = image;
+}
+
+function systemRef(system: AuditedSystem): string {
+  return `vigil:os:${system.release}`;
 }
 
 /** The dependency graph: each package's edges (by purl), where its dependency file records them. */
@@ -157,6 +267,12 @@ function buildVulnerabilities(report: Report, components: ReadonlyMap<string, Mo
       vulnerability.references.add(new Vulnerability.Reference(alias, new Vulnerability.Source({ name: 'OSV', url: advisoryUrl(alias) })));
     }
     vulnerability.ratings.add(buildRating(finding, source));
+    if (finding.distro !== undefined) {
+      const { distro } = finding;
+      vulnerability.properties.add(new Models.Property(CDX_PROPERTY.unfixed, String(distro.unfixed)));
+      if (distro.urgency !== undefined) vulnerability.properties.add(new Models.Property(CDX_PROPERTY.urgency, distro.urgency));
+      if (distro.noDsa !== undefined) vulnerability.properties.add(new Models.Property(CDX_PROPERTY.noDsa, distro.noDsa));
+    }
     for (const purl of purls) {
       const component = components.get(purl);
       if (component) vulnerability.affects.add(new Vulnerability.Affect(component.bomRef));

@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../../core/types.js';
 import { visibleLines, visibleText } from '../../core/visible-text.js';
+import { describeLocation, isInImage, shortDigest } from '../installed-location.js';
 import type { Report, ReportFinding } from '../report.js';
 
 /** Annotation commands GitHub Actions understands (https://docs.github.com/en/actions/using-workflows/workflow-commands-for-github-actions). */
@@ -16,14 +17,14 @@ export function renderGithub(report: Report): string {
   const lines: string[] = [];
   // Malicious packages first (#15, item 3), then policy errors, then the other blocking findings.
   for (const finding of report.findings) {
-    if (finding.malicious === true) lines.push(annotation('error', finding.package.location, title(finding), findingMessage(finding)));
+    if (finding.malicious === true) lines.push(annotation('error', annotated(finding.package.location), title(finding), findingMessage(finding)));
   }
   for (const problem of report.policy.problems.filter((entry) => entry.severity === 'error')) {
     lines.push(annotation('error', problem.location, `vigil policy: ${problem.code}`, problem.message));
   }
   for (const finding of report.findings) {
     if (finding.decision.kind === 'blocking' && finding.malicious !== true) {
-      lines.push(annotation('error', finding.package.location, title(finding), findingMessage(finding)));
+      lines.push(annotation('error', annotated(finding.package.location), title(finding), findingMessage(finding)));
     }
   }
   for (const problem of report.policy.problems.filter((entry) => entry.severity === 'warning')) {
@@ -36,13 +37,14 @@ export function renderGithub(report: Report): string {
       const allowed =
         `${findingMessage(finding)}\nAllowed by exception ${exception.id} (approved by ${exception.approvedBy}, ` +
         `${exception.issue}, expires ${exception.expiresOn}): ${exception.reason}`;
-      lines.push(annotation('notice', finding.package.location, `${title(finding)} (allowed)`, allowed));
+      lines.push(annotation('notice', annotated(finding.package.location), `${title(finding)} (allowed)`, allowed));
     }
   }
   // What vigil could not evaluate blocks like a finding unless the policy says `unevaluable: warn`.
   for (const item of report.unevaluable) {
     const what = item.advisory === undefined ? item.subject : `${item.advisory} for ${item.subject}`;
-    lines.push(annotation(report.policy.unevaluable === 'fail' ? 'error' : 'warning', item.location, `could not evaluate ${what}`, item.reason));
+    const where = isInImage(item.location) ? `\nAt ${describeLocation(item.location, { full: true })}.` : '';
+    lines.push(annotation(report.policy.unevaluable === 'fail' ? 'error' : 'warning', annotated(item.location), `could not evaluate ${what}`, `${item.reason}${where}`));
   }
   const { summary } = report;
   // A plain line (not a command): the log shows it as is, after the commands.
@@ -55,20 +57,41 @@ export function renderGithub(report: Report): string {
 }
 
 function title(finding: ReportFinding): string {
-  return `${finding.malicious === true ? 'MALICIOUS package: ' : ''}${finding.id} in ${finding.package.name} ${finding.package.version}`;
+  const { location } = finding.package;
+  const layer = isInImage(location) ? ` (image layer ${shortDigest(location.layer)})` : '';
+  return `${finding.malicious === true ? 'MALICIOUS package: ' : ''}${finding.id} in ${finding.package.name} ${finding.package.version}${layer}`;
+}
+
+/**
+ * The file an annotation is attached to. A path inside a container image is no file of the
+ * repository (GitHub would attach the annotation to nothing, or to a file of the same name), so
+ * an image's findings are annotations of the run, naming the path and layer in their message.
+ */
+function annotated(location: SourceLocation): SourceLocation | undefined {
+  return isInImage(location) ? undefined : location;
+}
+
+/** For a package in an image or a distribution package: where it is installed and its source package. */
+function installedLine(finding: ReportFinding): string {
+  const { package: pkg } = finding;
+  const parts = [
+    ...(isInImage(pkg.location) ? [`Installed at ${describeLocation(pkg.location, { full: true })}.`] : []),
+    ...(pkg.distro === undefined ? [] : [`${pkg.distro.release} source package ${pkg.distro.sourceName} ${pkg.distro.sourceVersion}.`]),
+  ];
+  return parts.length === 0 ? '' : `\n${parts.join(' ')}`;
 }
 
 function findingMessage(finding: ReportFinding): string {
   const { package: pkg, decision } = finding;
   const ids = [finding.id, ...finding.aliases].join(', ');
   if (finding.malicious === true) {
-    return `${pkg.name} ${pkg.version} is reported as malicious (${ids}): ${finding.summary}\nRemove it; no version upgrade or exception applies.`;
+    return `${pkg.name} ${pkg.version} is reported as malicious (${ids}): ${finding.summary}\nRemove it; no version upgrade or exception applies.${installedLine(finding)}`;
   }
   const fix = finding.fixed.length > 0 ? `Fixed in ${finding.fixed.join(', ')}.` : 'No fixed version known.';
   const severity = finding.severity.score === undefined ? finding.severity.level : `${finding.severity.level} ${finding.severity.score.toFixed(1)}`;
   const due =
     decision.kind === 'blocking' && decision.due !== undefined ? ` ${decision.overdue === true ? 'Overdue since' : 'Due'} ${decision.due.slice(0, 10)}.` : '';
-  return `${pkg.name} ${pkg.version} is vulnerable to ${ids} (${severity}): ${finding.summary}\n${fix}${due}`;
+  return `${pkg.name} ${pkg.version} is vulnerable to ${ids} (${severity}): ${finding.summary}\n${fix}${due}${installedLine(finding)}`;
 }
 
 /** One workflow command; the file and line are left out when unknown. */

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { GateDecision } from '../../policy/types.js';
-import type { Report, ReportFinding, ReportRemediation } from '../report.js';
+import type { SourceLocation } from '../../core/types.js';
+import { fileAndLine, isInImage, shortDigest } from '../installed-location.js';
+import type { Report, ReportFinding, ReportPackage, ReportRemediation } from '../report.js';
 
 /** Severity levels as the chart shows them, most severe first. */
 export const CHART_LEVELS = ['critical', 'high', 'medium', 'low', 'none', 'unknown'] as const;
@@ -175,7 +177,9 @@ interface PackageRow {
   readonly name: string;
   readonly version: string;
   readonly purl: string;
-  readonly line: number | undefined;
+  /** Where it is: file and line, and for a file in an image the layer that holds it. */
+  readonly location: SourceLocation;
+  readonly distro: ReportPackage['distro'];
   readonly findings: ReportFinding[];
   readonly remediation: ReportRemediation | undefined;
 }
@@ -219,14 +223,24 @@ function packageRows(report: Report): PackageRow[] {
     );
     for (const finding of findings) claimed.add(finding);
     const { package: pkg } = remediation;
-    rows.push({ file: pkg.location.file, name: pkg.name, version: pkg.version, purl: pkg.purl, line: pkg.location.line, findings, remediation });
+    const distro = findings.find((finding) => finding.package.distro !== undefined)?.package.distro;
+    rows.push({ file: pkg.location.file, name: pkg.name, version: pkg.version, purl: pkg.purl, location: pkg.location, distro, findings, remediation });
   }
   const unplanned = new Map<string, PackageRow>();
   for (const finding of report.findings) {
     if (claimed.has(finding)) continue;
     const pkg = finding.package;
     const key = `${pkg.location.file}\u0000${pkg.ecosystem}\u0000${pkg.name}\u0000${pkg.version}`;
-    const row = unplanned.get(key) ?? { file: pkg.location.file, name: pkg.name, version: pkg.version, purl: pkg.purl, line: pkg.location.line, findings: [], remediation: undefined };
+    const row = unplanned.get(key) ?? {
+      file: pkg.location.file,
+      name: pkg.name,
+      version: pkg.version,
+      purl: pkg.purl,
+      location: pkg.location,
+      distro: pkg.distro,
+      findings: [],
+      remediation: undefined,
+    };
     row.findings.push(finding);
     unplanned.set(key, row);
   }
@@ -286,7 +300,7 @@ function renderPackageRow(row: PackageRow): string {
   if (malicious) {
     return [
       `<tr class="package blocking malicious" data-blocking="true" data-malicious="true">`,
-      `<td data-label="Package"><code class="tok">${escapeHtml(row.name)}</code> <code class="tok">${escapeHtml(row.version)}</code><br><small><code class="tok">${escapeHtml(row.file)}${row.line === undefined ? '' : `:${row.line}`}</code> <code class="tok">${escapeHtml(row.purl)}</code></small></td>`,
+      renderPackageCell(row),
       `<td data-label="Status"><strong class="malicious">malicious package</strong><br>${renderStatus(row.findings)}</td>`,
       '<td data-label="Target"><strong class="malicious">remove it</strong></td>',
       '<td data-label="Upgrade">none: no version of a malicious package is a fix, and no exception allows it</td>',
@@ -297,7 +311,7 @@ function renderPackageRow(row: PackageRow): string {
   }
   return [
     `<tr class="package${blocking ? ' blocking' : ''}" data-blocking="${blocking}">`,
-    `<td data-label="Package"><code class="tok">${escapeHtml(row.name)}</code> <code class="tok">${escapeHtml(row.version)}</code><br><small><code class="tok">${escapeHtml(row.file)}${row.line === undefined ? '' : `:${row.line}`}</code> <code class="tok">${escapeHtml(row.purl)}</code></small></td>`,
+    renderPackageCell(row),
     `<td data-label="Status">${renderStatus(row.findings)}</td>`,
     `<td data-label="Target">${renderTarget(remediation)}</td>`,
     `<td data-label="Upgrade">${renderUpgrade(remediation)}</td>`,
@@ -305,6 +319,25 @@ function renderPackageRow(row: PackageRow): string {
     `<td data-label="Advisories"><ul class="ids">${row.findings.map(renderAdvisoryItem).join('')}</ul></td>`,
     '</tr>',
   ].join('');
+}
+
+/**
+ * The package, where it is (file:line; in an image the path in the image and the layer that brought
+ * it, short digest shown, whole digest on hover), its source package for a distribution package, and its purl.
+ */
+function renderPackageCell(row: PackageRow): string {
+  const source =
+    row.distro !== undefined && (row.distro.sourceName !== row.name || row.distro.sourceVersion !== row.version)
+      ? `<br><small>source package <code class="tok">${escapeHtml(row.distro.sourceName)}</code> <code class="tok">${escapeHtml(row.distro.sourceVersion)}</code> (${escapeHtml(row.distro.release)})</small>`
+      : '';
+  return `<td data-label="Package"><code class="tok">${escapeHtml(row.name)}</code> <code class="tok">${escapeHtml(row.version)}</code>${source}<br><small>${renderPlace(row.location)} <code class="tok">${escapeHtml(row.purl)}</code></small></td>`;
+}
+
+/** `file:line`; for a file in an image, its path in the image and the layer (short digest, whole on hover). */
+function renderPlace(location: SourceLocation): string {
+  const place = `<code class="tok">${escapeHtml(fileAndLine(location))}</code>`;
+  if (!isInImage(location)) return place;
+  return `${place} <span class="layer" title="${escapeHtml(location.layer)}">layer <code class="tok">${escapeHtml(shortDigest(location.layer))}</code></span>`;
 }
 
 /** Findings per decision, the blocking count first, and the earliest due date of a blocking one. */
@@ -432,13 +465,20 @@ function renderFindingRow(finding: ReportFinding): string {
   return [
     `<tr class="finding${isBlocking(finding) ? ' blocking' : ''}">`,
     `<td>${ids}</td>`,
-    `<td><code class="tok">${escapeHtml(finding.package.name)}</code> <code class="tok">${escapeHtml(finding.package.version)}</code><br><small>line ${finding.package.location.line}</small></td>`,
+    `<td><code class="tok">${escapeHtml(finding.package.name)}</code> <code class="tok">${escapeHtml(finding.package.version)}</code><br><small>${renderFindingPlace(finding.package.location)}</small></td>`,
     `<td>${escapeHtml(severity.level)}${score}</td>`,
     `<td class="decision-${decision.kind}" title="${escapeHtml(decision.reason)}">${DECISION_LABEL[decision.kind]}${due}</td>`,
     `<td>${finding.fixed.length > 0 ? finding.fixed.map((version) => `<code class="tok">${escapeHtml(version)}</code>`).join(', ') : 'none yet'}</td>`,
     `<td>${escapeHtml(finding.summary)}</td>`,
     '</tr>',
   ].join('');
+}
+
+/** Within a group of one file: the line, and for a file in an image the layer too. */
+function renderFindingPlace(location: SourceLocation): string {
+  const line = location.line === undefined ? '' : `line ${location.line}`;
+  if (!isInImage(location)) return line;
+  return `${line}${line === '' ? '' : ' '}<span class="layer" title="${escapeHtml(location.layer)}">layer <code class="tok">${escapeHtml(shortDigest(location.layer))}</code></span>`;
 }
 
 function renderExceptions(report: Report): string {
@@ -497,7 +537,7 @@ function renderSkipped(report: Report): string {
     '<ul>',
     ...report.skipped.map(
       (entry) =>
-        `<li><code class="tok">${escapeHtml(entry.location.file)}:${entry.location.line}</code>${entry.name ? ` <code class="tok">${escapeHtml(entry.name)}${entry.version ? ` ${escapeHtml(entry.version)}` : ''}</code>` : ''}: ${escapeHtml(entry.reason)}</li>`,
+        `<li>${renderPlace(entry.location)}${entry.name ? ` <code class="tok">${escapeHtml(entry.name)}${entry.version ? ` ${escapeHtml(entry.version)}` : ''}</code>` : ''}: ${escapeHtml(entry.reason)}</li>`,
     ),
     '</ul>',
     '</section>',

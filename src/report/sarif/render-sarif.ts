@@ -3,10 +3,18 @@ import { pathToFileURL } from 'node:url';
 import type { Log, Notification, PhysicalLocation, ReportingDescriptor, Result, Suppression } from 'sarif';
 import type { SourceLocation } from '../../core/types.js';
 import type { GateDecision } from '../../policy/types.js';
+import { describeLocation, isInImage, shortDigest } from '../installed-location.js';
 import type { Report, ReportFinding } from '../report.js';
 
 /** The OASIS schema the output follows (SARIF 2.1.0 with errata 01). */
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+
+/**
+ * `uriBaseId` of a path inside a container image: such a path is not a file of the repository
+ * or of the machine that ran vigil, so it is relative to this base, which the run describes
+ * (SARIF 2.1.0 §3.4.4, §3.14.14), and each result names the layer in its properties.
+ */
+export const IMAGE_URI_BASE_ID = 'IMAGE_ROOT';
 
 /** Key of the stable fingerprint in `partialFingerprints`: bump the version if the hash input changes. */
 export const SARIF_FINGERPRINT_KEY = 'vigil/v1';
@@ -48,6 +56,7 @@ function buildSarifLog(report: Report): Log {
   const ruleIndex = new Map(ids.map((id, index) => [id, index]));
   const rules = ids.map((id) => buildRule(report.findings.filter((finding) => finding.id === id)));
   const results = report.findings.map((finding) => buildResult(finding, ruleIndex.get(finding.id) ?? 0));
+  const inImage = [...report.packages, ...report.skipped, ...report.findings.map((finding) => finding.package)].some((item) => isInImage(item.location));
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -86,6 +95,15 @@ function buildSarifLog(report: Report): Log {
           },
         ],
         results,
+        ...(inImage
+          ? {
+              originalUriBaseIds: {
+                [IMAGE_URI_BASE_ID]: {
+                  description: { text: 'The root of the audited container image: paths are inside the image; each result names the layer that holds the file (properties.layer).' },
+                },
+              },
+            }
+          : {}),
         properties: {
           reportSchemaVersion: report.schemaVersion,
           passed: report.summary.passed,
@@ -183,17 +201,21 @@ function buildResult(finding: ReportFinding, ruleIndex: number): Result {
   const fix = finding.malicious === true ? 'remove it' : finding.fixed.length > 0 ? `fixed in ${finding.fixed.join(', ')}` : 'no fixed version known';
   const via = finding.paths[0] && finding.paths[0].length > 1 ? ` via ${finding.paths[0].join(' > ')}` : '';
   const what = finding.malicious === true ? 'is malicious' : 'is vulnerable to';
+  // In an image the layer that brought the package is what a maintainer acts on (#13, item 6).
+  const where = isInImage(pkg.location) ? ` (${describeLocation(pkg.location)})` : '';
+  const source = pkg.distro !== undefined && pkg.distro.sourceName !== pkg.name ? ` (source package ${pkg.distro.sourceName} ${pkg.distro.sourceVersion})` : '';
   const result: Result = {
     ruleId: finding.id,
     ruleIndex,
     level: SARIF_LEVEL[decision.kind],
     message: {
-      text: `${pkg.name} ${pkg.version}${via} ${what} ${ids} (${oneLine(finding.summary)}); ${fix}. Gate: ${decision.kind}, ${decision.reason}.`,
+      text: `${pkg.name} ${pkg.version}${source}${where}${via} ${what} ${ids} (${oneLine(finding.summary)}); ${fix}. Gate: ${decision.kind}, ${decision.reason}.`,
     },
     locations: [
       {
         physicalLocation: physicalLocation(pkg.location),
         logicalLocations: [{ name: pkg.name, fullyQualifiedName: pkg.purl, kind: 'package' }],
+        ...(isInImage(pkg.location) ? { message: { text: `${pkg.location.file} in image layer ${pkg.location.layer}` } } : {}),
       },
     ],
     partialFingerprints: { [SARIF_FINGERPRINT_KEY]: finding.fingerprint },
@@ -203,6 +225,22 @@ function buildResult(finding: ReportFinding, ruleIndex: number): Result {
       severity: finding.severity.level,
       decision: decision.kind,
       fixed: [...finding.fixed],
+      ...(isInImage(pkg.location) ? { layer: pkg.location.layer, layerShort: shortDigest(pkg.location.layer), pathInImage: pkg.location.file } : {}),
+      ...(pkg.distro === undefined
+        ? {}
+        : {
+            distroRelease: pkg.distro.release,
+            sourcePackage: pkg.distro.sourceName,
+            sourceVersion: pkg.distro.sourceVersion,
+            ...(pkg.distro.architecture === undefined ? {} : { architecture: pkg.distro.architecture }),
+          }),
+      ...(finding.distro === undefined
+        ? {}
+        : {
+            distroUnfixed: finding.distro.unfixed,
+            ...(finding.distro.urgency === undefined ? {} : { distroUrgency: finding.distro.urgency }),
+            ...(finding.distro.noDsa === undefined ? {} : { distroNoDsa: finding.distro.noDsa }),
+          }),
       ...(decision.kind === 'blocking' && decision.due !== undefined ? { due: decision.due, overdue: decision.overdue === true } : {}),
     },
   };
@@ -234,11 +272,19 @@ function buildResult(finding: ReportFinding, ruleIndex: number): Result {
 
 function physicalLocation(location: SourceLocation): PhysicalLocation {
   return {
-    artifactLocation: { uri: fileUri(location.file) },
+    artifactLocation: isInImage(location) ? imageArtifact(location.file) : { uri: fileUri(location.file) },
     ...(location.line === undefined
       ? {}
       : { region: { startLine: location.line, ...(location.column === undefined ? {} : { startColumn: location.column }) } }),
   };
+}
+
+/**
+ * A path inside an image (`/var/lib/dpkg/status`), relative to the image's root: a `file:` URI
+ * would name the file of the machine that ran vigil.
+ */
+function imageArtifact(file: string): { uri: string; uriBaseId: string } {
+  return { uri: file.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/'), uriBaseId: IMAGE_URI_BASE_ID };
 }
 
 /**
