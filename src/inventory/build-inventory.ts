@@ -8,7 +8,7 @@ import { parseJsonFile } from '../ecosystems/json-file.js';
 import { discoverFiles } from './discover.js';
 import { displayPath, fileParseContext, readDependencyFile } from './read-file.js';
 import { resolveTarget, type AuditTarget, type ResolvedTarget } from './targets/detect.js';
-import { INSTALLED_FORMATS, listTreeCandidates, type TreeCandidate } from './targets/tree-files.js';
+import { INSTALLED_FORMATS, listTreeCandidates, rootFileSystemContext, type TreeCandidate } from './targets/tree-files.js';
 
 /** A file to read as a named format (a parser id such as `requirements.txt`), whatever its name. */
 export interface TypedFile {
@@ -114,7 +114,7 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
       unrecognised.push({ location: { file: file.path }, reason: 'not a recognised dependency file format (content)' });
       continue;
     }
-    parsed.push({ file, parser, result: await parseWith(parser, file, fileParseContext(root, file)) });
+    parsed.push({ file, parser, result: await parseWith(parser, file, rootFileSystemContext(root, file) ?? fileParseContext(root, file)) });
   }
 
   for (const target of targets.filter((resolved) => resolved.target !== 'files')) {

@@ -115,20 +115,52 @@ export async function listTreeCandidates(
       parser,
       display: show(relativePath),
       read: () => Promise.resolve(result),
-      context: () => ({
-        async readRelated(relatedPath) {
-          const joined = normalizeInside(path.posix.join(path.posix.dirname(relativePath), relatedPath));
-          if (joined === undefined) return undefined;
-          try {
-            const related = await tree.read(joined);
-            return related === undefined ? undefined : toFile(joined, related.bytes);
-          } catch (error) {
-            if (error instanceof TreePathError) return undefined;
-            throw error;
-          }
-        },
-      }),
+      context: () => treeParseContext(tree, relativePath, toFile),
     });
   }
   return { tree, candidates };
+}
+
+/**
+ * Reads beside a file of a tree: the related path is joined to the file's folder, then read
+ * with the tree's links resolved inside it. A link out of the tree or a cycle reads as nothing
+ * there (the parser then fails closed: a dpkg database without a release skips its packages).
+ */
+function treeParseContext(tree: FileTree, relativePath: string, toFile: (relativePath: string, bytes: Buffer) => DependencyFile): ParseContext {
+  return {
+    async readRelated(relatedPath) {
+      const joined = normalizeInside(path.posix.join(path.posix.dirname(relativePath), relatedPath));
+      if (joined === undefined) return undefined;
+      try {
+        const related = await tree.read(joined);
+        return related === undefined ? undefined : toFile(joined, related.bytes);
+      } catch (error) {
+        if (error instanceof TreePathError) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/** A dpkg database's path, and the root file system it belongs to (the folder above its `var/lib/dpkg`). */
+const DPKG_DATABASE = /^(.*)\/(var\/lib\/dpkg\/(?:status|status\.d\/[^/]+))$/;
+
+/**
+ * The parse context of a dpkg database read as a plain file (named on the command line, or
+ * found in a source tree): the files it reads beside itself (os-release, the
+ * debian-security-support lists) are read from its root file system with links resolved inside
+ * it, as for a rootfs target. An unpacked Debian or Ubuntu tree has `etc/os-release ->
+ * /usr/lib/os-release`; the operating system would follow that link to the host's own file and
+ * give the host's release. `undefined` for any other file.
+ */
+export function rootFileSystemContext(root: string, file: DependencyFile): ParseContext | undefined {
+  const match = DPKG_DATABASE.exec(file.absolutePath.split(path.sep).join('/'));
+  if (match === null) return undefined;
+  const rootfs = match[1] === '' || match[1] === undefined ? '/' : match[1];
+  const tree = directoryTree(rootfs, rootfs);
+  const toFile = (relativePath: string, bytes: Buffer): DependencyFile => {
+    const absolutePath = path.join(rootfs, ...relativePath.split('/'));
+    return { absolutePath, path: displayPath(root, absolutePath), text: decode(bytes) };
+  };
+  return treeParseContext(tree, match[2] ?? '', toFile);
 }
