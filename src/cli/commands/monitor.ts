@@ -1,0 +1,234 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { ConfigError, UsageError } from '../../core/errors.js';
+import { MAX_CONFIG_FILE_BYTES, tooLargeMessage } from '../../core/input-limits.js';
+import { readFileWithin } from '../../core/read-bounded.js';
+import { visibleText } from '../../core/visible-text.js';
+import type { PushInput, PushOutcome } from '../../monitor/push.js';
+import type { MonitorDb } from '../../monitor/store/open-monitor-store.js';
+import { POLICY_FILE_NAME } from '../../policy/load-policy.js';
+import { buildReport } from '../../report/report.js';
+import { reporters } from '../../report/registry.js';
+import { parseCommandArgs } from '../args.js';
+import { maxDbAgeOf, storeOpener } from '../audit-session.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { logGate } from '../gate-log.js';
+import { useColor, type CliIo } from '../io.js';
+import { resolveStorePath } from '../store-path.js';
+import { toolVersion } from '../version.js';
+import { typedFilesOf } from './audit.js';
+
+export const MONITOR_HELP = `Usage: vigil monitor <command> [options]
+
+The portfolio monitor: tracked refs (branches, release lines, tags) of projects, each with its
+inventory and policy, re-checked whenever the advisory store changes.
+
+Commands:
+  push --project NAME --ref REF [PATH...]
+              replace the ref's inventory (the files "vigil audit" reads, or a CycloneDX SBOM)
+              and policy (--policy FILE, else vigil.yaml here), and report its findings as
+              "vigil audit" does (exit 1 when the gate fails)
+  rematch     match the advisory records new or changed since the last rematch against every
+              stored inventory (run it after "vigil db update" or "vigil db import")
+  affected ID the refs an advisory (any of its ids or aliases) affects
+  status      every project and ref: open findings per severity, excepted, overdue,
+              unevaluable, expiring exceptions
+
+Options:
+  --monitor-db PATH|URL
+              the monitor database: a SQLite file or a postgres:// URL (default:
+              $VIGIL_MONITOR_DB, else monitor.db beside the advisory store)
+  --db PATH   advisory store (default: $VIGIL_DB, else the user cache folder)
+  --max-db-age AGE
+              push: fail when the advisory data is older than AGE (default 7d)
+  --offline   push: never download the advisory store
+  --policy FILE
+              push: the ref's policy file
+  -r, --requirement FILE, -L, --lockfile FORMAT:FILE, --exclude GLOB
+              push: as for "vigil audit"
+  -f, --format table|json
+              push: the report's format (default table)
+  --json      affected, status, rematch: print JSON
+  --server URL, --token TOKEN
+              push to a monitor server (comes with the monitor's web API)
+  -q, --quiet push: only the gate's counts, errors and verdict on stderr
+  -h, --help  show this help
+
+${EXIT_CODES_HELP}
+`;
+
+const OPTIONS = {
+  project: { type: 'string' },
+  ref: { type: 'string' },
+  'monitor-db': { type: 'string' },
+  db: { type: 'string' },
+  'max-db-age': { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  mirror: { type: 'string' },
+  policy: { type: 'string' },
+  requirement: { type: 'string', short: 'r', multiple: true },
+  lockfile: { type: 'string', short: 'L', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  format: { type: 'string', short: 'f', default: 'table' },
+  json: { type: 'boolean', default: false },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export async function runMonitor(args: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    io.stdout.write(MONITOR_HELP);
+    return sub === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (!['push', 'rematch', 'affected', 'status'].includes(sub)) {
+    throw new UsageError(`monitor: unknown command "${visibleText(sub.slice(0, 40))}"`, { hint: 'see "vigil monitor --help"' });
+  }
+  const { values, positionals } = parseCommandArgs(`monitor ${sub}`, rest, OPTIONS);
+  if (values.help) {
+    io.stdout.write(MONITOR_HELP);
+    return EXIT.ok;
+  }
+  if (values.server !== undefined || values.token !== undefined) {
+    // The seam for a remote push: the same PushInput sent to the monitor's JSON API with a
+    // project-scoped token, once the web layer serves it.
+    throw new UsageError('monitor: --server and --token are not available yet: this vigil pushes to a local monitor database only', {
+      hint: 'use --monitor-db PATH or a postgres:// URL',
+    });
+  }
+  const clock = systemClock;
+  const storePath = resolveStorePath(values.db, io.env);
+  const location = values['monitor-db'] ?? io.env['VIGIL_MONITOR_DB'] ?? path.join(path.dirname(storePath), 'monitor.db');
+  const { openMonitorStore } = await import('../../monitor/store/open-monitor-store.js');
+  if (sub !== 'push' && !/^postgres(ql)?:\/\//i.test(location) && !existsSync(location)) {
+    throw new ConfigError(`no monitor database at ${location}`, { hint: 'push a ref first ("vigil monitor push"), or give --monitor-db' });
+  }
+  const monitor = await openMonitorStore({ location });
+  try {
+    switch (sub) {
+      case 'push':
+        return await runPush(monitor, values, positionals, io, clock);
+      case 'rematch':
+        return await runRematch(monitor, storePath, values.json, io, clock);
+      case 'affected':
+        return await runAffected(monitor, positionals, values.json, io);
+      default:
+        return await runStatus(monitor, positionals, values.json, io, clock);
+    }
+  } finally {
+    await monitor.close();
+  }
+}
+
+type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
+
+async function runPush(monitor: MonitorDb, values: Values, positionals: readonly string[], io: CliIo, clock: Clock): Promise<number> {
+  if (values.project === undefined || values.ref === undefined) {
+    throw new UsageError('monitor push: --project NAME and --ref REF are required', { hint: 'e.g. vigil monitor push --project nautobot --ref 2.4-ltm poetry.lock' });
+  }
+  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`monitor push: invalid --format "${visibleText(values.format.slice(0, 40))}" (expected table or json)`);
+  const policyPath = values.policy ?? (existsSync(POLICY_FILE_NAME) ? POLICY_FILE_NAME : undefined);
+  const policyText = policyPath === undefined ? undefined : await readPolicyText(policyPath);
+  const typedFiles = typedFilesOf(values.requirement ?? [], values.lockfile ?? []);
+  const input: PushInput = {
+    paths: positionals.length > 0 || typedFiles.length > 0 ? positionals : ['.'],
+    root: process.cwd(),
+    typedFiles,
+    ...(values.exclude === undefined ? {} : { exclude: values.exclude }),
+  };
+  const log = (line: string): void => {
+    if (!values.quiet) io.log(line);
+  };
+  const { pushRef } = await import('../../monitor/push.js');
+  const { DEFAULT_POLICY } = await import('../../policy/default-policy.js');
+  const outcome: PushOutcome = await pushRef({
+    monitor,
+    project: values.project,
+    ref: values.ref,
+    input,
+    ...(policyText === undefined ? {} : { policyText, policyFile: policyPath }),
+    openStore: storeOpener({ db: values.db, offline: values.offline, mirror: values.mirror, quiet: values.quiet }, io, clock, log),
+    clock,
+    maxDbAgeMs: maxDbAgeOf('monitor push', values['max-db-age'], DEFAULT_POLICY),
+  });
+  const report = buildReport(outcome.result, outcome.gate, outcome.policy, toolVersion());
+  const render = await reporters[values.format].load();
+  io.stdout.write(render(report, { color: useColor(io) }));
+  const { changes } = outcome;
+  log(
+    `monitor: ${visibleText(values.project)}@${visibleText(values.ref)}: ${outcome.result.inventory.packages.length} packages stored; ` +
+      `${changes.created} new, ${changes.reopened} reopened, ${changes.fixed} fixed findings`,
+  );
+  logGate(report, (line) => io.log(line), { quiet: values.quiet });
+  return outcome.failed ? EXIT.gateFailed : EXIT.ok;
+}
+
+async function readPolicyText(file: string): Promise<string> {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await readFileWithin(path.resolve(file), MAX_CONFIG_FILE_BYTES);
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
+  if (bytes === undefined) throw new ConfigError(`the file is ${tooLargeMessage(MAX_CONFIG_FILE_BYTES, 'a configuration file')}`, { location: { file } });
+  return bytes.toString('utf8');
+}
+
+async function runRematch(monitor: MonitorDb, storePath: string, json: boolean, io: CliIo, clock: Clock): Promise<number> {
+  const { rematch } = await import('../../monitor/rematch.js');
+  const outcome = await rematch({ monitor, storePath, clock });
+  if (json) io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+  else {
+    const { changes } = outcome;
+    io.stdout.write(
+      `rematch: ${outcome.changedRecords} changed and ${outcome.removedRecords} removed records, ${outcome.lookups} package names looked up, ` +
+        `${outcome.refs} refs matched; ${changes.created} new findings (${changes.outbox} notifications queued), ${changes.reopened} reopened, ` +
+        `${changes.withdrawn} withdrawn, ${outcome.unevaluable} unevaluable\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+async function runAffected(monitor: MonitorDb, positionals: readonly string[], json: boolean, io: CliIo): Promise<number> {
+  const [id, ...extra] = positionals;
+  if (id === undefined || extra.length > 0) throw new UsageError('monitor affected: give one advisory id', { hint: 'e.g. vigil monitor affected CVE-2024-29041' });
+  const { refsAffectedBy } = await import('../../monitor/queries.js');
+  const findings = await refsAffectedBy(monitor, id);
+  if (json) {
+    io.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (findings.length === 0) io.stdout.write(`no monitored ref is affected by ${visibleText(id)}\n`);
+  for (const finding of findings) {
+    const packages = finding.packages.map((pkg) => `${pkg.name}@${pkg.version} (${pkg.file})`).join(', ');
+    io.stdout.write(
+      visibleText(`${finding.project}@${finding.ref}  ${finding.advisory}  ${finding.state}  ${finding.severity}  ${packages}${finding.due === undefined ? '' : `  due ${finding.due.slice(0, 10)}`}`) + '\n',
+    );
+  }
+  return EXIT.ok;
+}
+
+async function runStatus(monitor: MonitorDb, positionals: readonly string[], json: boolean, io: CliIo, clock: Clock): Promise<number> {
+  if (positionals.length > 0) throw new UsageError('monitor status: takes no arguments');
+  const { portfolioOverview } = await import('../../monitor/queries.js');
+  const overview = await portfolioOverview(monitor, clock);
+  if (json) {
+    io.stdout.write(`${JSON.stringify(overview, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (overview.length === 0) io.stdout.write('no monitored refs yet\n');
+  for (const ref of overview) {
+    const levels = ['critical', 'high', 'medium', 'low', 'none', 'unknown'].map((level) => `${ref.open[level] ?? 0} ${level}`).join(', ');
+    const expiring = ref.expiringExceptions.map((entry) => `${entry.id} (${entry.daysLeft < 0 ? 'expired' : `${entry.daysLeft} days`})`).join(', ');
+    io.stdout.write(
+      visibleText(
+        `${ref.project}@${ref.ref}  pushed ${ref.pushedAt}  ${ref.packages} packages  open: ${levels}; ${ref.excepted} excepted, ${ref.overdue} overdue, ${ref.unevaluable} unevaluable` +
+          (expiring === '' ? '' : `; expiring exceptions: ${expiring}`),
+      ) + '\n',
+    );
+  }
+  return EXIT.ok;
+}
