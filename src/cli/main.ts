@@ -20,6 +20,8 @@ Commands:
                     write the dependency-security section of SECURITY.md; --check for CI
   desk <command>    the disclosure desk: private reports, SLA clocks, embargo, advisories,
                     notification list
+  monitor push|rematch|affected|status
+                    the portfolio monitor: tracked refs re-checked when advisories change
 
 Run "vigil <command> --help" for the options of each.
 
@@ -46,6 +48,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/report.js')).runReport(rest, io);
       case 'desk':
         return await (await import('./commands/desk.js')).runDesk(rest, io);
+      case 'monitor':
+        return await (await import('./commands/monitor.js')).runMonitor(rest, io);
       case '--version':
       case '-V':
         io.stdout.write(`${toolVersion()}\n`);
