@@ -22,3 +22,4 @@ export type * from './core/types.js';
 export { fixedClock, systemClock, type Clock } from './core/clock.js';
 export * from './remediation/index.js';
 export * from './desk/index.js';
+export * from './monitor/index.js';
