@@ -347,8 +347,23 @@ const trackingViews: DeskMigration = {
   },
 };
 
+/**
+ * API tokens get a scope (see `src/web/api/api-token-store.ts`): what a token opens, `desk` for
+ * the desk's whole API or e.g. `monitor:project:web` for one project's pushes to the monitor.
+ * Every token made before has `desk`, which is what it opened.
+ */
+const apiTokenScope: DeskMigration = {
+  name: '0007-api-token-scope',
+  async up(db) {
+    await db.schema
+      .alterTable('api_tokens')
+      .addColumn('scope', 'text', (c) => c.notNull().defaultTo('desk'))
+      .execute();
+  },
+};
+
 /** Every step of the desk schema, in order. Append new steps; never edit or reorder released ones. */
-export const DESK_MIGRATIONS: readonly DeskMigration[] = [deskCore, deskWeb, apiTokens, auditChain, trackingViews];
+export const DESK_MIGRATIONS: readonly DeskMigration[] = [deskCore, deskWeb, apiTokens, auditChain, trackingViews, apiTokenScope];
 
 /** Hands `migrations` to Kysely's `Migrator`, bound to one dialect. */
 export function deskMigrationProvider(

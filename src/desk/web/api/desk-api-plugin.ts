@@ -5,7 +5,7 @@ import type { Actor } from '../../types.js';
 import { ApiRequestError, errorReply } from './api-errors.js';
 import type { ApiRoute, TextBody } from './api-route.js';
 import { API_ROUTES } from './api-routes.js';
-import { apiTokenActor, apiTokenStore, type ApiTokenStore } from './api-token-store.js';
+import { apiTokenActor, apiTokenStore, DESK_TOKEN_SCOPE, type ApiTokenStore } from './api-token-store.js';
 
 /** Options of `deskApiPlugin`. */
 export interface DeskApiOptions {
@@ -88,6 +88,10 @@ async function authenticate(route: ApiRoute, request: FastifyRequest, tokens: Ap
   const token = await tokens.verify(match[1]);
   // Unknown and revoked tokens get the same answer: it must not tell which names exist.
   if (token === undefined) throw unauthorized('unknown or revoked token', 'invalid_token');
+  // A token limited to a part of the desk opens no route of the whole API (none is issued yet).
+  if (token.scope !== DESK_TOKEN_SCOPE) {
+    throw new ApiRequestError(403, 'forbidden', `token "${token.name}" is limited to ${token.scope}; ${route.method} ${route.path} needs a ${DESK_TOKEN_SCOPE} token`);
+  }
   if (!route.access.includes(token.role)) {
     throw new ApiRequestError(
       403,

@@ -154,6 +154,20 @@ describe.each(deskStoreBackends())('the desk JSON API on $name', (backend) => {
     });
   });
 
+  describe('scopes', () => {
+    it('refuses an admin token limited to a part of the desk (403): only a desk token opens the API', async () => {
+      const system = { kind: 'system', id: 'system' } as const;
+      const { secret } = await api.tokens.create({ name: 'narrow-bot', role: 'admin', scope: 'desk:project:django' }, system);
+      const before = await api.database.store.readAudit();
+      for (const path of ['/reports', '/audit']) {
+        const answer = await api.call('GET', path, { token: secret });
+        expect(answer.status, answer.text).toBe(403);
+        expect(answer.json<ErrorAnswer>().error.message).toContain('is limited to desk:project:django');
+      }
+      expect(await api.database.store.readAudit()).toEqual(before);
+    });
+  });
+
   describe('the report lifecycle', () => {
     it('takes a report and hands out its tracking token once', async () => {
       const answer = await api.call('POST', '/reports', { token: api.secrets.responder, body: SUBMISSION });
