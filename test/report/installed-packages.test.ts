@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Validation } from '@cyclonedx/cyclonedx-library';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { PackageURL } from 'packageurl-js';
 import type { Log, Result } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { CDX_PROPERTY, CYCLONEDX_VERSION, componentPurl, renderCyclonedx } from '../../src/report/cyclonedx/render-cyclonedx.js';
@@ -222,5 +223,11 @@ describe('componentPurl', () => {
   ];
   it.each(cases)('$name', ({ input, want }) => {
     expect(componentPurl(input)).toBe(want);
+  });
+
+  it('reads back with packageurl-js as the binary, with its source package in `upstream`', () => {
+    const parsed = PackageURL.fromString(componentPurl({ ...PACKAGES.bash, distro: PACKAGES.bash.distro }));
+    expect({ type: parsed.type, namespace: parsed.namespace, name: parsed.name, version: parsed.version }).toEqual({ type: 'deb', namespace: 'debian', name: 'bash', version: '5.2.15-2+b7' });
+    expect({ ...parsed.qualifiers }).toEqual({ arch: 'amd64', distro: 'debian-12', upstream: 'bash@5.2.15-2' });
   });
 });
