@@ -20,10 +20,7 @@ export const yarnLockParser: LockfileParser = lazyParser(
 /** pnpm-lock.yaml, lockfileVersion 5.x, 6.x and 9.0. */
 export const pnpmLockParser: LockfileParser = lazyParser(
   { id: 'pnpm-lock.yaml', ecosystems: ['npm'], matchesFileName: (fileName) => fileName === 'pnpm-lock.yaml' },
-  async () => {
-    const { parsePnpmLock } = await import('./pnpm-lock.js');
-    return (file) => Promise.resolve(parsePnpmLock(file));
-  },
+  async () => (await import('./pnpm-lock.js')).parsePnpmLock,
 );
 
 /**

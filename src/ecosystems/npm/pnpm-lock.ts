@@ -25,8 +25,8 @@ const DEPENDENCY_FIELDS = [
 ] as const;
 
 /** Parses a pnpm-lock.yaml. */
-export function parsePnpmLock(file: DependencyFile): ParsedDependencyFile {
-  const parsed = parseYamlLock(file, 'pnpm-lock.yaml', 'the file is truncated or was edited by hand; run `pnpm install` to rewrite it');
+export async function parsePnpmLock(file: DependencyFile): Promise<ParsedDependencyFile> {
+  const parsed = await parseYamlLock(file, 'pnpm-lock.yaml', 'the file is truncated or was edited by hand; run `pnpm install` to rewrite it');
   // pnpm always writes lockfileVersion: a file of comments only is not a lock of nothing.
   if (!parsed) {
     throw new LockfileParseError('pnpm-lock.yaml has no lockfileVersion, which pnpm always writes: the file is truncated or not a pnpm lockfile', {

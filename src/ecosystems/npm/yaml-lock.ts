@@ -1,4 +1,3 @@
-import { readYaml } from '../../core/bounded-yaml.js';
 import { LockfileParseError } from '../../core/errors.js';
 import type { DependencyFile } from '../types.js';
 import { readBlockYaml } from './block-yaml.js';
@@ -18,7 +17,7 @@ export interface YamlLock {
  * `undefined` for a document with no content (comments only). A syntax error, or a document
  * beyond the input limits (nesting depth, aliases), is a LockfileParseError at its line.
  */
-export function parseYamlLock(file: DependencyFile, what: string, hint: string): YamlLock | undefined {
+export async function parseYamlLock(file: DependencyFile, what: string, hint: string): Promise<YamlLock | undefined> {
   if (!/^[^#\s]/m.test(file.text)) return undefined;
   // The block YAML the package managers write is read in one pass, with its key lines; anything
   // else (and every error) goes through the general reader below.
@@ -29,14 +28,15 @@ export function parseYamlLock(file: DependencyFile, what: string, hint: string):
       keyLines: (section) => new Map(section === undefined ? block.topLines : (block.sectionLines.get(section) ?? [])),
     };
   }
-  return parseYamlLockInFull(file, what, hint);
+  return await parseYamlLockInFull(file, what, hint);
 }
 
 /**
  * `parseYamlLock` with the general YAML reader alone (its fallback; the tests compare both).
- * Assumes the file has content.
  */
-export function parseYamlLockInFull(file: DependencyFile, what: string, hint: string): YamlLock | undefined {
+export async function parseYamlLockInFull(file: DependencyFile, what: string, hint: string): Promise<YamlLock | undefined> {
+  // The `yaml` package is loaded only for a file the one-pass reader refuses (#15, item 5).
+  const { readYaml } = await import('../../core/bounded-yaml.js');
   // A repeated key keeps the last value, as the package managers themselves read it.
   const read = readYaml(file.text, { schema: 'failsafe', uniqueKeys: false });
   if (!read.ok) {

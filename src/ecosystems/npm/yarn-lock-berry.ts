@@ -25,7 +25,7 @@ type BerryNode =
 
 /** Parses a Yarn Berry (v2+) yarn.lock. */
 export async function parseYarnBerryLock(file: DependencyFile, context: ParseContext): Promise<ParsedDependencyFile> {
-  const lock = parseYamlLock(file, 'yarn.lock', 'the file is truncated or was edited by hand; run `yarn install` to rewrite it');
+  const lock = await parseYamlLock(file, 'yarn.lock', 'the file is truncated or was edited by hand; run `yarn install` to rewrite it');
   const data = lock?.data ?? {};
   const lines = lock?.keyLines() ?? new Map<string, number>();
   checkVersion(file, asRecord(data.__metadata), lines.get('__metadata'));

@@ -16,12 +16,12 @@ const files = [
 ];
 
 describe('readBlockYaml on real lockfiles', () => {
-  it.each(files)('$name: same data and key lines as the general reader', ({ path }) => {
+  it.each(files)('$name: same data and key lines as the general reader', async ({ path }) => {
     const text = readFileSync(path(), 'utf8');
     const fast = readBlockYaml(text);
     // These files are in the shape it reads: a refusal would send every audit to the slow path.
     expect(fast).toBeDefined();
-    const full = parseYamlLockInFull({ absolutePath: path(), path: 'lock', text }, 'lock', '');
+    const full = await parseYamlLockInFull({ absolutePath: path(), path: 'lock', text }, 'lock', '');
     expect(full).toBeDefined();
     if (fast === undefined || full === undefined) return;
     expect(JSON.stringify(fast.data)).toBe(JSON.stringify(full.data));
