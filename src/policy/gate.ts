@@ -3,7 +3,8 @@ import type { Finding, SeverityLevel } from '../core/types.js';
 import { ecosystems } from '../ecosystems/ecosystems.js';
 import { DEFAULT_POLICY } from './default-policy.js';
 import { distroClassificationText, unfixedBelowThreshold } from './distro-policy.js';
-import { PackageURL } from 'packageurl-js';
+import { createRequire } from 'node:module';
+import type { PackageURL } from 'packageurl-js';
 import type { UnevaluableItem } from './unevaluable.js';
 import type { AppliedException, ExceptionEntry, GateDecision, Policy, PolicyLevel, PolicyProblem, VexStatement } from './types.js';
 
@@ -100,9 +101,15 @@ export function vexCovers(statement: VexStatement, finding: Finding): boolean {
   return want.version === have.version || (scheme.isValid(want.version) && scheme.isValid(have.version ?? '') && scheme.compare(want.version, have.version ?? '') === 0);
 }
 
+// packageurl-js is loaded when a VEX statement's purl is first compared, not with the gate: an
+// audit without --vex parses no purl, and the library's load is part of every audit's start-up
+// (#15, item 5). It is a CommonJS package, so it can be loaded synchronously here.
+let packageUrl: typeof PackageURL | undefined;
+
 function parsePurl(text: string): PackageURL | undefined {
+  packageUrl ??= (createRequire(import.meta.url)('packageurl-js') as typeof import('packageurl-js')).PackageURL;
   try {
-    return PackageURL.fromString(text);
+    return packageUrl.fromString(text);
   } catch {
     return undefined;
   }
