@@ -117,14 +117,31 @@ export async function matchInventory(inventory: Inventory, store: AdvisoryStore,
     }
   }
 
-  const findings: Finding[] = [];
+  // The store is asked once for all findings (#15, item 5): the first-seen dates of every matched
+  // record, and the records linked by alias to every group whose own records carry no severity.
+  const groups: FindingGroup[] = [];
   for (const instance of hitsByInstance.values()) {
-    for (const group of groupByAlias([...instance.hits.values()])) {
-      findings.push(await toFinding(instance.pkg, instance.paths, group, store));
-    }
+    for (const group of groupByAlias([...instance.hits.values()])) groups.push(describeGroup(instance.pkg, instance.paths, group));
   }
+  const unscored = groups.filter((group) => group.severities.length === 0);
+  // In id order, as the store gives them for the ids of one group.
+  const linked = unscored.length === 0 ? [] : [...(await store.recordsByAlias([...new Set(unscored.flatMap((group) => [...group.allIds]))]))].sort(compareIds);
+  const firstSeen = groups.length === 0 ? new Map<string, string>() : await store.firstSeen([...new Set(groups.flatMap((group) => group.recordIds))]);
+  const findings = groups.map((group) => toFinding(group, linked, firstSeen));
   findings.sort(compareFindings);
   return { findings, warnings };
+}
+
+/** One flaw of one package instance, before the store's answers for all of them are in. */
+interface FindingGroup {
+  readonly pkg: Package;
+  readonly paths: readonly string[][];
+  readonly hits: readonly RecordHit[];
+  readonly recordIds: readonly string[];
+  /** The ids of the group's records and all their aliases. */
+  readonly allIds: ReadonlySet<string>;
+  /** The severities its own records carry. */
+  readonly severities: readonly Severity[];
 }
 
 /** Records describing the same flaw: linked by id or a shared alias (union-find over ids). */
@@ -168,26 +185,34 @@ function primaryId(ids: readonly string[]): string {
   return [...ids].sort()[0] as string;
 }
 
-async function toFinding(
-  pkg: Package,
-  paths: readonly string[][],
-  group: readonly RecordHit[],
-  store: AdvisoryStore,
-): Promise<Finding> {
-  const recordIds = group.map((hit) => hit.record.id);
+function describeGroup(pkg: Package, paths: readonly string[][], hits: readonly RecordHit[]): FindingGroup {
+  const recordIds = hits.map((hit) => hit.record.id);
   const allIds = new Set<string>(recordIds);
-  for (const hit of group) for (const alias of hit.record.aliases ?? []) allIds.add(alias);
-  const id = primaryId(recordIds);
-  const aliases = [...allIds].filter((other) => other !== id).sort();
-
+  for (const hit of hits) for (const alias of hit.record.aliases ?? []) allIds.add(alias);
   const severities: Severity[] = [];
-  for (const hit of group) {
+  for (const hit of hits) {
     const severity = severityOfRecord(hit.record, hit.packageSeverities);
     if (severity) severities.push(severity);
   }
+  return { pkg, paths, hits, recordIds, allIds, severities };
+}
+
+/**
+ * The Finding of a group. `linked`: the store's records whose id or an alias is an id of any
+ * unscored group, in id order; `firstSeen`: the store's first-seen dates of every matched record.
+ */
+function toFinding(described: FindingGroup, linked: readonly OsvRecord[], firstSeenOf: ReadonlyMap<string, string>): Finding {
+  const { pkg, paths, hits: group, recordIds, allIds } = described;
+  const id = primaryId(recordIds);
+  const aliases = [...allIds].filter((other) => other !== id).sort();
+
+  const severities = [...described.severities];
   if (severities.length === 0) {
-    // Few PYSEC records carry CVSS; most name a GHSA or CVE record that does.
-    for (const record of await store.recordsByAlias([...allIds])) {
+    // Few PYSEC records carry CVSS; most name a GHSA or CVE record that does. These are the
+    // records `recordsByAlias` gives for this group's ids alone (the aliases table holds each
+    // record's `aliases`).
+    for (const record of linked) {
+      if (!allIds.has(record.id) && !(record.aliases ?? []).some((alias) => allIds.has(alias))) continue;
       const severity = severityOfRecord(record);
       if (severity) severities.push(severity);
     }
@@ -200,7 +225,7 @@ async function toFinding(
   const dates = (pick: (record: OsvRecord) => string | undefined): string[] =>
     group.map((hit) => pick(hit.record)).filter((value): value is string => value !== undefined).sort();
   const published = dates((record) => record.published)[0];
-  const firstSeen = [...(await store.firstSeen(recordIds)).values()].sort()[0];
+  const firstSeen = recordIds.flatMap((recordId) => firstSeenOf.get(recordId) ?? []).sort()[0];
   const modified = dates((record) => record.modified).at(-1);
   const summary = group.map((hit) => summaryOf(hit.record)).find((text) => text !== '') ?? '';
 
@@ -226,6 +251,10 @@ async function toFinding(
     ...(group.some((hit) => isMaliciousRecord(hit.record)) || [...allIds].some((other) => other.startsWith('MAL-')) ? { malicious: true as const } : {}),
     ...(pkg.distro === undefined ? {} : { distro: distroAdvisoryOf(group.map((hit) => hit.record), group.flatMap((hit) => hit.notes), fixed) }),
   };
+}
+
+function compareIds(a: OsvRecord, b: OsvRecord): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function summaryOf(record: OsvRecord): string {

@@ -69,6 +69,45 @@ describe('matchInventory', () => {
     expect(findings[0]).toMatchObject({ id: 'PYSEC-2024-1', severity: { level: 'critical', score: 9.8, source: 'GHSA-aaaa-bbbb-cccc:CVSS_V3' } });
   });
 
+  it('asks the store once for the alias records and first-seen dates of all findings, each finding keeping its own', async () => {
+    const cvss = (score: string) => [{ type: 'CVSS_V3' as const, score }];
+    const critical = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
+    const low = 'CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N';
+    const records: OsvRecord[] = [
+      // Two unscored records, each linked by its CVE to a scored record about another spelling.
+      { id: 'PYSEC-2024-1', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-2024-1'], affected: [range('PyPI', 'foo', '2.0')] },
+      { id: 'GHSA-1111-1111-1111', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-2024-1'], severity: cvss(critical), affected: [range('PyPI', 'foo-old', '2.0')] },
+      { id: 'PYSEC-2024-2', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-2024-2'], affected: [range('PyPI', 'bar', '2.0')] },
+      { id: 'GHSA-2222-2222-2222', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-2024-2'], severity: cvss(low), affected: [range('PyPI', 'bar-old', '2.0')] },
+      // Scored itself: needs no alias record.
+      { id: 'PYSEC-2024-3', modified: '2024-01-01T00:00:00Z', severity: cvss(low), affected: [range('PyPI', 'baz', '2.0')] },
+    ];
+    const seen: Record<string, string> = { 'PYSEC-2024-1': '2024-03-01T00:00:00.000Z', 'PYSEC-2024-2': '2024-04-01T00:00:00.000Z', 'PYSEC-2024-3': '2024-05-01T00:00:00.000Z' };
+    const calls = { recordsByAlias: [] as string[][], firstSeen: 0 };
+    const base = memoryStore(records);
+    const store: AdvisoryStore = {
+      ...base,
+      recordsByAlias: (ids) => {
+        calls.recordsByAlias.push([...ids].sort());
+        return base.recordsByAlias(ids);
+      },
+      firstSeen: (ids) => {
+        calls.firstSeen++;
+        return Promise.resolve(new Map(ids.flatMap((id) => (seen[id] === undefined ? [] : [[id, seen[id]] as const]))));
+      },
+    };
+    const packages = ['foo', 'bar', 'baz'].map((name) => pkg({ ecosystem: 'PyPI', name, version: '1.0', direct: true }));
+    const { findings } = await matchInventory(inventory(packages), store);
+    expect(findings.map((finding) => [finding.package.name, finding.id, finding.severity.level, finding.severity.source, finding.firstSeen])).toEqual([
+      ['bar', 'PYSEC-2024-2', 'low', 'GHSA-2222-2222-2222:CVSS_V3', '2024-04-01T00:00:00.000Z'],
+      ['baz', 'PYSEC-2024-3', 'low', 'PYSEC-2024-3:CVSS_V3', '2024-05-01T00:00:00.000Z'],
+      ['foo', 'PYSEC-2024-1', 'critical', 'GHSA-1111-1111-1111:CVSS_V3', '2024-03-01T00:00:00.000Z'],
+    ]);
+    // Only the unscored findings' ids are looked up, in one call (#15, item 5).
+    expect(calls.recordsByAlias).toEqual([['CVE-2024-1', 'CVE-2024-2', 'PYSEC-2024-1', 'PYSEC-2024-2']]);
+    expect(calls.firstSeen).toBe(1);
+  });
+
   it('merges records of one flaw into one finding carrying every id', async () => {
     const a: OsvRecord = { id: 'PYSEC-1', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-1'], affected: [range('PyPI', 'foo', '2.0')] };
     const b: OsvRecord = { id: 'GHSA-xxxx-yyyy-zzzz', modified: '2024-02-01T00:00:00Z', aliases: ['CVE-1'], affected: [range('PyPI', 'Foo', '2.0')] };
