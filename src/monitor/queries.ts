@@ -115,20 +115,20 @@ export async function portfolioOverview(monitor: MonitorDb, clock: Clock = syste
     .execute();
   const counts = await monitor.db
     .selectFrom('monitor_findings')
-    .select((eb) => ['ref_id', 'state', 'severity', eb.fn.countAll<number>().as('n')])
+    .select((eb) => ['ref_id', 'state', 'severity', eb.fn.countAll<number | string>().as('n')])
     .where('state', 'in', [...OPEN_STATES])
     .groupBy(['ref_id', 'state', 'severity'])
     .execute();
   const overdue = await monitor.db
     .selectFrom('monitor_findings')
-    .select((eb) => ['ref_id', eb.fn.countAll<number>().as('n')])
+    .select((eb) => ['ref_id', eb.fn.countAll<number | string>().as('n')])
     .where('state', 'in', ['new', 'acknowledged'])
     .where('due_at', '<', now.toISOString())
     .groupBy('ref_id')
     .execute();
   const unevaluable = await monitor.db
     .selectFrom('monitor_unevaluable')
-    .select((eb) => ['ref_id', eb.fn.countAll<number>().as('n')])
+    .select((eb) => ['ref_id', eb.fn.countAll<number | string>().as('n')])
     .groupBy('ref_id')
     .execute();
   return refs.map((ref) => {

@@ -223,7 +223,9 @@ function cachingStore(store: AdvisoryStore): AdvisoryStore {
     recordsByAlias: (ids) => store.recordsByAlias(ids),
     firstSeen: (ids) => store.firstSeen(ids),
     status: () => store.status(),
-    close: () => store.close(),
+    close: () => {
+      store.close();
+    },
   };
 }
 

@@ -32,7 +32,9 @@ describe.skipIf(!existsSync(sharedDir))('vigil monitor', () => {
     writeFileSync(path.join(dir, 'vigil.yaml'), 'fail_on: medium\n');
     await importRecord('GHSA-78xj-cgh5-2h22');
   }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('push, an advisory imported later, rematch, affected, status, and a push that now fails', async () => {
     // Run from the project's folder, as CI does: paths are stored relative to it.

@@ -206,7 +206,7 @@ describe.skipIf(!existsSync(sharedDir)).each(monitorBackends())('the monitor on 
     for (const [index, ref] of refs.entries()) {
       const rows = await monitor.db
         .selectFrom('monitor_packages')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .where('ref_id', '=', (eb) => eb.selectFrom('monitor_refs').select('id').where('name', '=', ref))
         .executeTakeFirstOrThrow();
       expect(Number(rows.n)).toBe(counts[index]);

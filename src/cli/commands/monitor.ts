@@ -162,7 +162,13 @@ async function runPush(monitor: MonitorDb, values: Values, positionals: readonly
     `monitor: ${visibleText(values.project)}@${visibleText(values.ref)}: ${outcome.result.inventory.packages.length} packages stored; ` +
       `${changes.created} new, ${changes.reopened} reopened, ${changes.fixed} fixed findings`,
   );
-  logGate(report, (line) => io.log(line), { quiet: values.quiet });
+  logGate(
+    report,
+    (line) => {
+      io.log(line);
+    },
+    { quiet: values.quiet },
+  );
   return outcome.failed ? EXIT.gateFailed : EXIT.ok;
 }
 
