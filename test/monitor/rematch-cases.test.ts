@@ -1,0 +1,106 @@
+// Rematch cases read off hand-written records (test/helpers/osv-records: PyPI, affected below
+// 1.0.1, published 2024-02-01T10:00Z, no severity, so the default policy's unknown_severity high
+// applies and its 7-day SLA makes the fix due 2024-02-08T10:00Z) against one ref at 1.0.0:
+// a record joined later by an alias keeps its finding (no second notification), an exception
+// makes a finding `excepted`, a range vigil cannot order is counted as unevaluable.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importAdvisories } from '../../src/advisories/import.js';
+import { openAdvisoryStore } from '../../src/advisories/store/sqlite-store.js';
+import { fixedClock } from '../../src/core/clock.js';
+import { pushRef } from '../../src/monitor/push.js';
+import { portfolioOverview, refFindings, refsAffectedBy } from '../../src/monitor/queries.js';
+import { rematch } from '../../src/monitor/rematch.js';
+import type { MonitorDb } from '../../src/monitor/store/open-monitor-store.js';
+import { osvRecord } from '../helpers/osv-records.js';
+import { monitorBackends, type MonitorTestDatabase } from './monitor-backends.js';
+
+const clock = fixedClock('2024-07-01T00:00:00Z');
+
+const POLICY = `version: 1
+exceptions:
+  - id: VIGIL-EXC-1
+    reason: not reachable in this release line
+    approved_by: security-team
+    issue: https://example.org/tracker/1
+    approved_on: 2024-06-30
+    expires_on: 2024-07-10
+`;
+
+describe.each(monitorBackends())('rematch cases on $name', (backend) => {
+  let database: MonitorTestDatabase;
+  let monitor: MonitorDb;
+  let dir: string;
+  let storePath: string;
+
+  async function importRecords(records: readonly Record<string, unknown>[]): Promise<void> {
+    const folder = mkdtempSync(path.join(dir, 'records-'));
+    for (const record of records) writeFileSync(path.join(folder, `${String(record['id'])}.json`), JSON.stringify(record));
+    const result = await importAdvisories({ storePath, inputs: [folder], clock });
+    expect(result.rejected).toEqual([]);
+  }
+
+  beforeAll(async () => {
+    database = await backend.create();
+    monitor = database.monitor;
+    dir = mkdtempSync(path.join(tmpdir(), 'vigil-rematch-cases-'));
+    storePath = path.join(dir, 'advisories.db');
+    await importRecords([osvRecord('VIGIL-SAFE-1', 'pkg-safe')]);
+    const project = path.join(dir, 'project');
+    mkdirp(project);
+    writeFileSync(path.join(project, 'requirements.txt'), 'pkg-alias==1.0.0\npkg-excepted==1.0.0\npkg-uneval==1.0.0\npkg-safe==2.0.0\n');
+    const outcome = await pushRef({
+      monitor,
+      project: 'alpha',
+      ref: '2.4-ltm',
+      input: { paths: [path.join(project, 'requirements.txt')], root: project },
+      policyText: POLICY,
+      openStore: () => Promise.resolve(openAdvisoryStore(storePath, { clock })),
+      clock,
+      maxDbAgeMs: 365 * 86_400_000,
+    });
+    expect(outcome.result.findings).toEqual([]);
+    await rematch({ monitor, storePath, clock });
+  }, 60_000);
+  afterAll(async () => {
+    await database.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('new findings, an excepted one, an unevaluable range; overdue and expiring counted', async () => {
+    const unorderable = osvRecord('VIGIL-UNEV-1', 'pkg-uneval');
+    unorderable['affected'] = [{ package: { ecosystem: 'PyPI', name: 'pkg-uneval' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: 'not.a.version!' }] }] }];
+    await importRecords([osvRecord('PYSEC-2024-900', 'pkg-alias'), osvRecord('VIGIL-EXC-1', 'pkg-excepted'), unorderable]);
+    const outcome = await rematch({ monitor, storePath, clock });
+    expect(outcome).toMatchObject({ changedRecords: 3, refs: 1, unevaluable: 1, changes: { created: 2, outbox: 2 } });
+    const findings = await refFindings(monitor, 'alpha', '2.4-ltm');
+    expect(findings.map((finding) => [finding.advisory, finding.state, finding.severity])).toEqual([
+      ['PYSEC-2024-900', 'new', 'high'],
+      ['VIGIL-EXC-1', 'excepted', 'high'],
+    ]);
+    expect(findings[0]?.due).toBe('2024-02-08T10:00:00.000Z');
+    const [overview] = await portfolioOverview(monitor, clock);
+    expect(overview).toMatchObject({ open: { high: 1 }, excepted: 1, overdue: 1, unevaluable: 1, expiringExceptions: [{ id: 'VIGIL-EXC-1', daysLeft: 9 }] });
+  });
+
+  it('a record joining a finding by alias keeps its row and sends nothing more', async () => {
+    const before = await refFindings(monitor, 'alpha', '2.4-ltm');
+    const ghsa = { ...osvRecord('GHSA-aaaa-bbbb-cccc', 'pkg-alias'), aliases: ['PYSEC-2024-900', 'CVE-2024-99999'] };
+    await importRecords([ghsa]);
+    const outcome = await rematch({ monitor, storePath, clock });
+    expect(outcome.changes).toMatchObject({ created: 0, outbox: 0, updated: 1 });
+    const after = await refFindings(monitor, 'alpha', '2.4-ltm');
+    const merged = after.find((finding) => finding.id === before[0]?.id);
+    expect(merged?.advisory).toBe('GHSA-aaaa-bbbb-cccc');
+    expect(merged?.ids).toEqual(['CVE-2024-99999', 'GHSA-aaaa-bbbb-cccc', 'PYSEC-2024-900']);
+    expect((await refsAffectedBy(monitor, 'CVE-2024-99999')).map((finding) => finding.id)).toEqual([before[0]?.id]);
+    const outbox = await monitor.db.selectFrom('monitor_outbox').select('advisory_id').orderBy('advisory_id').execute();
+    expect(outbox.map((row) => row.advisory_id)).toEqual(['PYSEC-2024-900', 'VIGIL-EXC-1']);
+  });
+});
+
+function mkdirp(folder: string): void {
+  mkdirSync(folder, { recursive: true });
+}
