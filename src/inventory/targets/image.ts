@@ -1,16 +1,25 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { LockfileParseError } from '../../core/errors.js';
 import { formatByteSize } from '../../core/input-limits.js';
 import { readFileWithin } from '../../core/read-bounded.js';
-import { countEntry, imageError, newBudget, overLimit, readLayer, type LayerChanges } from './layers.js';
-import { MAX_IMAGE_JSON_BYTES, MAX_IMAGE_KEPT_BYTES, MAX_IMAGE_LAYERS } from './limits.js';
+import { countEntry, countKept, newBudget, readLayer, type LayerChanges } from './layers.js';
+import { IMAGE_LIMITS, type ImageLimits } from './limits.js';
 import { mergeLayers, type ImageLayer } from './merged-layers.js';
 import { head, looksLikeTar } from './detect.js';
 import type { FileTree } from './file-tree.js';
+import { inflate, isGzip, isZstd, TarError, tarError, walkTar, type TarPlace } from './read-tar.js';
+
+/** An input error about the image as a whole (its manifest, index or configuration): one line naming it (exit 2). */
+function imageError(label: string, message: string, hint?: string): LockfileParseError {
+  return new LockfileParseError(message, { location: { file: label }, ...(hint === undefined ? {} : { hint }) });
+}
+
+/** A layer as messages name it. */
+function layerPlace(label: string, index: number, digest?: string): TarPlace {
+  return { image: label, part: digest === undefined ? `layer ${index + 1}` : `layer ${index + 1} (${digest})` };
+}
 
 /** A layer of the image's manifest: where its blob is, and the digest reports name it by. */
 interface LayerRef {
@@ -42,7 +51,7 @@ function blobPath(digest: unknown, label: string): string {
  * holds, bottom first. An archive or layout of several images is refused: which one to audit
  * would be a guess.
  */
-export async function imageLayers(label: string, readJson: JsonReader): Promise<LayerRef[]> {
+export async function imageLayers(label: string, readJson: JsonReader, limits: ImageLimits = IMAGE_LIMITS): Promise<LayerRef[]> {
   const manifest = await readJson('manifest.json');
   if (manifest !== undefined) {
     if (!Array.isArray(manifest) || manifest.length === 0 || !manifest.every(isRecord)) throw imageError(label, 'manifest.json is not a docker save manifest (an array of images)');
@@ -56,7 +65,7 @@ export async function imageLayers(label: string, readJson: JsonReader): Promise<
     const config = typeof entry['Config'] === 'string' ? await readJson(entry['Config']) : undefined;
     const rootfs = isRecord(config) && isRecord(config['rootfs']) ? config['rootfs'] : {};
     const diffIds: readonly unknown[] = Array.isArray(rootfs['diff_ids']) && rootfs['diff_ids'].length === layers.length ? rootfs['diff_ids'] : [];
-    return checkCount(label, layers.map((blob, index) => {
+    return checkCount(label, limits, layers.map((blob, index) => {
       const diffId = diffIds[index];
       const fromPath = /^blobs\/([a-z0-9]+)\/([a-f0-9]+)$/.exec(blob);
       if (typeof diffId === 'string') return { blob, digest: diffId, of: 'uncompressed' as const };
@@ -68,6 +77,9 @@ export async function imageLayers(label: string, readJson: JsonReader): Promise<
     throw imageError(label, 'not a container image: it has neither manifest.json (docker save) nor index.json (OCI image layout)', 'give an archive written by docker save or skopeo, or an OCI image layout folder; --target files reads it as an ordinary file');
   }
   for (let depth = 0; ; depth++) {
+    if (depth > limits.indexNesting) {
+      throw imageError(label, `index.json nests image indexes more than ${limits.indexNesting} deep, the limit`, 'a real image has one index, or an index of per-platform manifests');
+    }
     // BuildKit lists each image's build attestations beside it (platform unknown/unknown): not images.
     const manifests = isRecord(index) && Array.isArray(index['manifests']) ? index['manifests'].filter(isRecord).filter((descriptor) => !isAttestation(descriptor)) : [];
     if (manifests.length !== 1) {
@@ -77,13 +89,13 @@ export async function imageLayers(label: string, readJson: JsonReader): Promise<
     const descriptor = manifests[0] ?? {};
     const document = await readJson(blobPath(descriptor['digest'], label));
     if (document === undefined) throw imageError(label, `the image's manifest ${String(descriptor['digest'])} is missing`);
-    if (depth < 4 && (INDEX_TYPES.has(String(descriptor['mediaType'])) || (isRecord(document) && Array.isArray(document['manifests'])))) {
+    if (INDEX_TYPES.has(String(descriptor['mediaType'])) || (isRecord(document) && Array.isArray(document['manifests']))) {
       index = document;
       continue;
     }
     const layers = isRecord(document) && Array.isArray(document['layers']) ? document['layers'].filter(isRecord) : undefined;
     if (layers === undefined) throw imageError(label, `the image's manifest ${String(descriptor['digest'])} has no layers list`);
-    return checkCount(label, layers.map((layer) => ({ blob: blobPath(layer['digest'], label), digest: String(layer['digest']), of: 'stored' as const })));
+    return checkCount(label, limits, layers.map((layer) => ({ blob: blobPath(layer['digest'], label), digest: String(layer['digest']), of: 'stored' as const })));
   }
 }
 
@@ -95,7 +107,7 @@ export async function imageLayers(label: string, readJson: JsonReader): Promise<
  */
 function checkDigest(label: string, index: number, expected: string, actual: string): void {
   if (!expected.startsWith('sha256:') || expected === actual) return;
-  throw imageError(label, `layer ${index + 1} does not match its digest ${expected} (its bytes hash to ${actual})`, 'the image is damaged or was changed after it was written; export it again');
+  throw tarError(layerPlace(label, index), `does not match its digest ${expected} (its bytes hash to ${actual})`, 'the image is damaged or was changed after it was written; export it again');
 }
 
 function isAttestation(descriptor: Record<string, unknown>): boolean {
@@ -104,8 +116,8 @@ function isAttestation(descriptor: Record<string, unknown>): boolean {
   return annotations['vnd.docker.reference.type'] === 'attestation-manifest' || (platform['os'] === 'unknown' && platform['architecture'] === 'unknown');
 }
 
-function checkCount(label: string, layers: LayerRef[]): LayerRef[] {
-  if (layers.length > MAX_IMAGE_LAYERS) throw imageError(label, `the image has ${layers.length} layers, more than the limit of ${MAX_IMAGE_LAYERS}`);
+function checkCount(label: string, limits: ImageLimits, layers: LayerRef[]): LayerRef[] {
+  if (layers.length > limits.layers) throw imageError(label, `the image has ${layers.length} layers, more than the limit of ${limits.layers}`);
   return layers;
 }
 
@@ -118,29 +130,30 @@ function parseJson(label: string, name: string, bytes: Buffer): unknown {
 }
 
 /** An OCI image layout folder: blobs are read from disk, one layer at a time, bottom first. */
-export async function readOciLayout(folder: string, label: string, wanted: (relativePath: string) => boolean): Promise<FileTree> {
+export async function readOciLayout(folder: string, label: string, wanted: (relativePath: string) => boolean, limits: ImageLimits = IMAGE_LIMITS): Promise<FileTree> {
   const readJson: JsonReader = async (relativePath) => {
     const file = path.join(folder, ...relativePath.split('/'));
     let bytes: Buffer | undefined;
     try {
-      bytes = await readFileWithin(file, MAX_IMAGE_JSON_BYTES);
+      bytes = await readFileWithin(file, limits.jsonBytes);
     } catch {
       return undefined;
     }
-    if (bytes === undefined) throw imageError(label, `${relativePath} is larger than the ${formatByteSize(MAX_IMAGE_JSON_BYTES)} limit for an image manifest`);
+    if (bytes === undefined) throw imageError(label, `${relativePath} is larger than the ${formatByteSize(limits.jsonBytes)} limit for an image manifest`);
     return parseJson(label, relativePath, bytes);
   };
-  const refs = await imageLayers(label, readJson);
-  const budget = newBudget(label);
+  const refs = await imageLayers(label, readJson, limits);
+  const budget = newBudget(label, limits);
   const layers: ImageLayer[] = [];
   for (const [index, ref] of refs.entries()) {
     const file = path.join(folder, ...ref.blob.split('/'));
+    const place = layerPlace(label, index, ref.digest);
     try {
       await stat(file);
     } catch {
-      throw imageError(label, `layer ${index + 1} (${ref.digest}) is missing from the layout`, 'the layout is incomplete; copy the image again');
+      throw tarError(place, 'is missing from the layout', 'the layout is incomplete; copy the image again');
     }
-    const changes = await readLayer(createReadStream(file), wanted, budget, `layer ${index + 1} (${ref.digest})`);
+    const changes = await readLayer(createReadStream(file), wanted, budget, place);
     if (ref.of === 'stored' || !changes.compressed) checkDigest(label, index, ref.digest, changes.storedDigest);
     layers.push({ digest: ref.digest, changes });
   }
@@ -152,72 +165,63 @@ export async function readOciLayout(folder: string, label: string, wanted: (rela
  * layers are stored in any order, so each is read as it comes, keeping only its wanted files and
  * metadata, and the layers are applied in the manifest's order at the end.
  */
-export async function readImageArchive(file: string, label: string, wanted: (relativePath: string) => boolean): Promise<FileTree> {
-  const { extract } = await import('tar-stream');
-  const budget = newBudget(label);
+export async function readImageArchive(file: string, label: string, wanted: (relativePath: string) => boolean, limits: ImageLimits = IMAGE_LIMITS): Promise<FileTree> {
+  const budget = newBudget(label, limits);
   const documents = new Map<string, Buffer>();
-  const layers = new Map<string, LayerChanges | Error>();
-  const tar = extract();
-  const start = await head(file);
+  const layers = new Map<string, LayerChanges | TarError>();
+  const oversized = new Set<string>();
+  const archive: TarPlace = { image: label, part: 'the archive' };
   const source = createReadStream(file);
-  let failure: unknown;
-  const piping = (start[0] === 0x1f && start[1] === 0x8b ? pipeline(source, createGunzip(), tar) : pipeline(source, tar)).catch((error: unknown) => {
-    failure ??= error;
-  });
-  try {
-    for await (const entry of tar) {
-      countEntry(budget);
-      const name = entry.header.name.replace(/^(\.\/)+/, '');
-      if (entry.header.type !== 'file' || entry.header.size === 0) {
-        entry.resume();
-        continue;
-      }
-      const iterator = (entry as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-      const first = await iterator.next();
-      const firstChunk: Buffer = first.done === true ? Buffer.alloc(0) : first.value;
-      const rest = async function* (): AsyncGenerator<Buffer> {
-        yield firstChunk;
-        for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
-      };
-      const text = firstChunk.subarray(0, 16).toString('latin1').trimStart();
-      if ((text.startsWith('{') || text.startsWith('[')) && entry.header.size <= MAX_IMAGE_JSON_BYTES && !looksLikeTar(firstChunk)) {
-        const chunks: Buffer[] = [];
-        for await (const chunk of rest()) chunks.push(chunk);
-        budget.keptBytes += entry.header.size;
-        if (budget.keptBytes > MAX_IMAGE_KEPT_BYTES) throw overLimit(budget, `the image's manifests and files to read hold more than ${formatByteSize(MAX_IMAGE_KEPT_BYTES)}`);
-        documents.set(name, Buffer.concat(chunks));
-      } else if (looksLikeTar(firstChunk) || firstChunk.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))) {
-        try {
-          layers.set(name, await readLayer(rest(), wanted, budget, name));
-        } catch (error) {
-          // A blob no manifest uses may be anything; its error counts only if it is a layer.
-          if (budget.exceeded) throw error;
-          layers.set(name, error instanceof Error ? error : new Error(String(error)));
-          await drain(rest());
-        }
-      } else {
+  await walkTar(isGzip(await head(file)) ? inflate(source, archive) : source, archive, async (entry) => {
+    countEntry(budget, archive);
+    const name = entry.header.name.replace(/^(\.\/)+/, '');
+    if (entry.header.type !== 'file' || entry.header.size === 0) {
+      entry.resume();
+      return;
+    }
+    const iterator = entry[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    const firstChunk: Buffer = first.done === true ? Buffer.alloc(0) : first.value;
+    const rest = async function* (): AsyncGenerator<Buffer> {
+      yield firstChunk;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+    };
+    const text = firstChunk.subarray(0, 16).toString('latin1').trimStart();
+    const isJson = (text.startsWith('{') || text.startsWith('[')) && !looksLikeTar(firstChunk);
+    if (isJson && (entry.header.size ?? 0) > limits.jsonBytes) {
+      // Refused only if it is asked for as the manifest, index or configuration.
+      oversized.add(name);
+      await drain(rest());
+    } else if (isJson) {
+      countKept(budget, archive, entry.header.size ?? 0);
+      const chunks: Buffer[] = [];
+      for await (const chunk of rest()) chunks.push(chunk);
+      documents.set(name, Buffer.concat(chunks));
+    } else if (looksLikeTar(firstChunk) || isZstd(firstChunk)) {
+      // Which layer the blob is, the manifest (often further on) says; until then it is named by its path.
+      try {
+        layers.set(name, await readLayer(rest(), wanted, budget, { image: label, part: `layer ${name}` }));
+      } catch (error) {
+        // A blob no manifest uses may be anything; its error counts only if it is a layer.
+        if (budget.exceeded || !(error instanceof TarError)) throw error;
+        layers.set(name, error);
         await drain(rest());
       }
+    } else {
+      await drain(rest());
     }
-  } catch (error) {
-    tar.destroy();
-    await piping;
-    if (error instanceof LockfileParseError) throw error;
-    failure = error;
-  }
-  await piping;
-  if (failure !== undefined) {
-    throw imageError(label, `not a readable tar archive (${describe(failure)})`, 'the archive is truncated or damaged; export it again');
-  }
+  });
   const readJson: JsonReader = (relativePath) => {
-    const bytes = documents.get(relativePath.replace(/^(\.\/)+/, ''));
+    const name = relativePath.replace(/^(\.\/)+/, '');
+    if (oversized.has(name)) throw imageError(label, `${relativePath} is larger than the ${formatByteSize(limits.jsonBytes)} limit for an image manifest`);
+    const bytes = documents.get(name);
     return Promise.resolve(bytes === undefined ? undefined : parseJson(label, relativePath, bytes));
   };
-  const refs = await imageLayers(label, readJson);
+  const refs = await imageLayers(label, readJson, limits);
   const ordered: ImageLayer[] = refs.map((ref, index) => {
     const changes = layers.get(ref.blob);
-    if (changes === undefined) throw imageError(label, `layer ${index + 1} (${ref.digest}) is missing from the archive`, 'the archive is incomplete; export it again');
-    if (changes instanceof Error) throw changes;
+    if (changes === undefined) throw tarError(layerPlace(label, index, ref.digest), 'is missing from the archive', 'the archive is incomplete; export it again');
+    if (changes instanceof TarError) throw changes.at(layerPlace(label, index, ref.digest));
     // A docker save layer is named by its diff id, the digest of the uncompressed tar; an OCI one
     // by the digest of its blob as stored.
     if (ref.of === 'stored' || !changes.compressed) checkDigest(label, index, ref.digest, changes.storedDigest);
@@ -226,11 +230,6 @@ export async function readImageArchive(file: string, label: string, wanted: (rel
   return mergeLayers(label, ordered);
 }
 
-
 async function drain(chunks: AsyncIterable<Buffer>): Promise<void> {
   for await (const chunk of chunks) if (chunk.length < 0) break;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : 'unknown error';
 }

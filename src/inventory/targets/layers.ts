@@ -1,25 +1,32 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { LockfileParseError } from '../../core/errors.js';
-import { formatByteSize, MAX_DEPENDENCY_FILE_BYTES } from '../../core/input-limits.js';
-import { MAX_IMAGE_ENTRIES, MAX_IMAGE_KEPT_BYTES, MAX_IMAGE_PATH_LENGTH, MAX_IMAGE_UNPACKED_BYTES } from './limits.js';
+import { formatByteSize } from '../../core/input-limits.js';
+import { IMAGE_LIMITS, type ImageLimits } from './limits.js';
+import { newPathIndex, type PathIndex } from './path-index.js';
+import { inflate, isGzip, tarError, walkTar, type TarEntry, type TarError, type TarPlace } from './read-tar.js';
 
-/** What one layer changes, with only the wanted files' contents (https://github.com/opencontainers/image-spec/blob/main/layer.md). */
+/**
+ * What one layer changes (https://github.com/opencontainers/image-spec/blob/main/layer.md), kept
+ * as small as the inventory allows: the wanted files with their content, every symbolic link
+ * (any of them may be on the way to a wanted file), the whiteouts, and of every other entry only
+ * an 8-byte hash of its path (enough to tell that it may hide something of a lower layer).
+ */
 export interface LayerChanges {
-  /** Every path the layer writes (whiteouts aside), and whether it is a folder. */
-  readonly entries: Map<string, 'dir' | 'other'>;
   /** Contents of the wanted regular files. */
   readonly files: Map<string, Buffer>;
   /** Symbolic links: path -> target as written. */
   readonly links: Map<string, string>;
-  /** Paths a `.wh.<name>` whiteout deletes from the layers below. */
-  readonly whiteouts: string[];
-  /** Folders whose content in the layers below an opaque whiteout (`.wh..wh..opq`) hides. */
-  readonly opaque: string[];
   /** Wanted hard links whose target this layer did not keep: path -> target. */
   readonly unreadHardLinks: Map<string, string>;
+  /** Other entries at wanted paths (a folder, a device...), and whether a folder. */
+  readonly wantedOthers: Map<string, 'dir' | 'other'>;
+  /** Every other folder the layer writes, hashed. */
+  readonly folders: PathIndex;
+  /** Every other entry that is no folder (the files vigil does not read, hard links, devices), hashed. */
+  readonly others: PathIndex;
+  /** Paths a `.wh.<name>` whiteout deletes from the layers below. */
+  readonly whiteouts: Set<string>;
+  /** Folders whose content in the layers below an opaque whiteout (`.wh..wh..opq`) hides. */
+  readonly opaque: Set<string>;
   /** `sha256:<hex>` of the layer's bytes as stored (compressed or not), known once it is read. */
   storedDigest: string;
   /** Whether the stored bytes were gzip-compressed. */
@@ -30,6 +37,7 @@ export interface LayerChanges {
 export interface ReadBudget {
   /** The image as shown in messages. */
   readonly label: string;
+  readonly limits: ImageLimits;
   entries: number;
   unpackedBytes: number;
   keptBytes: number;
@@ -37,162 +45,142 @@ export interface ReadBudget {
   exceeded: boolean;
 }
 
-export function newBudget(label: string): ReadBudget {
-  return { label, entries: 0, unpackedBytes: 0, keptBytes: 0, exceeded: false };
+export function newBudget(label: string, limits: ImageLimits = IMAGE_LIMITS): ReadBudget {
+  return { label, limits, entries: 0, unpackedBytes: 0, keptBytes: 0, exceeded: false };
 }
 
 /** The error for an exceeded limit, marking the budget so no caller takes it for one bad blob. */
-export function overLimit(budget: ReadBudget, message: string, hint?: string): LockfileParseError {
+export function overLimit(budget: ReadBudget, place: TarPlace, problem: string, hint?: string): TarError {
   budget.exceeded = true;
-  return imageError(budget.label, message, hint);
+  return tarError(place, problem, hint);
 }
 
-/** Counts one more entry of the image against MAX_IMAGE_ENTRIES. */
-export function countEntry(budget: ReadBudget): void {
+/** Counts one more entry of the image against the entry limit (MAX_IMAGE_ENTRIES). */
+export function countEntry(budget: ReadBudget, place: TarPlace): void {
   budget.entries += 1;
-  if (budget.entries > MAX_IMAGE_ENTRIES) {
-    throw overLimit(budget, `the image has more than ${MAX_IMAGE_ENTRIES.toLocaleString('en-US')} entries`, 'vigil reads images up to this many files');
+  if (budget.entries > budget.limits.entries) {
+    throw overLimit(budget, place, `brings the image past ${budget.limits.entries.toLocaleString('en-US')} entries, the limit`, 'vigil reads images up to this many files');
   }
 }
 
-/** An input error about the image as a whole: one line naming it (exit 2). */
-export function imageError(label: string, message: string, hint?: string): LockfileParseError {
-  return new LockfileParseError(message, { location: { file: label }, ...(hint === undefined ? {} : { hint }) });
+/** Counts bytes kept in memory (files to parse, manifests, links, whiteouts) against MAX_IMAGE_KEPT_BYTES. */
+export function countKept(budget: ReadBudget, place: TarPlace, bytes: number): void {
+  budget.keptBytes += bytes;
+  if (budget.keptBytes > budget.limits.keptBytes) {
+    throw overLimit(budget, place, `brings what vigil keeps of the image (files to parse, manifests, links, whiteouts) past ${formatByteSize(budget.limits.keptBytes)}, the limit`);
+  }
 }
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-
-function startsWith(bytes: Buffer, magic: readonly number[]): boolean {
-  return magic.every((byte, index) => bytes[index] === byte);
-}
-
-/**
- * The stream's bytes, gunzipped when they start with gzip's magic number (layers of OCI images
- * are `tar+gzip`, those of `docker save` plain tar): judged from the content, not the media type.
- * A zstd layer (`tar+zstd`) is refused: Node 20's zlib has no zstd.
- */
-async function* layerBytes(source: AsyncIterable<Buffer>, budget: ReadBudget, what: string): AsyncGenerator<Buffer> {
-  const iterator = source[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done === true) return;
-  const head: Buffer = first.value;
-  if (startsWith(head, ZSTD_MAGIC)) {
-    throw imageError(budget.label, `${what} is compressed with zstd, which vigil cannot read`, 'convert the image to gzip layers, e.g. skopeo copy --dest-compress-format gzip, or export it with docker save');
-  }
-  async function* rest(): AsyncGenerator<Buffer> {
-    yield head;
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
-  }
-  if (!startsWith(head, GZIP_MAGIC)) {
-    yield* rest();
-    return;
-  }
-  const { Readable } = await import('node:stream');
-  const gunzip = createGunzip();
-  const piping = pipeline(Readable.from(rest()), gunzip).catch((error: unknown) => {
-    gunzip.destroy(error instanceof Error ? error : new Error(String(error)));
-  });
-  try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
-  } catch (error) {
-    throw imageError(budget.label, `${what}: invalid gzip data (${error instanceof Error ? error.message : String(error)})`, 'the image is truncated or damaged; export it again');
-  } finally {
-    await piping;
-  }
+function newChanges(): LayerChanges {
+  return {
+    files: new Map(),
+    links: new Map(),
+    unreadHardLinks: new Map(),
+    wantedOthers: new Map(),
+    folders: newPathIndex(),
+    others: newPathIndex(),
+    whiteouts: new Set(),
+    opaque: new Set(),
+    storedDigest: '',
+    compressed: false,
+  };
 }
 
 /**
- * Reads one layer's tar stream as it arrives (never to disk), keeping the content of the regular
- * files `wanted` accepts and the metadata of every entry. Size, entry and path bounds are checked
- * against the image's budget.
+ * Reads one layer's tar stream as it arrives (never to disk), keeping what LayerChanges says.
+ * Size, entry and path bounds are checked against the image's budget; every failure is a
+ * TarError naming the image and the layer (`place`).
  */
-export async function readLayer(source: AsyncIterable<Buffer>, wanted: (relativePath: string) => boolean, budget: ReadBudget, what: string): Promise<LayerChanges> {
-  const { extract } = await import('tar-stream');
-  const changes: LayerChanges = { entries: new Map(), files: new Map(), links: new Map(), whiteouts: [], opaque: [], unreadHardLinks: new Map(), storedDigest: '', compressed: false };
+export async function readLayer(source: AsyncIterable<Buffer>, wanted: (relativePath: string) => boolean, budget: ReadBudget, place: TarPlace): Promise<LayerChanges> {
+  const changes = newChanges();
   // The digest of the stored bytes, so the layer can be checked against the manifest's.
   const hash = createHash('sha256');
   const hashed = async function* (): AsyncGenerator<Buffer> {
     let first = true;
     for await (const chunk of source) {
-      if (first) changes.compressed = startsWith(chunk, GZIP_MAGIC);
+      if (first) changes.compressed = isGzip(chunk);
       first = false;
       hash.update(chunk);
       yield chunk;
     }
   };
-  const tar = extract();
-  const { Readable } = await import('node:stream');
   const counted = async function* (): AsyncGenerator<Buffer> {
-    for await (const chunk of layerBytes(hashed(), budget, what)) {
+    for await (const chunk of inflate(hashed(), place)) {
       budget.unpackedBytes += chunk.length;
-      if (budget.unpackedBytes > MAX_IMAGE_UNPACKED_BYTES) {
-        throw overLimit(budget, `the image's layers hold more than ${formatByteSize(MAX_IMAGE_UNPACKED_BYTES)} once decompressed`, 'vigil reads images up to this size; a layer that inflates beyond it is damaged or hostile');
+      if (budget.unpackedBytes > budget.limits.unpackedBytes) {
+        throw overLimit(budget, place, `brings the image's layers past ${formatByteSize(budget.limits.unpackedBytes)} once decompressed, the limit`, 'vigil reads images up to this size; a layer that inflates beyond it is damaged or hostile');
       }
       yield chunk;
     }
   };
-  const input: Readable = Readable.from(counted());
-  let failure: unknown;
-  const piping = pipeline(input, tar).catch((error: unknown) => {
-    failure ??= error;
+  await walkTar(counted(), place, async (entry) => {
+    countEntry(budget, place);
+    await applyEntry(entry, changes, wanted, budget, place);
   });
-  try {
-    for await (const entry of tar) {
-      const header = entry.header;
-      countEntry(budget);
-      if (header.name.length > MAX_IMAGE_PATH_LENGTH) {
-        throw overLimit(budget, `${what} has a path longer than ${MAX_IMAGE_PATH_LENGTH} bytes`);
-      }
-      const relativePath = entryPath(header.name);
-      const slash = relativePath.lastIndexOf('/');
-      const base = relativePath.slice(slash + 1);
-      const parent = slash < 0 ? '' : relativePath.slice(0, slash);
-      if (relativePath === '') {
-        entry.resume();
-        continue;
-      }
-      if (base === '.wh..wh..opq') changes.opaque.push(parent);
-      else if (base.startsWith('.wh.')) changes.whiteouts.push(parent === '' ? base.slice(4) : `${parent}/${base.slice(4)}`);
-      else if (header.type === 'directory') changes.entries.set(relativePath, 'dir');
-      else {
-        changes.entries.set(relativePath, 'other');
-        if (header.type === 'symlink') changes.links.set(relativePath, header.linkname);
-        else if (header.type === 'link' && wanted(relativePath)) {
-          const target = entryPath(header.linkname);
-          const kept = changes.files.get(target);
-          if (kept === undefined) changes.unreadHardLinks.set(relativePath, target);
-          else changes.files.set(relativePath, kept);
-        } else if ((header.type === 'file' || header.type === 'contiguous-file') && wanted(relativePath)) {
-          changes.files.set(relativePath, await keep(entry as AsyncIterable<Buffer>, header.size, budget, relativePath));
-          continue;
-        }
-      }
-      entry.resume();
-    }
-  } catch (error) {
-    tar.destroy();
-    await piping;
-    if (error instanceof LockfileParseError) throw error;
-    failure = error;
-  }
-  await piping;
-  if (failure !== undefined) {
-    if (failure instanceof LockfileParseError) throw failure;
-    throw imageError(budget.label, `${what} is not a readable tar archive (${failure instanceof Error ? failure.message : 'unknown error'})`, 'the image is truncated or damaged; export it again');
-  }
   changes.storedDigest = `sha256:${hash.digest('hex')}`;
   return changes;
 }
 
-async function keep(entry: AsyncIterable<Buffer>, size: number, budget: ReadBudget, relativePath: string): Promise<Buffer> {
-  if (size > MAX_DEPENDENCY_FILE_BYTES) {
-    throw overLimit(budget, `/${relativePath} is larger than the ${formatByteSize(MAX_DEPENDENCY_FILE_BYTES)} limit for a dependency file`);
+/** Forgets what the layer said of the path before: a later entry of the same layer replaces it. */
+function forget(changes: LayerChanges, relativePath: string): void {
+  changes.files.delete(relativePath);
+  changes.links.delete(relativePath);
+  changes.unreadHardLinks.delete(relativePath);
+  changes.wantedOthers.delete(relativePath);
+}
+
+async function applyEntry(entry: TarEntry, changes: LayerChanges, wanted: (relativePath: string) => boolean, budget: ReadBudget, place: TarPlace): Promise<void> {
+  const header = entry.header;
+  const linkname = header.linkname ?? '';
+  if (header.name.length > budget.limits.pathLength || linkname.length > budget.limits.pathLength) {
+    throw overLimit(budget, place, `has a path longer than ${budget.limits.pathLength} bytes (PATH_MAX), the limit`);
   }
-  budget.keptBytes += size;
-  if (budget.keptBytes > MAX_IMAGE_KEPT_BYTES) {
-    throw overLimit(budget, `the files to read in the image hold more than ${formatByteSize(MAX_IMAGE_KEPT_BYTES)}`);
+  const relativePath = entryPath(header.name);
+  if (relativePath === '') {
+    entry.resume();
+    return;
   }
+  const slash = relativePath.lastIndexOf('/');
+  const base = relativePath.slice(slash + 1);
+  const parent = slash < 0 ? '' : relativePath.slice(0, slash);
+  if (base === '.wh..wh..opq') {
+    countKept(budget, place, parent.length);
+    changes.opaque.add(parent);
+  } else if (base.startsWith('.wh.')) {
+    const deleted = parent === '' ? base.slice(4) : `${parent}/${base.slice(4)}`;
+    countKept(budget, place, deleted.length);
+    changes.whiteouts.add(deleted);
+  } else {
+    forget(changes, relativePath);
+    const isWanted = wanted(relativePath);
+    if (header.type === 'symlink') {
+      countKept(budget, place, relativePath.length + linkname.length);
+      changes.links.set(relativePath, linkname);
+    } else if (header.type === 'link' && isWanted) {
+      const target = entryPath(linkname);
+      const kept = changes.files.get(target);
+      countKept(budget, place, relativePath.length + target.length);
+      if (kept === undefined) changes.unreadHardLinks.set(relativePath, target);
+      else changes.files.set(relativePath, kept);
+    } else if ((header.type === 'file' || header.type === 'contiguous-file') && isWanted) {
+      changes.files.set(relativePath, await keep(entry, header.size ?? 0, budget, place, relativePath));
+      return;
+    } else if (isWanted) {
+      changes.wantedOthers.set(relativePath, header.type === 'directory' ? 'dir' : 'other');
+    } else if (header.type === 'directory') {
+      changes.folders.add(relativePath);
+    } else {
+      changes.others.add(relativePath);
+    }
+  }
+  entry.resume();
+}
+
+async function keep(entry: TarEntry, size: number, budget: ReadBudget, place: TarPlace, relativePath: string): Promise<Buffer> {
+  if (size > budget.limits.fileBytes) {
+    throw overLimit(budget, place, `holds /${relativePath}, larger than the ${formatByteSize(budget.limits.fileBytes)} limit for a dependency file`);
+  }
+  countKept(budget, place, size);
   const chunks: Buffer[] = [];
   for await (const chunk of entry) chunks.push(chunk);
   return Buffer.concat(chunks);

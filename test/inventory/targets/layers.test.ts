@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { pack } from 'tar-stream';
+import { LockfileParseError } from '../../../src/core/errors.js';
+import { TreePathError } from '../../../src/inventory/targets/file-tree.js';
 import { newBudget, readLayer } from '../../../src/inventory/targets/layers.js';
 import { mergeLayers } from '../../../src/inventory/targets/merged-layers.js';
 
@@ -31,7 +33,7 @@ async function merged(layers: readonly (readonly Entry[])[], gzip = false): Prom
   const read = [];
   for (const [index, entries] of layers.entries()) {
     const bytes = await layerTar(entries);
-    read.push({ digest: `sha256:${String(index)}`, changes: await readLayer(once(gzip ? gzipSync(bytes) : bytes), () => true, budget, `layer ${index + 1}`) });
+    read.push({ digest: `sha256:${String(index)}`, changes: await readLayer(once(gzip ? gzipSync(bytes) : bytes), () => true, budget, { image: 'test.tar', part: `layer ${index + 1}` }) });
   }
   const tree = mergeLayers('test.tar', read);
   const out: Record<string, string> = {};
@@ -96,7 +98,70 @@ describe('applying layers (OCI image-spec layer.md)', () => {
   });
 
   it('a layer that is not tar is an input error naming the image and layer', async () => {
-    const error = await readLayer(once(gzipSync(Buffer.from('not a tar at all'.repeat(100)))), () => true, newBudget('img.tar'), 'layer 2').catch((caught: unknown) => caught);
-    expect((error as Error).message).toMatch(/^layer 2 is not a readable tar archive/);
+    const error = await readLayer(once(gzipSync(Buffer.from('not a tar at all'.repeat(100)))), () => true, newBudget('img.tar'), { image: 'img.tar', part: 'layer 2' }).catch((caught: unknown) => caught);
+    expect((error as LockfileParseError).format()).toMatch(/^img\.tar: layer 2 is not readable as a tar archive \([^\n]+\)$/);
+  });
+});
+
+/** Reads the layers with only some paths wanted, as an audit does; then reads `file` from the merged view. */
+async function readThrough(layers: readonly (readonly Entry[])[], wanted: (relativePath: string) => boolean, file: string): Promise<string> {
+  const budget = newBudget('test.tar');
+  const read = [];
+  for (const [index, entries] of layers.entries()) {
+    read.push({ digest: `sha256:${String(index)}`, changes: await readLayer(once(await layerTar(entries)), wanted, budget, { image: 'test.tar', part: `layer ${index + 1}` }) });
+  }
+  const tree = mergeLayers('test.tar', read);
+  try {
+    const found = await tree.read(file);
+    return found === undefined ? 'nothing' : `${found.bytes.toString('utf8')}@${found.layer ?? ''}`;
+  } catch (error) {
+    if (error instanceof TreePathError) return `error: ${error.message}`;
+    throw error;
+  }
+}
+
+// An audit keeps only the files it parses (package.json, os-release...) and every link; of the
+// image's other entries it keeps a hash of the path. What a hashed entry may hide is refused, not
+// guessed: reading through it is a skipped entry.
+describe('applying layers of which only some paths are kept', () => {
+  const wanted = (relativePath: string): boolean => /(^|\/)(package\.json|os-release)$/.test(relativePath);
+  const pkg = { name: 'app/node_modules/a/package.json', text: '{"name": "a"}' };
+  it.each([
+    { name: 'folders and other files written above do not touch a kept file', layers: [[pkg], [{ name: 'app', type: 'directory' }, { name: 'app/node_modules', type: 'directory' }, { name: 'app/node_modules/b/index.js', text: 'x' }]], file: pkg.name, want: '{"name": "a"}@sha256:0' },
+    { name: 'a kept file rewritten above is the upper one', layers: [[pkg], [{ ...pkg, text: '{"name": "a2"}' }]], file: pkg.name, want: '{"name": "a2"}@sha256:1' },
+    { name: 'a link above in place of the kept file\'s folder hides it', layers: [[pkg], [{ name: 'app/node_modules/a', type: 'symlink', linkname: '/nowhere' }]], file: pkg.name, want: 'nothing' },
+    { name: 'a folder above in place of a kept file hides it', layers: [[pkg], [{ name: pkg.name, type: 'directory' }]], file: pkg.name, want: 'nothing' },
+    { name: 'a whiteout of a folder above the kept file hides it', layers: [[pkg], [{ name: 'app/.wh.node_modules' }]], file: pkg.name, want: 'nothing' },
+    { name: 'a link on the way is followed to a kept file', layers: [[{ name: 'usr/lib/os-release', text: 'ID=debian' }, { name: 'lib', type: 'symlink', linkname: 'usr/lib' }, { name: 'etc/os-release', type: 'symlink', linkname: '/lib/os-release' }]], file: 'etc/os-release', want: 'ID=debian@sha256:0' },
+    {
+      name: 'a file vigil does not keep, written above in place of a link on the way: refused',
+      layers: [[{ name: 'usr/lib/os-release', text: 'ID=debian' }, { name: 'lib', type: 'symlink', linkname: 'usr/lib' }, { name: 'etc/os-release', type: 'symlink', linkname: '/lib/os-release' }], [{ name: 'lib', text: 'now a file' }]],
+      file: 'etc/os-release',
+      want: 'error: layer sha256:1 may replace /lib on the way, and vigil keeps only a hash of what that layer writes there',
+    },
+    {
+      name: 'a file vigil does not keep, written above in place of the kept file\'s folder: refused',
+      layers: [[pkg], [{ name: 'app/node_modules/a', text: 'now a file' }]],
+      file: pkg.name,
+      want: `error: layer sha256:1 may replace /${pkg.name} on the way, and vigil keeps only a hash of what that layer writes there`,
+    },
+    {
+      name: 'the same, then the folder written again above: the new file is read',
+      layers: [[pkg], [{ name: 'app/node_modules/a', text: 'now a file' }], [{ ...pkg, text: '{"name": "a3"}' }]],
+      file: pkg.name,
+      want: '{"name": "a3"}@sha256:2',
+    },
+  ] as { name: string; layers: Entry[][]; file: string; want: string }[])('$name', async ({ layers, file, want }) => {
+    expect(await readThrough(layers, wanted, file)).toBe(want);
+  });
+
+  it('keeps the content of the wanted files only, and 8 bytes a path of the others', async () => {
+    const entries: Entry[] = [pkg, { name: 'etc/os-release', type: 'symlink', linkname: '../usr/lib/os-release' }, { name: 'usr', type: 'directory' }];
+    for (let n = 0; n < 1000; n++) entries.push({ name: `usr/share/doc/f${n}`, text: 'doc' });
+    const changes = await readLayer(once(await layerTar(entries)), wanted, newBudget('test.tar'), { image: 'test.tar', part: 'layer 1' });
+    expect([...changes.files.keys()]).toEqual([pkg.name]);
+    expect([...changes.links]).toEqual([['etc/os-release', '../usr/lib/os-release']]);
+    expect(changes.folders.size).toBe(1);
+    expect(changes.others.size).toBe(1000);
   });
 });
