@@ -25,6 +25,12 @@ export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 
 const status = '/var/lib/dpkg/status';
 
+/** An entry of the image vigil could not read: unevaluable, so it fails the default policy too. */
+export const SKIPPED_LINK = {
+  location: { file: '/usr/local/lib/python3.12/site-packages/broken-1.0.dist-info/METADATA', layer: LAYER_PYTHON },
+  reason: 'not read: a symbolic link to nothing in the tree',
+} as const;
+
 function debianPackage(name: string, version: string, line: number, source: { name: string; version: string }, purl: string): Package {
   return {
     key: `image.tar!${status}#${name}:amd64`,
@@ -105,7 +111,7 @@ export function buildImageReport(): Report {
       { path: PACKAGES.hostile.location.file, format: 'installed-package-json', packages: 1, skipped: 0, related: [] },
     ],
     packages: Object.values(PACKAGES),
-    skipped: [],
+    skipped: [SKIPPED_LINK],
   };
   const database: StoreStatus = {
     path: 'advisories.db',

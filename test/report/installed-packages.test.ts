@@ -16,7 +16,7 @@ import { renderJson } from '../../src/report/json/render-json.js';
 import type { ReportPackage } from '../../src/report/report.js';
 import { IMAGE_URI_BASE_ID, renderSarif } from '../../src/report/sarif/render-sarif.js';
 import { repoRoot } from '../helpers/shared-data.js';
-import { HOSTILE_NAME, LAYER_APP, LAYER_DPKG, LAYER_PYTHON, PACKAGES, buildImageReport } from './image-scenario.js';
+import { HOSTILE_NAME, LAYER_APP, LAYER_DPKG, LAYER_PYTHON, PACKAGES, SKIPPED_LINK, buildImageReport } from './image-scenario.js';
 
 const report = buildImageReport();
 
@@ -104,6 +104,17 @@ describe('SARIF', () => {
   });
 });
 
+describe('SARIF skipped entries', () => {
+  it('locate an unreadable file of the image in it, naming its layer', () => {
+    const notification = (JSON.parse(renderSarif(report)) as Log).runs[0]?.invocations?.[0]?.toolExecutionNotifications?.[0];
+    expect(notification?.message.text).toBe(`not audited: ${SKIPPED_LINK.reason} (${SKIPPED_LINK.location.file} in layer ${LAYER_PYTHON})`);
+    expect(notification?.locations?.[0]?.physicalLocation?.artifactLocation).toEqual({
+      uri: 'usr/local/lib/python3.12/site-packages/broken-1.0.dist-info/METADATA',
+      uriBaseId: IMAGE_URI_BASE_ID,
+    });
+  });
+});
+
 describe('HTML report', () => {
   const html = renderHtml(report);
 
@@ -119,6 +130,10 @@ describe('HTML report', () => {
     const setuptools = rows.find((row) => row.includes('<code class="tok">setuptools</code>'));
     expect(setuptools).toContain('layer <code class="tok">sha256:97e0df43f19f</code>');
     expect(setuptools).not.toContain('source package');
+  });
+
+  it('shows an unreadable file of the image with its layer among what was not audited', () => {
+    expect(html).toContain(`<li><code class="tok">${SKIPPED_LINK.location.file}</code> <span class="layer" title="${LAYER_PYTHON}">layer <code class="tok">sha256:97e0df43f19f</code></span>: ${SKIPPED_LINK.reason}</li>`);
   });
 
   it('escapes the package name and path from the image and the advisory text', () => {
@@ -201,7 +216,7 @@ describe('CycloneDX', () => {
 
   it('a root file system of one release has that OS as metadata.component', () => {
     const strip = <T extends { location: ReportPackage['location'] }>(item: T): T => ({ ...item, location: { file: item.location.file, ...(item.location.line === undefined ? {} : { line: item.location.line }) } });
-    const rootfs = { ...report, packages: report.packages.filter((pkg) => pkg.distro !== undefined).map(strip), findings: report.findings.map((f) => ({ ...f, package: strip(f.package) })) };
+    const rootfs = { ...report, skipped: [], packages: report.packages.filter((pkg) => pkg.distro !== undefined).map(strip), findings: report.findings.map((f) => ({ ...f, package: strip(f.package) })) };
     const out = JSON.parse(renderCyclonedx(rootfs)) as typeof bom;
     expect(out.metadata.component).toMatchObject({ type: 'operating-system', name: 'debian', version: '12' });
   });

@@ -88,7 +88,9 @@ function buildSarifLog(report: Report): Log {
               (entry): Notification => ({
                 descriptor: { id: 'skipped-entry' },
                 level: 'warning',
-                message: { text: `not audited${entry.name ? ` ${entry.name}${entry.version ? ` ${entry.version}` : ''}` : ''}: ${entry.reason}` },
+                message: {
+                  text: `not audited${entry.name ? ` ${entry.name}${entry.version ? ` ${entry.version}` : ''}` : ''}: ${entry.reason}${isInImage(entry.location) ? ` (${describeLocation(entry.location, { full: true })})` : ''}`,
+                },
                 locations: [{ physicalLocation: physicalLocation(entry.location) }],
               }),
             ),
