@@ -1,9 +1,9 @@
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import type { Finding, Package } from '../core/types.js';
 import type { MatchWarning } from '../match/match.js';
 import type { GateDecision } from '../policy/types.js';
 import { matchNameOf, packageKey, packageKeyOf } from './package-key.js';
-import type { MonitorDatabase } from './store/monitor-database.js';
+import type { FindingsTable, MonitorDatabase } from './store/monitor-database.js';
 import { NO_CHANGES, OPEN_STATES, type FindingChanges, type FindingPackage, type FindingState } from './types.js';
 
 /** The ref a reconciliation writes. */
@@ -80,6 +80,7 @@ export async function reconcileRef(trx: Transaction<MonitorDatabase>, input: Rec
 
   const changes = { ...NO_CHANGES };
   const touched = new Set<number>();
+  const creations: Creation[] = [];
   for (const group of groupFindings(input.findings)) {
     const matches = [...new Set([...group.ids].flatMap((id) => byId.get(id) ?? []))].sort((a, b) => a.id - b.id);
     const decisions = group.findings.map((finding) => input.decisions.get(finding));
@@ -90,9 +91,10 @@ export async function reconcileRef(trx: Transaction<MonitorDatabase>, input: Rec
     const survivor = matches[0];
     if (survivor === undefined) {
       const state: FindingState = decisions.every((decision) => decision?.kind === 'allowed-by-exception') ? 'excepted' : 'new';
-      const inserted = await trx
-        .insertInto('monitor_findings')
-        .values({
+      creations.push({
+        ids: [...group.ids].sort(),
+        first: group.findings[0] as Finding,
+        row: {
           ref_id: ref.refId,
           advisory_id: primary,
           ids: JSON.stringify([...group.ids].sort()),
@@ -105,34 +107,8 @@ export async function reconcileRef(trx: Transaction<MonitorDatabase>, input: Rec
           due_at: dueOf(decisions),
           updated_at: now,
           closed_at: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await writeIds(trx, ref.refId, inserted.id, [...group.ids]);
-      await event(trx, ref.refId, inserted.id, now, null, state, { advisory: primary });
-      changes.created++;
-      if (input.notify) {
-        const first = group.findings[0] as Finding;
-        const written = await trx
-          .insertInto('monitor_outbox')
-          .values({
-            finding_id: inserted.id,
-            ref_id: ref.refId,
-            project: ref.project,
-            ref: ref.ref,
-            advisory_id: primary,
-            aliases: JSON.stringify([...group.ids].filter((id) => id !== primary).sort()),
-            severity: severityOf(decisions, group.findings),
-            package: first.package.name,
-            version: first.package.version,
-            fixed: JSON.stringify(first.fixed),
-            created_at: now,
-            delivered_at: null,
-          })
-          .onConflict((conflict) => conflict.columns(['ref_id', 'finding_id']).doNothing())
-          .executeTakeFirst();
-        changes.outbox += Number(written.numInsertedOrUpdatedRows ?? 0n);
-      }
+        },
+      });
       continue;
     }
     // Rows this group now links (a new record naming both as aliases) fold into the oldest.
@@ -189,6 +165,8 @@ export async function reconcileRef(trx: Transaction<MonitorDatabase>, input: Rec
     else changes.updated++;
   }
 
+  await createFindings(trx, input, creations, changes);
+
   // Open findings the match no longer found in its scope: closed, or narrowed to the packages
   // outside the scope that still have them.
   for (const row of existing) {
@@ -208,6 +186,71 @@ export async function reconcileRef(trx: Transaction<MonitorDatabase>, input: Rec
 
   await writeUnevaluable(trx, input);
   return changes;
+}
+
+/** A (ref, alias group) seen for the first time, written with the others of the ref in a few statements. */
+interface Creation {
+  readonly ids: readonly string[];
+  readonly first: Finding;
+  readonly row: Insertable<FindingsTable>;
+}
+
+/** Rows per multi-row INSERT: 13 columns, far below both databases' parameter limits. */
+const INSERT_CHUNK = 200;
+
+/**
+ * Writes the new findings, their ids, their history lines and (when asked) their outbox rows:
+ * a few statements per ref whatever the number of findings (a ref that gains 300 findings at once
+ * does not cost 1,200 round trips).
+ */
+async function createFindings(trx: Transaction<MonitorDatabase>, input: ReconcileInput, creations: readonly Creation[], changes: { created: number; outbox: number }): Promise<void> {
+  if (creations.length === 0) return;
+  const { ref, now } = input;
+  const idOf = new Map<string, number>();
+  for (let start = 0; start < creations.length; start += INSERT_CHUNK) {
+    const rows = creations.slice(start, start + INSERT_CHUNK).map((creation) => creation.row);
+    // Primary ids are distinct within a ref (each group holds its own), so they name the new rows.
+    for (const inserted of await trx.insertInto('monitor_findings').values(rows).returning(['id', 'advisory_id']).execute()) idOf.set(inserted.advisory_id, inserted.id);
+  }
+  const findingId = (creation: Creation): number => idOf.get(creation.row.advisory_id) as number;
+  const idRows = creations.flatMap((creation) =>
+    [...new Set(creation.ids.map((id) => id.toUpperCase()))].map((id) => ({ ref_id: ref.refId, advisory_id: id, finding_id: findingId(creation) })),
+  );
+  for (let start = 0; start < idRows.length; start += INSERT_CHUNK * 2) await trx.insertInto('monitor_finding_ids').values(idRows.slice(start, start + INSERT_CHUNK * 2)).execute();
+  const events = creations.map((creation) => ({
+    ref_id: ref.refId,
+    finding_id: findingId(creation),
+    at: now,
+    kind: 'state',
+    from_state: null,
+    to_state: creation.row.state,
+    detail: JSON.stringify({ advisory: creation.row.advisory_id }),
+  }));
+  for (let start = 0; start < events.length; start += INSERT_CHUNK) await trx.insertInto('monitor_events').values(events.slice(start, start + INSERT_CHUNK)).execute();
+  changes.created += creations.length;
+  if (!input.notify) return;
+  const outbox = creations.map((creation) => ({
+    finding_id: findingId(creation),
+    ref_id: ref.refId,
+    project: ref.project,
+    ref: ref.ref,
+    advisory_id: creation.row.advisory_id,
+    aliases: JSON.stringify(creation.ids.filter((id) => id !== creation.row.advisory_id)),
+    severity: creation.row.severity,
+    package: creation.first.package.name,
+    version: creation.first.package.version,
+    fixed: JSON.stringify(creation.first.fixed),
+    created_at: now,
+    delivered_at: null,
+  }));
+  for (let start = 0; start < outbox.length; start += INSERT_CHUNK) {
+    const written = await trx
+      .insertInto('monitor_outbox')
+      .values(outbox.slice(start, start + INSERT_CHUNK))
+      .onConflict((conflict) => conflict.columns(['ref_id', 'finding_id']).doNothing())
+      .executeTakeFirst();
+    changes.outbox += Number(written.numInsertedOrUpdatedRows ?? 0n);
+  }
 }
 
 /** Replaces the ref's unevaluable rows of the scope by the match's warnings. */
