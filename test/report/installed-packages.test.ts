@@ -132,6 +132,11 @@ describe('HTML report', () => {
     expect(setuptools).not.toContain('source package');
   });
 
+  it("shows Debian's classification beside each advisory of a dpkg package", () => {
+    expect(html).toContain('<small class="distro">urgency low · no-dsa: minor issue</small>');
+    expect(html).toContain('<small class="distro">urgency high · unfixed in the release</small>');
+  });
+
   it('shows an unreadable file of the image with its layer among what was not audited', () => {
     expect(html).toContain(`<li><code class="tok">${SKIPPED_LINK.location.file}</code> <span class="layer" title="${LAYER_PYTHON}">layer <code class="tok">sha256:97e0df43f19f</code></span>: ${SKIPPED_LINK.reason}</li>`);
   });

@@ -394,7 +394,19 @@ function renderCommand(remediation: ReportRemediation | undefined): string {
 function renderAdvisoryItem(finding: ReportFinding): string {
   const aliases = finding.aliases.length === 0 ? '' : ` <small>${finding.aliases.map(renderAdvisoryId).join(' ')}</small>`;
   const score = finding.severity.score === undefined ? '' : ` ${finding.severity.score.toFixed(1)}`;
-  return `<li class="advisory${isBlocking(finding) ? ' blocking' : ''}">${renderAdvisoryId(finding.id)} <small>${escapeHtml(finding.severity.level)}${score}</small>${aliases}</li>`;
+  return `<li class="advisory${isBlocking(finding) ? ' blocking' : ''}">${renderAdvisoryId(finding.id)} <small>${escapeHtml(finding.severity.level)}${score}</small>${aliases}${renderDistroClass(finding)}</li>`;
+}
+
+/** The distribution's own classification of a flaw (Debian urgency or Ubuntu priority, no-dsa, unfixed). */
+function renderDistroClass(finding: ReportFinding): string {
+  const { distro } = finding;
+  if (distro === undefined) return '';
+  const parts = [
+    ...(distro.urgency === undefined ? [] : [`urgency ${escapeHtml(distro.urgency)}`]),
+    ...(distro.noDsa === undefined ? [] : [`no-dsa: ${escapeHtml(distro.noDsa)}`]),
+    ...(distro.unfixed ? ['unfixed in the release'] : []),
+  ];
+  return parts.length === 0 ? '' : ` <small class="distro">${parts.join(' · ')}</small>`;
 }
 
 /**
