@@ -188,12 +188,12 @@ export async function readImageArchive(file: string, label: string, wanted: (rel
     };
     const text = firstChunk.subarray(0, 16).toString('latin1').trimStart();
     const isJson = (text.startsWith('{') || text.startsWith('[')) && !looksLikeTar(firstChunk);
-    if (isJson && (entry.header.size ?? 0) > limits.jsonBytes) {
+    if (isJson && entry.header.size > limits.jsonBytes) {
       // Refused only if it is asked for as the manifest, index or configuration.
       oversized.add(name);
       await drain(rest());
     } else if (isJson) {
-      countKept(budget, archive, entry.header.size ?? 0);
+      countKept(budget, archive, entry.header.size);
       const chunks: Buffer[] = [];
       for await (const chunk of rest()) chunks.push(chunk);
       documents.set(name, Buffer.concat(chunks));

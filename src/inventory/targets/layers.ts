@@ -131,7 +131,8 @@ function forget(changes: LayerChanges, relativePath: string): void {
 
 async function applyEntry(entry: TarEntry, changes: LayerChanges, wanted: (relativePath: string) => boolean, budget: ReadBudget, place: TarPlace): Promise<void> {
   const header = entry.header;
-  const linkname = header.linkname ?? '';
+  // tar-stream's types say string; it gives null for an entry without one.
+  const linkname = (header.linkname as string | null | undefined) ?? '';
   if (header.name.length > budget.limits.pathLength || linkname.length > budget.limits.pathLength) {
     throw overLimit(budget, place, `has a path longer than ${budget.limits.pathLength} bytes (PATH_MAX), the limit`);
   }
@@ -163,7 +164,7 @@ async function applyEntry(entry: TarEntry, changes: LayerChanges, wanted: (relat
       if (kept === undefined) changes.unreadHardLinks.set(relativePath, target);
       else changes.files.set(relativePath, kept);
     } else if ((header.type === 'file' || header.type === 'contiguous-file') && isWanted) {
-      changes.files.set(relativePath, await keep(entry, header.size ?? 0, budget, place, relativePath));
+      changes.files.set(relativePath, await keep(entry, header.size, budget, place, relativePath));
       return;
     } else if (isWanted) {
       changes.wantedOthers.set(relativePath, header.type === 'directory' ? 'dir' : 'other');
