@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db, JobResult, JobWithMetadata, PgBoss } from 'pg-boss';
 import { retryDelayMs } from './backoff.js';
 import {
@@ -133,7 +134,8 @@ export async function createPgBossJobQueue(options: PgBossJobQueueOptions): Prom
         // handler finds the job no longer active and does nothing.
         const retryAt = new Date(Date.now() + retryDelayMs(attempt, retry, error.delayMs, random));
         await boss.fail(name, { id: job.id, retryCount: job.retryCount }, { message });
-        await boss.update(name, null, { id: job.id, startAfter: retryAt });
+        // No data given: pg-boss keeps the job's payload (a null would replace it).
+        await boss.update(name, undefined, { id: job.id, startAfter: retryAt });
         report({ name, id: job.id, attempt, outcome: 'retry', retryAt, error: message });
         return { id: job.id, status: 'failed', output: { message } };
       }
@@ -153,7 +155,9 @@ export async function createPgBossJobQueue(options: PgBossJobQueueOptions): Prom
       await ensureQueue(definition);
       const db: Db | undefined = enqueueOptions.db === undefined ? undefined : fromKysely(enqueueOptions.db);
       const id = await boss.send(name, { ...payload }, {
-        ...(enqueueOptions.key === undefined ? {} : { singletonKey: enqueueOptions.key }),
+        // The short policy's unique index reads a missing key as '', so a job without a dedupe
+        // key gets one of its own: keyless jobs never dedupe each other, as on SQLite.
+        singletonKey: enqueueOptions.key === undefined ? `job:${randomUUID()}` : `key:${enqueueOptions.key}`,
         ...(enqueueOptions.runAt === undefined ? {} : { startAfter: enqueueOptions.runAt }),
         ...(db === undefined ? {} : { db }),
       });

@@ -48,6 +48,13 @@ export interface NotifierOptions {
   readonly mailer?: NotificationMailer;
   /** Tries of each delivery (default 8 tries, from 5 s doubling up to 1 h apart). */
   readonly retry?: RetryPolicy;
+  /**
+   * How long a try holds its delivery before another worker may take it over (default 60 s; on
+   * PostgreSQL at least 10 s, pg-boss's shortest heartbeat). A worker that dies is noticed after it.
+   */
+  readonly leaseMs?: number;
+  /** Webhook deliveries tried at once by one process (default 4). */
+  readonly concurrency?: number;
   readonly clock?: Clock;
 }
 
@@ -162,6 +169,7 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
   // records the give-up, instead of leaving the delivery pending for ever.
   const queueRetry: RetryPolicy = { ...retry, maxAttempts: retry.maxAttempts + 1 };
   const builder = queryBuilder<NotifyDatabase>(dialect);
+  const leaseMs = options.leaseMs ?? 60_000;
 
   await transact(async (trx) => {
     // Two processes starting at once on PostgreSQL would both create the table; they take turns.
@@ -218,8 +226,8 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
   queue.define<DeliveryJob>({
     name: NOTIFY_JOBS.webhook,
     retry: queueRetry,
-    leaseMs: 60_000,
-    concurrency: 4,
+    leaseMs,
+    concurrency: options.concurrency ?? 4,
     async handler(job: JobRun<DeliveryJob>) {
       const { notificationId, targetId } = job.payload;
       const keys = { notificationIds: [notificationId], targetId };
@@ -273,7 +281,7 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
   queue.define<DeliveryJob>({
     name: NOTIFY_JOBS.email,
     retry: queueRetry,
-    leaseMs: 120_000,
+    leaseMs,
     async handler(job) {
       const { notificationId, targetId } = job.payload;
       const keys = { notificationIds: [notificationId], targetId };
@@ -292,7 +300,7 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
   queue.define<DigestJob>({
     name: NOTIFY_JOBS.digest,
     retry: queueRetry,
-    leaseMs: 120_000,
+    leaseMs,
     async handler(job) {
       const { targetId, digestKey } = job.payload;
       const query = builder

@@ -87,7 +87,7 @@ describe.each(jobBackends())('webhook delivery on $name', ({ create }) => {
     { name: 'a refusing receiver is not tried again', status: 404, requests: 1, error: 'refused: HTTP 404' },
     { name: 'a redirect is not followed and not tried again', status: 302, requests: 1, error: 'refused: HTTP 302 (redirects are not followed)' },
   ])('$name', async ({ status, requests, error }) => {
-    const { driven, notifier, receiver } = await setUp(create, () => ({ status, headers: status === 302 ? { location: 'http://127.0.0.1:9/elsewhere' } : {} }));
+    const { driven, notifier, receiver } = await setUp(create, (): Answer => (status === 302 ? { status, headers: { location: 'http://127.0.0.1:9/elsewhere' } } : { status }));
     await notifier.dispatch(memoryOutbox([notification(1)]));
     await driven.runUntil(async () => (await stateOf(notifier, 'outbox-1'))?.state === 'failed', 'the give-up');
     expect(receiver.requests).toHaveLength(requests);

@@ -66,7 +66,7 @@ export async function drivenQueue(database: JobDatabase): Promise<DrivenQueue> {
   }
   const pgSettings = database.pg;
   if (pgSettings === undefined) throw new Error('no PostgreSQL settings');
-  const queue = await createPgBossJobQueue({ connectionString: pgSettings.url, schema: pgSettings.bossSchema, pollIntervalSeconds: 0.5, superviseIntervalSeconds: 1 });
+  const queue = await createPgBossJobQueue({ connectionString: pgSettings.url, schema: pgSettings.bossSchema, pollIntervalSeconds: 0.5, superviseIntervalSeconds: 1, onSettled: (e) => { if (process.env.DEBUG_JOBS) console.log('settled', e); }, onError: (e) => { if (process.env.DEBUG_JOBS) console.log('boss error', e); } });
   let started = false;
   return {
     queue,
