@@ -94,6 +94,13 @@ describe('each bound on reading an image is reached with one line naming the ima
     expect(await tree.list({ wanted, enter: () => true })).toEqual(['app/node_modules/a/package.json']);
   });
 
+  it('a docker save blob that is no tar is named, once the manifest says which layer it is, by its index and diff id', async () => {
+    const broken = gzipSync(Buffer.from('not a tar at all '.repeat(100)));
+    const archive = await dockerSave('broken.tar', [await tarOf(files(2)), broken]);
+    const caught = await readImageArchive(archive, 'img.tar', wanted).catch((thrown: unknown) => thrown);
+    expect((caught as LockfileParseError).format()).toMatch(new RegExp(`^img\\.tar: layer 2 \\(sha256:${sha256(broken)}\\) is not readable as a tar archive \\([^\\n]+\\)$`));
+  });
+
   it('an OCI layout names the layer by its index and digest', async () => {
     const folder = path.join(work, 'layout');
     mkdirSync(path.join(folder, 'blobs', 'sha256'), { recursive: true });
