@@ -99,6 +99,20 @@ describe.each(monitorBackends())('rematch cases on $name', (backend) => {
     const outbox = await monitor.db.selectFrom('monitor_outbox').select('advisory_id').orderBy('advisory_id').execute();
     expect(outbox.map((row) => row.advisory_id)).toEqual(['PYSEC-2024-900', 'VIGIL-EXC-1']);
   });
+
+  // PostgreSQL: two pools, as two server processes. SQLite: one process does the work, so the
+  // second run shares its connection (a second connection in the same thread would wait for the
+  // write lock synchronously, holding up the event loop the first needs to finish).
+  it('two rematches at once write one finding and one outbox row', async () => {
+    const second = backend.name === 'postgres' ? await database.reopen() : monitor;
+    // pkg-safe is at 2.0.0: a range from 0 with no fix includes it.
+    const racing = { ...osvRecord('VIGIL-RACE-1', 'pkg-safe', '2024-05-01T10:00:00Z'), affected: [{ package: { ecosystem: 'PyPI', name: 'pkg-safe' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }] };
+    await importRecords([racing]);
+    const outcomes = await Promise.all([rematch({ monitor, storePath, clock }), rematch({ monitor: second, storePath, clock })]);
+    expect(outcomes.map((outcome) => outcome.changes.created).sort()).toEqual([0, 1]);
+    const outbox = await monitor.db.selectFrom('monitor_outbox').select('advisory_id').where('advisory_id', '=', 'VIGIL-RACE-1').execute();
+    expect(outbox).toHaveLength(1);
+  });
 });
 
 function mkdirp(folder: string): void {
