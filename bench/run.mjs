@@ -75,7 +75,8 @@ for (const [name, file] of audits) {
 const real = realRecords();
 const cyberchef = corpus('npm', 'cyberchef', 'package-lock.json');
 const cyberchefFloor = floorOf(cyberchef);
-for (const size of (process.env.VIGIL_BENCH_SIZES ?? '25000,100000,300000').split(',').map(Number)) {
+// VIGIL_BENCH_SIZES=25000 runs one size; an empty value skips the synthetic stores.
+for (const size of (process.env.VIGIL_BENCH_SIZES ?? '25000,100000,300000').split(',').filter((text) => text.trim() !== '').map(Number)) {
   const mirrorDir = path.join(work, `mirror-${size}`);
   mkdirSync(path.join(mirrorDir, 'PyPI'), { recursive: true });
   const records = [...syntheticRecords(real, size)];
@@ -83,7 +84,7 @@ for (const size of (process.env.VIGIL_BENCH_SIZES ?? '25000,100000,300000').spli
   writeFileSync(path.join(mirrorDir, 'PyPI', 'modified_id.csv'), modifiedIdCsv(records));
   const big = path.join(work, `store-${size}.db`);
   const imported = measure([cli, 'db', 'import', '--db', big, path.join(mirrorDir, 'PyPI', 'all.zip')], { runs: 1, before: () => rmSync(big, { force: true }) });
-  console.log(formatRow(`db import: ${size} records (all.zip)`, imported, `${Math.round(size / (imported.medianMs / 1000))} records/s wall`));
+  console.log(formatRow(`db import: ${size} records (all.zip)`, imported, `${Math.round(size / (imported.medianMs / 1000))} records/s wall, ${((imported.peakRssMiB * 2 ** 20) / size).toFixed(0)} bytes of peak RSS per record`));
   const audited = measure([cli, 'audit', ...dataAge, '--db', big, '--format', 'json', '-o', path.join(work, 'big.json'), cyberchef], { runs: 5, cwd: work });
   console.log(formatRow(`audit: cyberchef, ${size}-record store`, audited, `floor ${cyberchefFloor.medianMs.toFixed(0)} ms, ratio ${(audited.medianMs / cyberchefFloor.medianMs).toFixed(2)}`));
   // The mirror runs in its own process: the measured commands are run synchronously.

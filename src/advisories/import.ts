@@ -17,7 +17,7 @@ import {
 import type { OnProgress } from './progress.js';
 import { messageOf } from './store/sqlite-store.js';
 import { baseEcosystemsOf, beginStoreWrite } from './store/store-writer.js';
-import { forEachZipEntry, listZipEntries, openZipFile, type ZipFile } from './zip.js';
+import { countZipEntries, forEachZipEntry, openZipFile, type ZipFile } from './zip.js';
 
 export interface ImportOptions {
   /** The store file; created when missing. */
@@ -215,7 +215,7 @@ async function collectSources(
         continue;
       }
       try {
-        sources.push({ kind: 'zip', file: input, zip, entries: listZipEntries(zip).length });
+        sources.push({ kind: 'zip', file: input, zip, entries: countZipEntries(zip) });
       } catch (error) {
         zip.close();
         rejected.push({ file: input, reason: `not a readable zip archive: ${messageOf(error)}` });

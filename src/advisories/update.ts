@@ -10,7 +10,7 @@ import type { OnProgress } from './progress.js';
 import { messageOf, openStoreDatabase } from './store/sqlite-store.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, holdsStoreLock, lockStore, type StoreLock, type StoreLockOptions } from './store/store-lock.js';
 import { beginStoreUpdate, beginStoreWrite, normalizeTimestamp, splitEcosystem, type StoreWriter } from './store/store-writer.js';
-import { forEachZipEntry, listZipEntries, openZipFile } from './zip.js';
+import { countZipEntries, forEachZipEntry, openZipFile } from './zip.js';
 
 /**
  * The public OSV bucket. Its layout (https://google.github.io/osv.dev/data/#data-dumps): per
@@ -563,7 +563,7 @@ async function receive(
   if (sink.kind === 'file') {
     const zip = openZipFile(sink.file);
     try {
-      listZipEntries(zip);
+      countZipEntries(zip);
     } catch (cause) {
       throw new AdvisoryStoreError(`${url}: corrupt zip archive (HTTP ${status}, ${done} bytes): ${messageOf(cause)}`, { cause });
     } finally {

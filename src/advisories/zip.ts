@@ -90,11 +90,18 @@ function view(bytes: Uint8Array): DataView {
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
+/** Where the central directory is, from the end records. */
+interface DirectoryPlace {
+  readonly count: number;
+  readonly offset: number;
+  readonly size: number;
+}
+
 /**
- * The file entries of the central directory (folders left out), in the directory's order.
- * @throws Error when the archive is not a zip, or its directory is truncated or inconsistent.
+ * Finds the central directory from the end of central directory record (and its zip64 forms).
+ * @throws Error when the archive is not a zip, or its end records are damaged.
  */
-function readDirectory(zip: ZipSource): DirectoryEntry[] {
+function locateDirectory(zip: ZipSource): DirectoryPlace {
   if (zip.size < END_RECORD_SIZE) throw new Error('not a zip archive (too short for an end of central directory record)');
   const tailLength = Math.min(zip.size, END_RECORD_SIZE + MAX_COMMENT + 20);
   const tailStart = zip.size - tailLength;
@@ -124,11 +131,41 @@ function readDirectory(zip: ZipSource): DirectoryEntry[] {
   if (directorySize > MAX_DIRECTORY_BYTES || directoryOffset + directorySize > zip.size) {
     throw new Error(`damaged zip archive (central directory of ${directorySize} bytes at ${directoryOffset}, archive of ${zip.size})`);
   }
-  const directory = zip.read(directoryOffset, directorySize);
-  const dir = view(directory);
-  const entries: DirectoryEntry[] = [];
+  return { count, offset: directoryOffset, size: directorySize };
+}
+
+/** The central directory is read this much at a time: a dump's directory grows with its records. */
+const DIRECTORY_WINDOW = 1 << 20;
+/** The largest central directory header: fixed part, name, extra field and comment of 64 KiB each. */
+const MAX_HEADER = 46 + 3 * 0xffff;
+
+/**
+ * Calls `onEntry` for each file entry of the central directory (folders left out), in the
+ * directory's order, holding only a window of the directory at a time.
+ * @throws Error when the archive is not a zip, or its directory is truncated or inconsistent.
+ */
+function walkDirectory(zip: ZipSource, onEntry: (entry: DirectoryEntry) => void): void {
+  const { count, offset, size } = locateDirectory(zip);
+  let directory = new Uint8Array(0);
+  let dir = view(directory);
+  /** Offset in the archive of `directory[0]`. */
+  let base = offset;
   let at = 0;
+  /** Makes `length` bytes from `at` readable (fewer only at the end of the directory). */
+  const ensure = (length: number): void => {
+    if (at + length <= directory.length || base + directory.length >= offset + size) return;
+    const keep = directory.subarray(at);
+    const more = zip.read(base + directory.length, Math.min(Math.max(DIRECTORY_WINDOW, length), offset + size - base - directory.length));
+    const next = new Uint8Array(keep.length + more.length);
+    next.set(keep, 0);
+    next.set(more, keep.length);
+    base += at;
+    at = 0;
+    directory = next;
+    dir = view(directory);
+  };
   for (let index = 0; index < count; index++) {
+    ensure(MAX_HEADER);
     if (at + 46 > directory.length || dir.getUint32(at, true) !== CENTRAL_HEADER) {
       throw new Error(`damaged zip archive (central directory entry ${index + 1} of ${count} unreadable)`);
     }
@@ -148,7 +185,7 @@ function readDirectory(zip: ZipSource): DirectoryEntry[] {
     const extraEnd = extra + extraLength;
     while (extra + 4 <= extraEnd && extraEnd <= directory.length) {
       const id = dir.getUint16(extra, true);
-      const size = dir.getUint16(extra + 2, true);
+      const fieldSize = dir.getUint16(extra + 2, true);
       if (id === 0x0001) {
         let field = extra + 4;
         const take = (): number => {
@@ -160,13 +197,23 @@ function readDirectory(zip: ZipSource): DirectoryEntry[] {
         if (compressedSize === 0xffffffff) compressedSize = take();
         if (localOffset === 0xffffffff) localOffset = take();
       }
-      extra += 4 + size;
+      extra += 4 + fieldSize;
     }
     at = extraEnd + commentLength;
     if (at > directory.length) throw new Error(`damaged zip archive (central directory entry ${index + 1} of ${count} truncated)`);
-    if (!name.endsWith('/')) entries.push({ name, method, crc, compressedSize, originalSize, localOffset });
+    if (!name.endsWith('/')) onEntry({ name, method, crc, compressedSize, originalSize, localOffset });
   }
-  return entries;
+}
+
+/**
+ * The number of file entries (not folders) of a zip archive, from its central directory, checked
+ * whole without holding it.
+ * @throws Error when the archive is not a zip or is truncated.
+ */
+export function countZipEntries(zip: Uint8Array | ZipSource): number {
+  let count = 0;
+  walkDirectory(asSource(zip), () => count++);
+  return count;
 }
 
 /**
@@ -174,7 +221,9 @@ function readDirectory(zip: ZipSource): DirectoryEntry[] {
  * @throws Error when the archive is not a zip or is truncated.
  */
 export function listZipEntries(zip: Uint8Array | ZipSource): string[] {
-  return readDirectory(asSource(zip)).map((entry) => entry.name);
+  const names: string[] = [];
+  walkDirectory(asSource(zip), (entry) => names.push(entry.name));
+  return names;
 }
 
 function asSource(zip: Uint8Array | ZipSource): ZipSource {
@@ -199,13 +248,15 @@ export function forEachZipEntry(
   maxEntryBytes = MAX_ADVISORY_RECORD_BYTES,
 ): number {
   const source = asSource(zip);
-  // The central directory is the authority on what the archive holds.
-  const directory = readDirectory(source);
+  // The central directory is the authority on what the archive holds: it is checked whole before
+  // the first entry is handed over, then walked again, so it is never held whole (a dump of
+  // 300,000 records has a directory of about 20 MB, and its entries as objects several times that).
+  walkDirectory(source, () => undefined);
   let seen = 0;
-  for (const entry of directory) {
+  walkDirectory(source, (entry) => {
     seen++;
     onEntry(readEntry(source, entry, maxEntryBytes));
-  }
+  });
   return seen;
 }
 
