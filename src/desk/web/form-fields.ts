@@ -71,11 +71,3 @@ export function formFields(body: unknown): FormFields {
     },
   };
 }
-
-/** The CSRF token of a form post: its `_csrf` field (urlencoded or multipart), else the `x-csrf-token` header. */
-export function csrfTokenOf(request: { readonly body: unknown; readonly headers: Readonly<Record<string, string | string[] | undefined>> }): string | undefined {
-  const fromBody = isRecord(request.body) ? asText(request.body['_csrf']) : undefined;
-  if (fromBody !== undefined) return fromBody;
-  const header = request.headers['x-csrf-token'];
-  return typeof header === 'string' ? header : undefined;
-}

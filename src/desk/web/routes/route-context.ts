@@ -1,19 +1,14 @@
 import type { Clock } from '../../../core/clock.js';
 import type { Desk } from '../../desk.js';
 import type { DeskMailer } from '../../mail/mailer.js';
+import type { RateLimit } from '../../../web/create-web-server.js';
 import type { LoginThrottle } from '../../../web/login-throttle.js';
 import type { UploadLimits } from '../uploads.js';
 
 // What the route modules share, apart from the server that registers them: the routes import this
 // module and the server imports the routes, never the other way round.
 
-/** A rate limit: at most `max` requests per client address in `timeWindowMs`. */
-export interface RateLimit {
-  /** Requests allowed in the window. */
-  readonly max: number;
-  /** The window, milliseconds. */
-  readonly timeWindowMs: number;
-}
+export { rateLimited, type RateLimit } from '../../../web/create-web-server.js';
 
 /** The rate limits of the desk, per client address (console log-ins have their throttle instead). */
 export interface DeskRateLimits {
@@ -48,9 +43,4 @@ export interface DeskWebContext {
   readonly publicUrl: string | undefined;
   /** The clock of sessions, throttling and security.txt checks. */
   readonly clock: Clock;
-}
-
-/** Route options that give a route its own rate limit. */
-export function rateLimited(limit: RateLimit): { config: { rateLimit: { max: number; timeWindow: number } } } {
-  return { config: { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } };
 }
