@@ -59,11 +59,11 @@ export function openPostgresDatabase(url: string, schema: string): Kysely<unknow
   });
 }
 
-export async function createSqliteJobDatabase(): Promise<JobDatabase> {
+export function createSqliteJobDatabase(): Promise<JobDatabase> {
   const dir = mkdtempSync(path.join(tmpdir(), 'vigil-jobs-'));
   const sqlitePath = path.join(dir, 'jobs.db');
   const db = openSqliteDatabase(sqlitePath);
-  return {
+  return Promise.resolve({
     dialect: 'sqlite',
     db,
     sqlitePath,
@@ -72,7 +72,7 @@ export async function createSqliteJobDatabase(): Promise<JobDatabase> {
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
-  };
+  });
 }
 
 export async function createPostgresJobDatabase(url: string): Promise<JobDatabase> {

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { createPgBossJobQueue } from '../../../src/jobs/pg-boss-job-queue.js';
 import type { JobQueue, RetryPolicy } from '../../../src/jobs/job-queue.js';
 import type { Notification, OutboxSource } from '../../../src/jobs/notify/notification.js';
@@ -49,7 +48,7 @@ export interface DrivenQueue {
 export async function drivenQueue(database: JobDatabase): Promise<DrivenQueue> {
   if (database.dialect === 'sqlite') {
     const clock = manualClock();
-    const queue: SqliteJobQueue = await createSqliteJobQueue({ db: database.db as Kysely<unknown>, clock, random: () => 0 });
+    const queue: SqliteJobQueue = await createSqliteJobQueue({ db: database.db, clock, random: () => 0 });
     return {
       queue,
       clock,

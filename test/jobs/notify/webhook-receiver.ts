@@ -15,6 +15,8 @@ export interface ReceivedRequest {
 
 export interface Answer {
   readonly status: number;
+  /** Never answer: the request hangs until the sender goes away (a worker killed mid-request). */
+  readonly hold?: boolean;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -35,7 +37,7 @@ function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
     request.on('error', reject);
   });
 }
@@ -70,6 +72,7 @@ export async function startWebhookReceiver(
           requests.push(received);
           onRequest?.(received);
           const reply = answer(received, requests.length - 1);
+          if (reply.hold === true) return;
           response.writeHead(reply.status, reply.headers ?? {});
           response.end('ok');
         });
@@ -88,7 +91,7 @@ export async function startWebhookReceiver(
         return;
       }
       server.closeAllConnections();
-      server.close(() => resolve());
+      server.close(() => { resolve(); });
       server = undefined;
     });
   await listen();
