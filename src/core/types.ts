@@ -153,6 +153,41 @@ export interface Inventory {
   readonly sources: readonly SourceFile[];
   readonly packages: readonly Package[];
   readonly skipped: readonly SkippedEntry[];
+  /** The container images audited (`vigil audit IMAGE`), in the order given; absent when none was. */
+  readonly images?: readonly AuditedImage[];
+}
+
+/**
+ * What identifies an audited container image, read from the image itself (no registry is asked).
+ * Every string here comes from the image: bounded in length and count, control characters written
+ * visibly, and a name or tag that is no valid image reference is shown but never parsed.
+ */
+export interface AuditedImage {
+  /** The image as given on the command line. */
+  readonly path: string;
+  /** `docker-save`: an archive with `manifest.json`; `oci-layout`: an OCI image layout (folder or tar). */
+  readonly format: 'docker-save' | 'oci-layout';
+  /**
+   * The names the image records for itself, as written: docker save's `RepoTags`; an OCI layout's
+   * `io.containerd.image.name` then `org.opencontainers.image.ref.name` annotations.
+   */
+  readonly references: readonly string[];
+  /** The repository of the first reference that is a valid image reference (`docker.io/library/debian`). */
+  readonly repository?: string;
+  /** Its tag (`12-slim`); an OCI `ref.name` that is a tag alone gives a tag without repository. */
+  readonly tag?: string;
+  /**
+   * `<algorithm>:<hex>`: an OCI layout's manifest digest, or docker save's image id (the digest of
+   * its configuration, from the `Config` path); absent when the image records none vigil can read.
+   */
+  readonly digest?: string;
+  /**
+   * What `digest` is the digest of: `manifest` (what a registry pulls by) or `config` (the image
+   * id, all a docker save archive records). Present with `digest`.
+   */
+  readonly digestOf?: 'manifest' | 'config';
+  /** Layer digests, bottom first, as package locations name them. */
+  readonly layers: readonly string[];
 }
 
 /** Severity levels, lowest first. `unknown` is kept apart so a policy can map it (fail closed). */

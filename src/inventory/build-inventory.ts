@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LockfileParseError, NothingToAuditError, UsageError } from '../core/errors.js';
 import type { OnWorkProgress } from '../core/progress.js';
-import type { Inventory, Package, SkippedEntry, SourceFile, SourceLocation } from '../core/types.js';
+import type { AuditedImage, Inventory, Package, SkippedEntry, SourceFile, SourceLocation } from '../core/types.js';
 import { ecosystems, lockfileParsers } from '../ecosystems/registry.js';
 import type { DependencyFile, LockfileParser, ParseContext, ParsedDependencyFile } from '../ecosystems/types.js';
 import { parseJsonFile } from '../ecosystems/json-file.js';
@@ -117,8 +117,10 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
     parsed.push({ file, parser, result: await parseWith(parser, file, rootFileSystemContext(root, file) ?? fileParseContext(root, file)) });
   }
 
+  const images: AuditedImage[] = [];
   for (const target of targets.filter((resolved) => resolved.target !== 'files')) {
     const listed = await listTreeCandidates(target, root, parsers, isExcluded);
+    if (listed.image !== undefined) images.push(listed.image);
     for (const candidate of listed.candidates) {
       const source = await parseTreeCandidate(candidate);
       if ('skipped' in source) unrecognised.push(source.skipped);
@@ -184,7 +186,7 @@ export async function buildInventory(options: BuildInventoryOptions): Promise<In
       related: result.related,
     });
   }
-  return { root, sources, packages, skipped };
+  return { root, sources, packages, skipped, ...(images.length === 0 ? {} : { images }) };
 }
 
 /** The image and layer each file read from an image came from. */

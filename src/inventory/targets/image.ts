@@ -2,12 +2,14 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LockfileParseError } from '../../core/errors.js';
+import type { AuditedImage } from '../../core/types.js';
 import { formatByteSize } from '../../core/input-limits.js';
 import { readFileWithin } from '../../core/read-bounded.js';
 import { countEntry, countKept, newBudget, readLayer, type LayerChanges } from './layers.js';
 import { IMAGE_LIMITS, type ImageLimits } from './limits.js';
 import { mergeLayers, type ImageLayer } from './merged-layers.js';
 import { head, looksLikeTar } from './detect.js';
+import { parseReference, shownReferences } from './image-reference.js';
 import type { FileTree } from './file-tree.js';
 import { inflate, isGzip, isZstd, TarError, tarError, walkTar, type TarPlace } from './read-tar.js';
 
@@ -45,6 +47,57 @@ function blobPath(digest: unknown, label: string): string {
   return `blobs/${match[1] ?? ''}/${match[2] ?? ''}`;
 }
 
+/** What identifies the image, as its manifest or index records it (AuditedImage without path and layers). */
+export type ImageIdentity = Omit<AuditedImage, 'path' | 'layers'>;
+
+/** The image's layers and what identifies it. */
+export interface ImageManifest {
+  readonly layers: LayerRef[];
+  readonly identity: ImageIdentity;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/**
+ * The identity from the names the image records: the first that parses gives repository and tag;
+ * all are kept as shown text.
+ */
+function identityOf(format: ImageIdentity['format'], names: readonly { readonly text: string; readonly tagAlone: boolean }[], digest: ImageIdentity['digest'], digestOf: ImageIdentity['digestOf']): ImageIdentity {
+  let repository: string | undefined;
+  let tag: string | undefined;
+  for (const name of names) {
+    const parsed = parseReference(name.text, name.tagAlone);
+    if (parsed === undefined) continue;
+    // A tag alone (an OCI ref.name) completes a repository from another name, never replaces one.
+    if (repository === undefined && parsed.repository !== undefined) {
+      repository = parsed.repository;
+      tag = parsed.tag ?? tag;
+    } else if (tag === undefined) tag = parsed.tag;
+    if (repository !== undefined && tag !== undefined) break;
+  }
+  return {
+    format,
+    references: shownReferences(names.map((name) => name.text)),
+    ...(repository === undefined ? {} : { repository }),
+    ...(tag === undefined ? {} : { tag }),
+    ...(digest === undefined ? {} : { digest, digestOf }),
+  };
+}
+
+const SHA256_HEX = /^[a-f0-9]{64}$/;
+
+/**
+ * docker save's image id: the digest of its configuration, the name of the configuration file
+ * (`blobs/sha256/<hex>` since Docker 25, `<hex>.json` before).
+ */
+function imageId(config: unknown): string | undefined {
+  if (typeof config !== 'string') return undefined;
+  const hex = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(config)?.[1] ?? /^([a-f0-9]{64})\.json$/.exec(config)?.[1];
+  return hex !== undefined && SHA256_HEX.test(hex) ? `sha256:${hex}` : undefined;
+}
+
 /**
  * The layers of the one image a `docker save` archive (`manifest.json`, https://github.com/moby/moby/blob/master/image/spec/v1.2.md)
  * or an OCI image layout (`index.json`, https://github.com/opencontainers/image-spec/blob/main/image-layout.md)
@@ -52,11 +105,16 @@ function blobPath(digest: unknown, label: string): string {
  * would be a guess.
  */
 export async function imageLayers(label: string, readJson: JsonReader, limits: ImageLimits = IMAGE_LIMITS): Promise<LayerRef[]> {
+  return (await readImageManifest(label, readJson, limits)).layers;
+}
+
+/** The layers of the image (as `imageLayers`) and what identifies it: its names and digest. */
+export async function readImageManifest(label: string, readJson: JsonReader, limits: ImageLimits = IMAGE_LIMITS): Promise<ImageManifest> {
   const manifest = await readJson('manifest.json');
   if (manifest !== undefined) {
     if (!Array.isArray(manifest) || manifest.length === 0 || !manifest.every(isRecord)) throw imageError(label, 'manifest.json is not a docker save manifest (an array of images)');
     if (manifest.length > 1) {
-      const tags = manifest.flatMap((entry) => (Array.isArray(entry['RepoTags']) ? entry['RepoTags'].filter((tag) => typeof tag === 'string') : []));
+      const tags = shownReferences(manifest.flatMap((entry) => strings(entry['RepoTags'])));
       throw imageError(label, `the archive holds ${manifest.length} images${tags.length > 0 ? ` (${tags.join(', ')})` : ''}; vigil audits one image per archive`, 'save one image per archive: docker save IMAGE -o FILE');
     }
     const entry = manifest[0] ?? {};
@@ -65,17 +123,23 @@ export async function imageLayers(label: string, readJson: JsonReader, limits: I
     const config = typeof entry['Config'] === 'string' ? await readJson(entry['Config']) : undefined;
     const rootfs = isRecord(config) && isRecord(config['rootfs']) ? config['rootfs'] : {};
     const diffIds: readonly unknown[] = Array.isArray(rootfs['diff_ids']) && rootfs['diff_ids'].length === layers.length ? rootfs['diff_ids'] : [];
-    return checkCount(label, limits, layers.map((blob, index) => {
+    const refs = checkCount(label, limits, layers.map((blob, index) => {
       const diffId = diffIds[index];
       const fromPath = /^blobs\/([a-z0-9]+)\/([a-f0-9]+)$/.exec(blob);
       if (typeof diffId === 'string') return { blob, digest: diffId, of: 'uncompressed' as const };
       return { blob, digest: fromPath ? `${fromPath[1] ?? ''}:${fromPath[2] ?? ''}` : blob, of: 'stored' as const };
     }));
+    const names = strings(entry['RepoTags']).map((text) => ({ text, tagAlone: false }));
+    return { layers: refs, identity: identityOf('docker-save', names, imageId(entry['Config']), 'config') };
   }
   let index = await readJson('index.json');
   if (index === undefined) {
     throw imageError(label, 'not a container image: it has neither manifest.json (docker save) nor index.json (OCI image layout)', 'give an archive written by docker save or skopeo, or an OCI image layout folder; --target files reads it as an ordinary file');
   }
+  // The names are those of the descriptor in the layout's own index.json (annotations,
+  // https://github.com/opencontainers/image-spec/blob/main/annotations.md); the digest is that of
+  // the image manifest finally read (one platform's, below a nested index).
+  let names: { readonly text: string; readonly tagAlone: boolean }[] | undefined;
   for (let depth = 0; ; depth++) {
     if (depth > limits.indexNesting) {
       throw imageError(label, `index.json nests image indexes more than ${limits.indexNesting} deep, the limit`, 'a real image has one index, or an index of per-platform manifests');
@@ -87,6 +151,13 @@ export async function imageLayers(label: string, readJson: JsonReader, limits: I
       throw imageError(label, manifests.length === 0 ? 'index.json lists no image' : `index.json lists ${manifests.length} images (${platforms.join(', ')}); vigil audits one image`, 'copy the one image to audit into its own layout, e.g. skopeo copy --override-arch');
     }
     const descriptor = manifests[0] ?? {};
+    if (names === undefined) {
+      const annotations = isRecord(descriptor['annotations']) ? descriptor['annotations'] : {};
+      names = [
+        ...strings([annotations['io.containerd.image.name']]).map((text) => ({ text, tagAlone: false })),
+        ...strings([annotations['org.opencontainers.image.ref.name']]).map((text) => ({ text, tagAlone: true })),
+      ];
+    }
     const document = await readJson(blobPath(descriptor['digest'], label));
     if (document === undefined) throw imageError(label, `the image's manifest ${String(descriptor['digest'])} is missing`);
     if (INDEX_TYPES.has(String(descriptor['mediaType'])) || (isRecord(document) && Array.isArray(document['manifests']))) {
@@ -95,7 +166,9 @@ export async function imageLayers(label: string, readJson: JsonReader, limits: I
     }
     const layers = isRecord(document) && Array.isArray(document['layers']) ? document['layers'].filter(isRecord) : undefined;
     if (layers === undefined) throw imageError(label, `the image's manifest ${String(descriptor['digest'])} has no layers list`);
-    return checkCount(label, limits, layers.map((layer) => ({ blob: blobPath(layer['digest'], label), digest: String(layer['digest']), of: 'stored' as const })));
+    const refs = checkCount(label, limits, layers.map((layer) => ({ blob: blobPath(layer['digest'], label), digest: String(layer['digest']), of: 'stored' as const })));
+    // blobPath has checked the digest's form.
+    return { layers: refs, identity: identityOf('oci-layout', names, String(descriptor['digest']), 'manifest') };
   }
 }
 
@@ -129,8 +202,16 @@ function parseJson(label: string, name: string, bytes: Buffer): unknown {
   }
 }
 
+/** The merged layers of an image, and what identifies it. */
+export type ImageTree = FileTree & { readonly image: AuditedImage };
+
+function withImage(tree: FileTree, label: string, manifest: ImageManifest): ImageTree {
+  const image: AuditedImage = { path: label, ...manifest.identity, layers: manifest.layers.map((layer) => layer.digest) };
+  return Object.assign(tree, { image });
+}
+
 /** An OCI image layout folder: blobs are read from disk, one layer at a time, bottom first. */
-export async function readOciLayout(folder: string, label: string, wanted: (relativePath: string) => boolean, limits: ImageLimits = IMAGE_LIMITS): Promise<FileTree> {
+export async function readOciLayout(folder: string, label: string, wanted: (relativePath: string) => boolean, limits: ImageLimits = IMAGE_LIMITS): Promise<ImageTree> {
   const readJson: JsonReader = async (relativePath) => {
     const file = path.join(folder, ...relativePath.split('/'));
     let bytes: Buffer | undefined;
@@ -142,7 +223,8 @@ export async function readOciLayout(folder: string, label: string, wanted: (rela
     if (bytes === undefined) throw imageError(label, `${relativePath} is larger than the ${formatByteSize(limits.jsonBytes)} limit for an image manifest`);
     return parseJson(label, relativePath, bytes);
   };
-  const refs = await imageLayers(label, readJson, limits);
+  const manifest = await readImageManifest(label, readJson, limits);
+  const refs = manifest.layers;
   const budget = newBudget(label, limits);
   const layers: ImageLayer[] = [];
   for (const [index, ref] of refs.entries()) {
@@ -157,7 +239,7 @@ export async function readOciLayout(folder: string, label: string, wanted: (rela
     if (ref.of === 'stored' || !changes.compressed) checkDigest(label, index, ref.digest, changes.storedDigest);
     layers.push({ digest: ref.digest, changes });
   }
-  return mergeLayers(label, layers);
+  return withImage(mergeLayers(label, layers), label, manifest);
 }
 
 /**
@@ -165,7 +247,7 @@ export async function readOciLayout(folder: string, label: string, wanted: (rela
  * layers are stored in any order, so each is read as it comes, keeping only its wanted files and
  * metadata, and the layers are applied in the manifest's order at the end.
  */
-export async function readImageArchive(file: string, label: string, wanted: (relativePath: string) => boolean, limits: ImageLimits = IMAGE_LIMITS): Promise<FileTree> {
+export async function readImageArchive(file: string, label: string, wanted: (relativePath: string) => boolean, limits: ImageLimits = IMAGE_LIMITS): Promise<ImageTree> {
   const budget = newBudget(label, limits);
   const documents = new Map<string, Buffer>();
   const layers = new Map<string, LayerChanges | TarError>();
@@ -217,7 +299,8 @@ export async function readImageArchive(file: string, label: string, wanted: (rel
     const bytes = documents.get(name);
     return Promise.resolve(bytes === undefined ? undefined : parseJson(label, relativePath, bytes));
   };
-  const refs = await imageLayers(label, readJson, limits);
+  const manifest = await readImageManifest(label, readJson, limits);
+  const refs = manifest.layers;
   const ordered: ImageLayer[] = refs.map((ref, index) => {
     const changes = layers.get(ref.blob);
     if (changes === undefined) throw tarError(layerPlace(label, index, ref.digest), 'is missing from the archive', 'the archive is incomplete; export it again');
@@ -227,7 +310,7 @@ export async function readImageArchive(file: string, label: string, wanted: (rel
     if (ref.of === 'stored' || !changes.compressed) checkDigest(label, index, ref.digest, changes.storedDigest);
     return { digest: ref.digest, changes };
   });
-  return mergeLayers(label, ordered);
+  return withImage(mergeLayers(label, ordered), label, manifest);
 }
 
 async function drain(chunks: AsyncIterable<Buffer>): Promise<void> {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AuditedImage } from '../../core/types.js';
 import type { DependencyFile, LockfileParser, ParseContext } from '../../ecosystems/types.js';
 import { displayPath } from '../read-file.js';
 import type { ResolvedTarget } from './detect.js';
@@ -67,7 +68,7 @@ export async function listTreeCandidates(
   root: string,
   parsers: readonly LockfileParser[],
   isExcluded: (relativePath: string) => boolean,
-): Promise<{ readonly tree: FileTree; readonly candidates: readonly TreeCandidate[] }> {
+): Promise<{ readonly tree: FileTree; readonly candidates: readonly TreeCandidate[]; readonly image?: AuditedImage }> {
   // A node_modules folder given itself: its packages are at `<name>/package.json`, the parser
   // claims `node_modules/<name>/package.json`.
   const claimPrefix = target.target === 'node-modules' && path.basename(target.path) === 'node_modules' ? 'node_modules/' : '';
@@ -76,10 +77,13 @@ export async function listTreeCandidates(
   const wanted = (relativePath: string): boolean => !isExcluded(relativePath) && parsersOf(relativePath).length > 0;
   const isSystemTree = target.target === 'image' || target.target === 'rootfs';
   let tree: FileTree;
+  let image: AuditedImage | undefined;
   if (target.target === 'image') {
     const { readImageArchive, readOciLayout } = await import('./image.js');
     const keep = (relativePath: string): boolean => wanted(relativePath) || RELATED_NAMES.has(path.posix.basename(relativePath));
-    tree = target.isFolder ? await readOciLayout(target.path, target.given, keep) : await readImageArchive(target.path, target.given, keep);
+    const imageTree = target.isFolder ? await readOciLayout(target.path, target.given, keep) : await readImageArchive(target.path, target.given, keep);
+    tree = imageTree;
+    image = imageTree.image;
   } else {
     tree = directoryTree(target.path, target.given);
   }
@@ -118,7 +122,7 @@ export async function listTreeCandidates(
       context: () => treeParseContext(tree, relativePath, toFile),
     });
   }
-  return { tree, candidates };
+  return { tree, candidates, ...(image === undefined ? {} : { image }) };
 }
 
 /**
