@@ -1,19 +1,22 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { OsvRecord } from '../advisories/osv.js';
 import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
 import type { AdvisoryStore } from '../advisories/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import type { EcosystemId, Inventory, Package } from '../core/types.js';
-import { matchInventory } from '../match/match.js';
+import type { EcosystemId, Finding, Inventory, Package } from '../core/types.js';
+import { matchInventory, type MatchWarning } from '../match/match.js';
 import { releaseSupportFindings } from '../match/release-support.js';
 import { DEFAULT_POLICY } from '../policy/default-policy.js';
 import { evaluateGate } from '../policy/gate.js';
 import { parsePolicyText } from '../policy/policy-file.js';
-import type { Policy } from '../policy/types.js';
+import type { GateDecision, Policy } from '../policy/types.js';
 import { collectUnevaluable } from '../policy/unevaluable.js';
 import { diffLedger, readAdvisorySnapshot, type RecordVersion } from './advisory-changes.js';
 import { packageKey, packageKeyOf, splitPackageKey } from './package-key.js';
-import { reconcileRef } from './reconcile.js';
+import { reconcileRefs, type ReconcileInput } from './reconcile.js';
 import { lockRefs } from './ref-lock.js';
+import type { MonitorDatabase } from './store/monitor-database.js';
 import type { MonitorDb } from './store/open-monitor-store.js';
 import { addChanges, NO_CHANGES, type FindingChanges, type FindingPackage } from './types.js';
 
@@ -115,7 +118,8 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
     const batchSize = Math.max(1, options.batchSize ?? 200);
     let changes = NO_CHANGES;
     let unevaluable = 0;
-    const policies = new Map<number, Policy>();
+    const policies = new Map<string, Policy>();
+    const verdicts = new Map<string, KeyVerdict>();
     for (let start = 0; start < refIds.length; start += batchSize) {
       const batch = refIds.slice(start, start + batchSize);
       const written = await db.transaction().execute(async (trx) => {
@@ -125,55 +129,97 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
           .innerJoin('monitor_projects as p', 'p.id', 'r.project_id')
           .select(['r.id', 'r.name', 'r.policy_text', 'p.name as project'])
           .where('r.id', 'in', batch)
+          .orderBy('r.id')
           .execute();
-        let batchChanges = NO_CHANGES;
+        // Policies are parsed once per distinct text (most refs share one).
+        const policyOf = new Map<number, Policy>();
+        for (const ref of refs) {
+          const text = ref.policy_text ?? NO_POLICY_TEXT;
+          let policy = policies.get(text);
+          if (policy === undefined) {
+            policy = ref.policy_text === null ? DEFAULT_POLICY : parsePolicyText(ref.policy_text, `${ref.project}@${ref.name}:vigil.yaml`);
+            policies.set(text, policy);
+          }
+          policyOf.set(ref.id, policy);
+        }
+        // Exceptions limited to dependency paths need the whole graph: those refs read their whole
+        // inventory; the others only their rows of the scope's names, read for the batch at once.
+        const needsGraph = (refId: number): boolean => (policyOf.get(refId) as Policy).exceptions.some((entry) => entry.paths !== undefined);
+        const rowsOf = await readScopedPackages(
+          trx,
+          refs.filter((ref) => !needsGraph(ref.id)).map((ref) => ref.id),
+          scopes,
+        );
+        const inputs: ReconcileInput[] = [];
         let batchUnevaluable = 0;
         for (const ref of refs) {
           const scope = scopes.get(ref.id) ?? new Set<string>();
-          let policy = policies.get(ref.id);
-          if (policy === undefined) {
-            policy = ref.policy_text === null ? DEFAULT_POLICY : parsePolicyText(ref.policy_text, `${ref.project}@${ref.name}:vigil.yaml`);
-            policies.set(ref.id, policy);
-          }
-          // Exceptions limited to dependency paths need the whole graph; otherwise the scope's
-          // packages are all the matcher needs.
-          const needsGraph = policy.exceptions.some((entry) => entry.paths !== undefined);
-          const names = [...new Set([...scope].map((key) => splitPackageKey(key).matchName))];
-          let query = trx.selectFrom('monitor_packages').select('package').where('ref_id', '=', ref.id);
-          const rows: { package: string }[] = [];
-          if (needsGraph) rows.push(...(await query.execute()));
-          else {
-            for (let from = 0; from < names.length; from += CHUNK) {
-              query = trx.selectFrom('monitor_packages').select('package').where('ref_id', '=', ref.id).where('match_name', 'in', names.slice(from, from + CHUNK));
-              rows.push(...(await query.execute()));
+          const policy = policyOf.get(ref.id) as Policy;
+          const text = ref.policy_text ?? NO_POLICY_TEXT;
+          const packageRows = needsGraph(ref.id)
+            ? (await trx.selectFrom('monitor_packages').select('package').where('ref_id', '=', ref.id).execute()).map((row) => row.package)
+            : (rowsOf.get(ref.id) ?? []);
+          const packages = packageRows.map((row) => JSON.parse(row) as Package);
+          const inScope = packages.filter((pkg) => scope.has(packageKeyOf(pkg)));
+          let findings: Finding[] = [];
+          let warnings: MatchWarning[] = [];
+          const decisions = new Map<Finding, GateDecision>();
+          if (needsGraph(ref.id)) {
+            const inventory: Inventory = { root: '', sources: [], packages, skipped: [] };
+            const matched = await matchInventory(inventory, scopedStore(advisories, scope));
+            findings = matched.findings.filter((finding) => scope.has(packageKeyOf(finding.package)));
+            warnings = [...matched.warnings];
+            for (const [finding, decision] of evaluateGate(findings, policy, clock, { unevaluable: collectUnevaluable(warnings, []) }).decisions) decisions.set(finding, decision);
+          } else {
+            // The verdict on a package does not depend on the ref, only on the package row and the
+            // policy: each distinct (policy, package key, rows of that key) is matched and gated
+            // once per rematch, however many refs hold it.
+            const byKey = new Map<string, { rows: string[]; packages: Package[] }>();
+            packages.forEach((pkg, index) => {
+              const key = packageKeyOf(pkg);
+              if (!scope.has(key)) return;
+              let entry = byKey.get(key);
+              if (entry === undefined) byKey.set(key, (entry = { rows: [], packages: [] }));
+              entry.rows.push(packageRows[index] as string);
+              entry.packages.push(pkg);
+            });
+            for (const [key, entry] of byKey) {
+              const memoKey = createHash('sha256').update(text).update('\u0000').update(key).update('\u0000').update(entry.rows.join('\u0000')).digest('base64');
+              let verdict = verdicts.get(memoKey);
+              if (verdict === undefined) {
+                const keyScope = new Set([key]);
+                const matched = await matchInventory({ root: '', sources: [], packages: entry.packages, skipped: [] }, scopedStore(advisories, keyScope));
+                const found = matched.findings.filter((finding) => keyScope.has(packageKeyOf(finding.package)));
+                const gate = evaluateGate(found, policy, clock, { unevaluable: collectUnevaluable(matched.warnings, []) });
+                verdict = { findings: found, warnings: matched.warnings, decisions: gate.decisions };
+                if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+                verdicts.set(memoKey, verdict);
+              }
+              findings.push(...verdict.findings);
+              warnings.push(...verdict.warnings);
+              for (const [finding, decision] of verdict.decisions) decisions.set(finding, decision);
             }
           }
-          const packages = rows.map((row) => JSON.parse(row.package) as Package);
-          const inScope = packages.filter((pkg) => scope.has(packageKeyOf(pkg)));
-          const inventory: Inventory = { root: '', sources: [], packages, skipped: [] };
-          const matched = await matchInventory(inventory, scopedStore(advisories, scope));
-          const findings = [...matched.findings, ...releaseSupportFindings({ ...inventory, packages: inScope }, clock.now())].filter((finding) =>
-            scope.has(packageKeyOf(finding.package)),
-          );
-          const warnings = matched.warnings;
-          const gate = evaluateGate(findings, policy, clock, { unevaluable: collectUnevaluable(warnings, []) });
+          // End-of-support findings are per lockfile (one holder package per file): per ref.
+          const support = releaseSupportFindings({ root: '', sources: [], packages: inScope, skipped: [] }, clock.now()).filter((finding) => scope.has(packageKeyOf(finding.package)));
+          if (support.length > 0) {
+            findings = [...findings, ...support];
+            for (const [finding, decision] of evaluateGate(support, policy, clock).decisions) decisions.set(finding, decision);
+          }
           batchUnevaluable += warnings.length;
-          batchChanges = addChanges(
-            batchChanges,
-            await reconcileRef(trx, {
-              ref: { refId: ref.id, project: ref.project, ref: ref.name },
-              scope,
-              packages: inScope,
-              findings,
-              decisions: gate.decisions,
-              warnings,
-              closeAs: 'withdrawn',
-              now,
-              notify: true,
-            }),
-          );
+          inputs.push({
+            ref: { refId: ref.id, project: ref.project, ref: ref.name },
+            scope,
+            packages: inScope,
+            findings,
+            decisions,
+            warnings,
+            closeAs: 'withdrawn',
+            now,
+            notify: true,
+          });
         }
-        return { changes: batchChanges, unevaluable: batchUnevaluable };
+        return { changes: await reconcileRefs(trx, inputs), unevaluable: batchUnevaluable };
       });
       changes = addChanges(changes, written.changes);
       unevaluable += written.unevaluable;
@@ -201,6 +247,49 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
     store?.close();
     snapshot.close();
   }
+}
+
+/** What matching and gating one package key's rows under one policy gave (shared by the refs that have them). */
+interface KeyVerdict {
+  readonly findings: readonly Finding[];
+  readonly warnings: readonly MatchWarning[];
+  readonly decisions: ReadonlyMap<Finding, GateDecision>;
+}
+
+/** The memo of verdicts is dropped when it reaches this size (memory bounded whatever the portfolio). */
+const MAX_VERDICTS = 20_000;
+
+/** The policy text of a ref without a vigil.yaml (no text is this: it is not valid YAML for a policy). */
+const NO_POLICY_TEXT = '\u0000default';
+
+/** Each ref's package rows (JSON) whose match name is one of its scope's, for many refs in a few queries. */
+async function readScopedPackages(trx: Transaction<MonitorDatabase>, refIds: readonly number[], scopes: ReadonlyMap<number, ReadonlySet<string>>): Promise<Map<number, string[]>> {
+  const rowsOf = new Map<number, string[]>();
+  const names = new Set<string>();
+  for (const refId of refIds) for (const key of scopes.get(refId) ?? []) names.add(splitPackageKey(key).matchName);
+  const wanted = new Map<number, Set<string>>();
+  for (const refId of refIds) wanted.set(refId, new Set([...(scopes.get(refId) ?? [])].map((key) => splitPackageKey(key).matchName)));
+  const nameList = [...names].sort();
+  for (let from = 0; from < refIds.length; from += CHUNK) {
+    const refs = refIds.slice(from, from + CHUNK);
+    for (let start = 0; start < nameList.length; start += CHUNK) {
+      const rows = await trx
+        .selectFrom('monitor_packages')
+        .select(['ref_id', 'match_name', 'package'])
+        .where('ref_id', 'in', refs)
+        .where('match_name', 'in', nameList.slice(start, start + CHUNK))
+        .execute();
+      for (const row of rows) {
+        // Only the names of the ref's own scope, as a read per ref would give.
+        if (!(wanted.get(row.ref_id)?.has(row.match_name) ?? false)) continue;
+        let list = rowsOf.get(row.ref_id);
+        if (list === undefined) rowsOf.set(row.ref_id, (list = []));
+        list.push(row.package);
+      }
+    }
+  }
+  for (const list of rowsOf.values()) list.sort();
+  return rowsOf;
 }
 
 /** The store, each (ecosystem, name) read once per rematch however many refs hold it. */
