@@ -65,7 +65,7 @@ export async function drivenQueue(database: JobDatabase): Promise<DrivenQueue> {
   }
   const pgSettings = database.pg;
   if (pgSettings === undefined) throw new Error('no PostgreSQL settings');
-  const queue = await createPgBossJobQueue({ connectionString: pgSettings.url, schema: pgSettings.bossSchema, pollIntervalSeconds: 0.5, superviseIntervalSeconds: 1, onSettled: (e) => { if (process.env.DEBUG_JOBS) console.log('settled', e); }, onError: (e) => { if (process.env.DEBUG_JOBS) console.log('boss error', e); } });
+  const queue = await createPgBossJobQueue({ connectionString: pgSettings.url, schema: pgSettings.bossSchema, pollIntervalSeconds: 0.5, superviseIntervalSeconds: 1 });
   let started = false;
   return {
     queue,

@@ -14,8 +14,7 @@ import { startWebhookReceiver, type Answer, type ReceivedRequest } from './webho
 // loads it), killed with SIGKILL or run two at once on one database.
 const CHILD = `
 import { runnerImport } from 'vite';
-const { module } = await runnerImport('./test/jobs/notify/notify-worker-child.ts', { configFile: false, logLevel: 'silent' });
-await module.runWorker(JSON.parse(process.argv[1]));
+await runnerImport('./test/jobs/notify/notify-worker-child.ts', { configFile: false, logLevel: 'silent' });
 `;
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -24,9 +23,15 @@ afterEach(async () => {
 });
 
 /** Starts a worker process and resolves once it works. */
-function startWorker(config: ChildConfig): Promise<ChildProcess> {
+function startWorker(config: ChildConfig, onSpawn?: (child: ChildProcess) => void): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, JSON.stringify(config)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, VIGIL_NOTIFY_CHILD: JSON.stringify(config) },
+    });
+    // Known at once: the worker may take the job before it says it is ready.
+    onSpawn?.(child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -69,7 +74,7 @@ function childConfig(database: JobDatabase, url: string): ChildConfig {
 }
 
 describe.each(jobBackends())('a worker killed mid-delivery on $name', ({ create }) => {
-  it('loses nothing: the next worker sends it again with the same id, and a receiver that drops repeats sees it once', async () => {
+  it('loses nothing: the next worker sends it again with the same id, and a receiver that drops repeats sees it once', { timeout: 150_000 }, async () => {
     const database = await create();
     cleanups.push(() => database.dispose());
     let worker: ChildProcess | undefined;
@@ -85,8 +90,11 @@ describe.each(jobBackends())('a worker killed mid-delivery on $name', ({ create 
     // Dispatched here, worked there: the job is in the database before the worker starts.
     const dispatcher = await localNotifier(database, receiver.url);
     expect(await dispatcher.notifier.dispatch(memoryOutbox([notification(1)]))).toEqual({ notifications: 1, queued: 1 });
-    worker = await startWorker(childConfig(database, receiver.url));
-    const killed = new Promise<NodeJS.Signals | null>((resolve) => worker?.once('exit', (_code, signal) => resolve(signal)));
+    let killed: Promise<NodeJS.Signals | null> | undefined;
+    await startWorker(childConfig(database, receiver.url), (child) => {
+      worker = child;
+      killed = new Promise((resolve) => child.once('exit', (_code, signal) => { resolve(signal); }));
+    }).catch(() => undefined);
     expect(await killed).toBe('SIGKILL');
     expect(receiver.requests).toHaveLength(1);
     expect((await dispatcher.notifier.deliveries())[0]?.state).toBe('pending');
@@ -96,7 +104,7 @@ describe.each(jobBackends())('a worker killed mid-delivery on $name', ({ create 
     // PostgreSQL a pg-boss worker here, whose supervisor fails the try when its heartbeat stops.
     const next = await localNotifier(database, receiver.url, database.dialect === 'sqlite' ? 11_000 : 0);
     await next.queue.start();
-    await waitFor(async () => (await next.notifier.summary()).delivered === 1, 60_000, 'the delivery by the next worker');
+    await waitFor(async () => (await next.notifier.summary()).delivered === 1, 120_000, 'the delivery by the next worker');
     expect(receiver.requests.map((request) => [request.notificationId, request.attempt, request.signatureValid])).toEqual([
       ['outbox-1', 1, true],
       ['outbox-1', 2, true],

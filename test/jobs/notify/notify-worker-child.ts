@@ -35,3 +35,8 @@ export async function runWorker(config: ChildConfig): Promise<void> {
     void queue.stop({ timeoutMs: 5_000 }).then(() => db.destroy()).then(() => process.exit(0));
   });
 }
+
+// Started at the module's evaluation, inside vite's runner: the queue's own import() of pg-boss
+// must run before the runner closes.
+const childConfig = process.env.VIGIL_NOTIFY_CHILD;
+if (childConfig !== undefined) await runWorker(JSON.parse(childConfig) as ChildConfig);
