@@ -113,6 +113,45 @@ describe.each(monitorBackends())('rematch cases on $name', (backend) => {
     const outbox = await monitor.db.selectFrom('monitor_outbox').select('advisory_id').where('advisory_id', '=', 'VIGIL-RACE-1').execute();
     expect(outbox).toHaveLength(1);
   });
+
+  // One advisory, refs that share its package: the verdict on pkg-mixed 1.0.0 is computed once,
+  // but each ref's own policy decides its state. Batches of 2 refs, so refs sharing a verdict are
+  // written in different transactions. By hand: below 1.0.1 is affected, so the three refs at
+  // 1.0.0 get a finding (excepted under the policy naming VIGIL-MIX-1, new under the default
+  // policy with the 7-day SLA from publication) and the ref at 1.0.1 none.
+  it('refs with different policies get different states for the same advisory', async () => {
+    const mixedPolicy = POLICY.replaceAll('VIGIL-EXC-1', 'VIGIL-MIX-1');
+    const refs: readonly { name: string; version: string; policyText?: string; want?: readonly [string, string | null] }[] = [
+      { name: 'exc-a', version: '1.0.0', policyText: mixedPolicy, want: ['excepted', null] },
+      { name: 'plain', version: '1.0.0', want: ['new', '2024-02-08T10:00:00.000Z'] },
+      { name: 'exc-b', version: '1.0.0', policyText: mixedPolicy, want: ['excepted', null] },
+      { name: 'fixed', version: '1.0.1' },
+    ];
+    for (const ref of refs) {
+      const project = path.join(dir, `beta-${ref.name}`);
+      mkdirp(project);
+      writeFileSync(path.join(project, 'requirements.txt'), `pkg-mixed==${ref.version}\n`);
+      await pushRef({
+        monitor,
+        project: 'beta',
+        ref: ref.name,
+        input: { paths: [path.join(project, 'requirements.txt')], root: project },
+        ...(ref.policyText === undefined ? {} : { policyText: ref.policyText }),
+        openStore: () => Promise.resolve(openAdvisoryStore(storePath, { clock })),
+        clock,
+        maxDbAgeMs: 365 * 86_400_000,
+      });
+    }
+    await importRecords([osvRecord('VIGIL-MIX-1', 'pkg-mixed')]);
+    const outcome = await rematch({ monitor, storePath, clock, batchSize: 2 });
+    expect(outcome).toMatchObject({ changedRecords: 1, refs: 4, changes: { created: 3, outbox: 3 } });
+    for (const ref of refs) {
+      const findings = await refFindings(monitor, 'beta', ref.name);
+      expect(findings.map((finding) => [finding.state, finding.due ?? null]), ref.name).toEqual(ref.want === undefined ? [] : [ref.want]);
+    }
+    const outbox = await monitor.db.selectFrom('monitor_outbox').select('ref').where('advisory_id', '=', 'VIGIL-MIX-1').orderBy('ref').execute();
+    expect(outbox.map((row) => row.ref)).toEqual(['exc-a', 'exc-b', 'plain']);
+  });
 });
 
 function mkdirp(folder: string): void {
