@@ -33,8 +33,8 @@ function startWorker(config: ChildConfig, onSpawn?: (child: ChildProcess) => voi
     // Known at once: the worker may take the job before it says it is ready.
     onSpawn?.(child);
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve(child);
     });
     child.on('exit', (code, signal) => {
