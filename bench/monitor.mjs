@@ -7,7 +7,8 @@
 //             holds, as in a real daily update) re-matched
 // Prints each figure and the process's peak RSS. Needs VIGIL_TEST_PG_URL or DATABASE_URL (a
 // throwaway schema, dropped afterwards).
-//   npm run build && node bench/monitor.mjs [--refs N] [--concurrency N]
+//   npm run build && node bench/monitor.mjs [--refs N] [--concurrency N] [--batch N]
+// --batch: refs per rematch transaction (rematch's batchSize; its default when not given).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,10 +28,17 @@ if (!url) {
   console.error('bench: set VIGIL_TEST_PG_URL (or DATABASE_URL) to a PostgreSQL database');
   process.exit(2);
 }
-const { values } = parseArgs({ options: { refs: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' } } });
+const { values } = parseArgs({ options: { refs: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' }, batch: { type: 'string' } } });
 const REFS = Number(values.refs);
 const CONCURRENCY = Number(values.concurrency);
 const PER_REF = 300;
+for (const [name, value] of [['refs', REFS], ['concurrency', CONCURRENCY], ['batch', Number(values.batch ?? 1)]]) {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    console.error(`bench: --${name} must be a positive integer`);
+    process.exit(2);
+  }
+}
+const BATCH = values.batch === undefined ? {} : { batchSize: Number(values.batch) };
 
 const { openMonitorStore, pushRef, rematch, refsAffectedBy } = await import(dist('monitor', 'index.js'));
 const { importAdvisories } = await import(dist('advisories', 'import.js'));
@@ -97,7 +105,7 @@ try {
   const setupMs = ms(setupStart);
   console.log(`setup: ${REFS} pushes in ${(setupMs / 1000).toFixed(1)} s (${(setupMs / REFS).toFixed(1)} ms each at concurrency ${CONCURRENCY})`);
   let start = process.hrtime.bigint();
-  const first = await rematch({ monitor, storePath, clock });
+  const first = await rematch({ monitor, storePath, clock, ...BATCH });
   console.log(`first rematch (the store's ${first.changedRecords} records into the ledger): ${ms(start).toFixed(0)} ms`);
 
   const big = inventories[0];
@@ -111,7 +119,7 @@ try {
 
   await importRecords([record('BENCH-COMMON-1', 'ms')]);
   start = process.hrtime.bigint();
-  const commonOutcome = await rematch({ monitor, storePath, clock });
+  const commonOutcome = await rematch({ monitor, storePath, clock, ...BATCH });
   const matchedMs = ms(start);
   const listed = await refsAffectedBy(monitor, 'BENCH-COMMON-1');
   console.log(
@@ -123,12 +131,12 @@ try {
   for (let n = 0; n < 2850; n++) update.push(record(`BENCH-MISS-${n}`, `vigil-bench-absent-${n}`));
   await importRecords(update);
   start = process.hrtime.bigint();
-  const updateOutcome = await rematch({ monitor, storePath, clock });
+  const updateOutcome = await rematch({ monitor, storePath, clock, ...BATCH });
   console.log(
     `update of ${updateOutcome.changedRecords} records: rematch ${(ms(start) / 1000).toFixed(1)} s, ${updateOutcome.lookups} names looked up, ${updateOutcome.refs} refs matched, ${updateOutcome.changes.created} findings created`,
   );
   start = process.hrtime.bigint();
-  const noop = await rematch({ monitor, storePath, clock });
+  const noop = await rematch({ monitor, storePath, clock, ...BATCH });
   console.log(`rematch with no change: ${ms(start).toFixed(0)} ms (${noop.changedRecords} records)`);
   console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
 } finally {

@@ -4,6 +4,7 @@ import type { OsvRecord } from '../advisories/osv.js';
 import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
 import type { AdvisoryStore } from '../advisories/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { UsageError } from '../core/errors.js';
 import type { EcosystemId, Finding, Inventory, Package } from '../core/types.js';
 import { matchInventory, type MatchWarning } from '../match/match.js';
 import { releaseSupportFindings } from '../match/release-support.js';
@@ -55,8 +56,12 @@ const CHUNK = 400;
  * includes the version, become `withdrawn`. Nothing changed: nothing is matched or written.
  * Safe to run twice or in two processes at once: each ref is written under its lock, and the
  * ledger is moved on only after every ref is written (a run that dies is redone by the next).
+ * @throws UsageError for a batch size that is not a positive integer (before reading anything).
  */
 export async function rematch(options: RematchOptions): Promise<RematchOutcome> {
+  // A size that is not a positive integer would write no ref and still move the ledger on.
+  const batchSize = options.batchSize ?? 200;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new UsageError(`invalid rematch batch size ${String(batchSize)}: a positive integer is needed`);
   const clock = options.clock ?? systemClock;
   const now = clock.now().toISOString();
   const { db, dialect } = options.monitor;
@@ -115,7 +120,6 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
     store = cachingStore(openAdvisoryStore(options.storePath, { clock }));
     const advisories = store;
     const refIds = [...scopes.keys()].sort((a, b) => a - b);
-    const batchSize = Math.max(1, options.batchSize ?? 200);
     let changes = NO_CHANGES;
     let unevaluable = 0;
     const policies = new Map<string, Policy>();

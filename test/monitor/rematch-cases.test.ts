@@ -152,6 +152,10 @@ describe.each(monitorBackends())('rematch cases on $name', (backend) => {
     const outbox = await monitor.db.selectFrom('monitor_outbox').select('ref').where('advisory_id', '=', 'VIGIL-MIX-1').orderBy('ref').execute();
     expect(outbox.map((row) => row.ref)).toEqual(['exc-a', 'exc-b', 'plain']);
   });
+
+  it.each([0, -1, 1.5, Number.NaN])('a batch size of %s is refused', async (batchSize) => {
+    await expect(rematch({ monitor, storePath, clock, batchSize })).rejects.toThrow(/invalid rematch batch size/);
+  });
 });
 
 function mkdirp(folder: string): void {
