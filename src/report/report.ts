@@ -1,5 +1,5 @@
 import type { AuditResult } from '../audit.js';
-import type { Directness, DistroAdvisory, DistroPackage, Finding, Package, PackageScope, SkippedEntry, SourceFile, SourceLocation } from '../core/types.js';
+import type { AuditedImage, Directness, DistroAdvisory, DistroPackage, Finding, Package, PackageScope, SkippedEntry, SourceFile, SourceLocation } from '../core/types.js';
 import type { MatchWarning } from '../match/match.js';
 import type { GateResult } from '../policy/gate.js';
 import type { UnevaluableItem } from '../policy/unevaluable.js';
@@ -7,7 +7,7 @@ import type { GateDecision, Policy, PolicyLevel, PolicyProblem } from '../policy
 import type { FixUpgrade } from '../remediation/fix-target.js';
 
 /** Version of the report document; bumped on any incompatible change (docs/json-schema.md). */
-export const REPORT_SCHEMA_VERSION = '1.6.0';
+export const REPORT_SCHEMA_VERSION = '1.7.0';
 
 export interface ReportPackage {
   readonly ecosystem: string;
@@ -102,6 +102,11 @@ export interface Report {
     /** Per ecosystem: records, when imported (`updatedAt`), the newest record's `modified` (the data's age), where from. */
     readonly ecosystems: readonly { ecosystem: string; records: number; updatedAt: string | null; newestModified: string | null; source: string | null }[];
   };
+  /**
+   * The container images audited, as each names itself (its references, repository and tag, and
+   * manifest digest or image id) with its layers; absent when no image was audited.
+   */
+  readonly images?: readonly AuditedImage[];
   readonly sources: readonly SourceFile[];
   readonly packages: readonly ReportPackage[];
   readonly skipped: readonly SkippedEntry[];
@@ -244,6 +249,7 @@ export function buildReport(result: AuditResult, gate: GateResult, policy: Polic
         source: entry.source ?? null,
       })),
     },
+    ...(result.inventory.images === undefined || result.inventory.images.length === 0 ? {} : { images: result.inventory.images }),
     sources: result.inventory.sources,
     packages: result.inventory.packages.map((pkg) => toReportPackage(pkg, purlOfKey)),
     skipped: result.inventory.skipped,

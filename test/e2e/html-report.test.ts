@@ -43,7 +43,7 @@ describe('vigil audit --format html', () => {
     const run = await runCli(['audit', '--fail-on', 'medium', '--db', setup.store, '--format', 'json', fixture('e2e', 'requirements-vulnerable')]);
     expect(run.code, run.stderr).toBe(1);
     const document = JSON.parse(run.stdout) as JsonReport;
-    expect(document.schemaVersion).toBe('1.6.0');
+    expect(document.schemaVersion).toBe('1.7.0');
     expect(document.remediation).toBeUndefined();
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StoreStatus } from '../../src/advisories/types.js';
 import { fixedClock } from '../../src/core/clock.js';
-import type { Finding, Inventory, Package } from '../../src/core/types.js';
+import type { AuditedImage, Finding, Inventory, Package } from '../../src/core/types.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { evaluateGate } from '../../src/policy/gate.js';
 import { buildReport, type Report } from '../../src/report/report.js';
@@ -19,6 +19,28 @@ export const LAYER_DPKG = 'sha256:aed824276830fa0c39a435387b32b5284fe97c78e3b1db
 export const LAYER_PYTHON = 'sha256:97e0df43f19fd1c96795d370daa29ed5fb8544686c90287952a439c4b4b4e044';
 /** Layer 4 (COPY app/): app/node_modules. */
 export const LAYER_APP = 'sha256:7885cca8ac7130fb712607b5e76fdfb4ff1e96a1bf0d2c29106d9f2b28872c12';
+
+/**
+ * The image as the shared archive's manifest.json names it: its one RepoTags entry, and its image
+ * id (its configuration is `61a8...json`); the layers are the configuration's diff ids.
+ */
+export const SCENARIO_IMAGE: AuditedImage = {
+  path: 'image.tar',
+  format: 'docker-save',
+  references: ['vigil-test/debian12-small:1'],
+  repository: 'vigil-test/debian12-small',
+  tag: '1',
+  digest: 'sha256:61a8a5d57f4ee89a8920218ba7d185744db23086e0c0a12771bb04b4d977cabc',
+  digestOf: 'config',
+  layers: [
+    'sha256:88623d17ce4aa6fc26fe0575e69652da1cbd2594198adfed384111aebb5d972e',
+    'sha256:aed824276830fa0c39a435387b32b5284fe97c78e3b1dbe9dcbc6b8f717eb0b1',
+    'sha256:97e0df43f19fd1c96795d370daa29ed5fb8544686c90287952a439c4b4b4e044',
+    'sha256:7885cca8ac7130fb712607b5e76fdfb4ff1e96a1bf0d2c29106d9f2b28872c12',
+    'sha256:1c16ae2d9bfba1872c453d342acf80ba95b5f6de0e0a68fe4529fe4d34e50bd1',
+    'sha256:d4d33b16856377e9f6a40c0445d1a7380c4dac1ecf8994636168568aded573fe',
+  ],
+};
 
 /** A package name no npm registry would accept, as a hostile tar could still carry it. */
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -101,7 +123,8 @@ export const FINDINGS: readonly Finding[] = [
   finding('TEST-NPM-HOSTILE', PACKAGES.hostile, ['1.2.6'], { summary: 'breaks out </td></tr><script>alert(1)</script> \u001b[31mred\u001b[0m\n::error::injected' }),
 ];
 
-export function buildImageReport(): Report {
+/** The scenario's report; `images` replaces what the inventory says of the image (none: `[]`). */
+export function buildImageReport(images: readonly AuditedImage[] = [SCENARIO_IMAGE]): Report {
   const clock = fixedClock(IMAGE_NOW);
   const inventory: Inventory = {
     root: '/',
@@ -112,6 +135,7 @@ export function buildImageReport(): Report {
     ],
     packages: Object.values(PACKAGES),
     skipped: [SKIPPED_LINK],
+    images,
   };
   const database: StoreStatus = {
     path: 'advisories.db',

@@ -67,7 +67,7 @@ describe('JSON report', () => {
     addFormats.default(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(path.join(repoRoot, 'docs', 'audit-report.schema.json'), 'utf8')) as object);
     expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
-    expect(document.schemaVersion).toBe('1.6.0');
+    expect(document.schemaVersion).toBe('1.7.0');
     const broken = structuredClone(document);
     (broken.packages[0] as { distro?: unknown }).distro = { release: 'Debian:12', sourceName: 'xz-utils' };
     expect(validate(broken)).toBe(false);
@@ -221,7 +221,7 @@ describe('CycloneDX', () => {
 
   it('a root file system of one release has that OS as metadata.component', () => {
     const strip = <T extends { location: ReportPackage['location'] }>(item: T): T => ({ ...item, location: { file: item.location.file, ...(item.location.line === undefined ? {} : { line: item.location.line }) } });
-    const rootfs = { ...report, skipped: [], packages: report.packages.filter((pkg) => pkg.distro !== undefined).map(strip), findings: report.findings.map((f) => ({ ...f, package: strip(f.package) })) };
+    const rootfs = { ...report, images: [], skipped: [], packages: report.packages.filter((pkg) => pkg.distro !== undefined).map(strip), findings: report.findings.map((f) => ({ ...f, package: strip(f.package) })) };
     const out = JSON.parse(renderCyclonedx(rootfs)) as typeof bom;
     expect(out.metadata.component).toMatchObject({ type: 'operating-system', name: 'debian', version: '12' });
   });

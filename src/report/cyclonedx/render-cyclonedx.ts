@@ -1,5 +1,7 @@
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
+import type { AuditedImage } from '../../core/types.js';
 import type { GateDecision } from '../../policy/types.js';
+import { imagePurl } from '../image-identity.js';
 import { describeSubject, fileAndLine, type AuditedSystem } from '../installed-location.js';
 import type { Report, ReportFinding, ReportPackage } from '../report.js';
 
@@ -129,6 +131,12 @@ export const CDX_PROPERTY = {
   sourceVersion: 'vigil:distro:source-version',
   /** Why vigil thinks the package is not from the distribution (it is then not audited). */
   foreignOrigin: 'vigil:distro:foreign-origin',
+  /** A name the image records for itself (docker save RepoTags, OCI annotations), as written (bounded, visible). */
+  imageReference: 'vigil:image:reference',
+  /** The digest of the image's manifest (OCI layout), what a registry pulls by. */
+  imageManifestDigest: 'vigil:image:manifest-digest',
+  /** docker save's image id: the digest of the image's configuration. */
+  imageId: 'vigil:image:id',
   /** Debian's urgency or Ubuntu's priority, its no-dsa note, and whether the release has no fix. */
   urgency: 'vigil:distro:urgency',
   noDsa: 'vigil:distro:no-dsa',
@@ -179,13 +187,16 @@ function packageProperties(pkg: ReportPackage): [string, string][] {
  * for an image, a `container` component (with the layers that hold its packages as properties)
  * that depends on its operating system and on the packages not installed by dpkg; each
  * distribution release an `operating-system` component that depends on its dpkg packages; a root
- * file system of one release is that operating system. The image's name and manifest digest are
- * not in the report (the inventory does not record them), so the container has no `pkg:oci` purl.
- * An audit of lockfiles has no subject: the BOM's components are the project's dependencies.
+ * file system of one release is that operating system. The one audited image names the container
+ * (`name` its repository, `version` its tag, a `pkg:oci` purl from its manifest digest, the digest
+ * as a SHA-256 hash and property); of several images each is a container component of its own
+ * beside the anonymous whole. An audit of lockfiles has no subject: the BOM's components are the
+ * project's dependencies.
  */
 function addSubject(bom: Models.Bom, report: Report, components: ReadonlyMap<string, Models.Component>): void {
   const subject = describeSubject(report);
-  if (subject.layers.length === 0 && subject.systems.length === 0) return;
+  const images = report.images ?? [];
+  if (subject.layers.length === 0 && subject.systems.length === 0 && images.length === 0) return;
   const systems = subject.systems.map((system) => {
     const component = new Models.Component(Enums.ComponentType.OperatingSystem, system.vendor, { version: system.version, bomRef: systemRef(system) });
     component.properties.add(new Models.Property(CDX_PROPERTY.distroRelease, system.release));
@@ -195,7 +206,7 @@ function addSubject(bom: Models.Bom, report: Report, components: ReadonlyMap<str
     }
     return component;
   });
-  if (subject.layers.length === 0) {
+  if (subject.layers.length === 0 && images.length === 0) {
     const [only, ...more] = systems;
     if (only !== undefined && more.length === 0) {
       bom.metadata.component = only;
@@ -204,7 +215,15 @@ function addSubject(bom: Models.Bom, report: Report, components: ReadonlyMap<str
     for (const system of systems) bom.components.add(system);
     return;
   }
-  const image = new Models.Component(Enums.ComponentType.Container, 'container image', { bomRef: 'vigil:image' });
+  const [onlyImage, ...moreImages] = images;
+  const image = onlyImage !== undefined && moreImages.length === 0 ? imageComponent(onlyImage, 'vigil:image') : new Models.Component(Enums.ComponentType.Container, 'container image', { bomRef: 'vigil:image' });
+  if (moreImages.length > 0) {
+    for (const [index, each] of images.entries()) {
+      const component = imageComponent(each, `vigil:image:${index + 1}`);
+      bom.components.add(component);
+      image.dependencies.add(component.bomRef);
+    }
+  }
   for (const layer of subject.layers) image.properties.add(new Models.Property(CDX_PROPERTY.layer, layer));
   for (const system of systems) {
     bom.components.add(system);
@@ -215,6 +234,27 @@ function addSubject(bom: Models.Bom, report: Report, components: ReadonlyMap<str
     if (target !== undefined) image.dependencies.add(target.bomRef);
   }
   bom.metadata.component = image;
+}
+
+/**
+ * A container component named by what the image records: repository (or `container image` when it
+ * names none) and tag. The purl only from a manifest digest (see imagePurl).
+ */
+function imageComponent(image: AuditedImage, bomRef: string): Models.Component {
+  const purl = imagePurl(image);
+  const component = new Models.Component(Enums.ComponentType.Container, image.repository ?? 'container image', {
+    bomRef,
+    ...(image.tag === undefined ? {} : { version: image.tag }),
+  });
+  if (purl !== undefined) component.purl = purl;
+  for (const reference of image.references) component.properties.add(new Models.Property(CDX_PROPERTY.imageReference, reference));
+  if (image.digest !== undefined) {
+    component.properties.add(new Models.Property(image.digestOf === 'config' ? CDX_PROPERTY.imageId : CDX_PROPERTY.imageManifestDigest, image.digest));
+    const sha256 = /^sha256:([a-f0-9]{64})$/.exec(image.digest)?.[1];
+    // The hash of the component is that of its manifest; an image id is the configuration's, not the image's.
+    if (sha256 !== undefined && image.digestOf === 'manifest') component.hashes.set(Enums.HashAlgorithm['SHA-256'], sha256);
+  }
+  return component;
 }
 
 function systemRef(system: AuditedSystem): string {

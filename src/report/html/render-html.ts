@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { GateDecision } from '../../policy/types.js';
-import type { SourceLocation } from '../../core/types.js';
+import type { AuditedImage, SourceLocation } from '../../core/types.js';
+import { visibleText } from '../../core/visible-text.js';
+import { imageName } from '../image-identity.js';
 import { fileAndLine, isInImage, shortDigest } from '../installed-location.js';
 import type { Report, ReportFinding, ReportPackage, ReportRemediation } from '../report.js';
 
@@ -85,6 +87,7 @@ export function renderHtml(report: Report): string {
     '<body>',
     '<header>',
     '<h1>Dependency security report</h1>',
+    ...(report.images ?? []).map(renderImageLine),
     `<p class="meta">vigil <span class="tok">${escapeHtml(report.tool.version)}</span> · audited <span class="tok">${escapeHtml(report.generatedAt)}</span> · advisory data updated <span class="tok">${escapeHtml(report.database.updatedAt ?? 'unknown')}</span></p>`,
     '</header>',
     renderSummary(report),
@@ -101,6 +104,13 @@ export function renderHtml(report: Report): string {
     .filter((part) => part !== '')
     .join('\n')
     .concat('\n');
+}
+
+/** The audited image, as it names itself (its strings come from the image: controls made visible, escaped). */
+function renderImageLine(image: AuditedImage): string {
+  const name = imageName(image);
+  const digest = image.digest === undefined ? 'no digest recorded' : `${image.digestOf === 'config' ? 'image id' : 'manifest'} <span class="tok">${escapeHtml(visibleText(image.digest))}</span>`;
+  return `<p class="meta image">image <span class="tok">${escapeHtml(visibleText(name ?? 'with no name'))}</span> · ${digest} · ${image.layers.length} layer${image.layers.length === 1 ? '' : 's'}</p>`;
 }
 
 function renderSummary(report: Report): string {

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Log, Notification, PhysicalLocation, ReportingDescriptor, Result, Suppression } from 'sarif';
 import type { SourceLocation } from '../../core/types.js';
 import type { GateDecision } from '../../policy/types.js';
+import { imagePurl } from '../image-identity.js';
 import { describeLocation, isInImage, shortDigest } from '../installed-location.js';
 import type { Report, ReportFinding } from '../report.js';
 
@@ -108,6 +109,18 @@ function buildSarifLog(report: Report): Log {
           : {}),
         properties: {
           reportSchemaVersion: report.schemaVersion,
+          // What each audited image records about itself (names bounded, controls written visibly).
+          ...(report.images === undefined
+            ? {}
+            : {
+                images: report.images.map((image) => ({
+                  references: image.references,
+                  ...(image.repository === undefined ? {} : { repository: image.repository }),
+                  ...(image.tag === undefined ? {} : { tag: image.tag }),
+                  ...(image.digest === undefined ? {} : { digest: image.digest, digestOf: image.digestOf }),
+                  ...(imagePurl(image) === undefined ? {} : { purl: imagePurl(image) }),
+                })),
+              }),
           passed: report.summary.passed,
           blocking: report.summary.blocking,
           allowedByException: report.summary.allowedByException,
