@@ -34,6 +34,7 @@ const INDICATORS = new Set('-?:,[]{}#&*!|>\'"%@`');
  * Characters this reader never accepts anywhere: tabs, carriage returns, the byte order mark and
  * control characters other than the line feed, whose treatment differs between YAML contexts.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
 const REFUSED = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029]/;
 
 /** A mapping being built (JsonRecord is read-only). */
