@@ -42,35 +42,10 @@ export interface SecurityTxtFields {
   readonly canonical?: string;
 }
 
-/** How one log-in failure counter turns failures into delays. */
-export interface ThrottleRule {
-  /** Failures allowed without any delay. */
-  readonly freeFailures: number;
-  /** The delay after the first failure beyond the free ones; each further failure doubles it. */
-  readonly baseDelayMs: number;
-  /** The longest delay. */
-  readonly maxDelayMs: number;
-  /** Failures are forgotten this long after the last one. */
-  readonly forgetAfterMs: number;
-}
+// The throttle's settings are the web layer's; `login_throttle` in desk.yaml fills them.
+export type { LoginThrottleSettings, ThrottleRule } from '../../web/login-throttle.js';
+import type { LoginThrottleSettings, ThrottleRule } from '../../web/login-throttle.js';
 
-/** Console log-in throttling (`login_throttle`). */
-export interface LoginThrottleSettings {
-  /** Failures on one account, from any address. */
-  readonly account: ThrottleRule;
-  /** Failures from one client address, on any account. */
-  readonly address: ThrottleRule;
-  /** How long a successful log-in makes its account-and-address pair known. */
-  readonly knownPairMs: number;
-  /** Most entries kept per counter; the least recently used go first beyond it. */
-  readonly maxEntries: number;
-}
-
-/**
- * Defaults: a person who mistypes a few times never waits; a guesser waits 1 s, 2 s, 4 s, ... up
- * to 15 minutes per account, and after 20 failures 1 s, 2 s, ... up to 1 minute per address
- * (a higher and shorter limit, as offices share addresses).
- */
 export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = {
   account: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000 },
   address: { freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 60_000, forgetAfterMs: 15 * 60_000 },
