@@ -140,3 +140,12 @@ export function encodePayload(name: string, payload: Readonly<Record<string, unk
   if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) throw new JobQueueError(`job ${name}: the payload is larger than ${MAX_PAYLOAD_BYTES} bytes`);
   return text;
 }
+
+/** Checks a job definition and adds it to a queue's definitions (each name once). */
+export function addJobDefinition<P>(definitions: Map<string, JobDefinition<unknown>>, definition: JobDefinition<P>): void {
+  checkJobName(definition.name);
+  checkRetryPolicy(definition.retry, definition.name);
+  if (!(definition.leaseMs >= 1_000)) throw new JobQueueError(`job ${definition.name}: leaseMs must be at least 1000`);
+  if (definitions.has(definition.name)) throw new JobQueueError(`job ${definition.name} is defined twice`);
+  definitions.set(definition.name, definition as JobDefinition<unknown>);
+}

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db, JobResult, JobWithMetadata, PgBoss } from 'pg-boss';
 import { retryDelayMs } from './backoff.js';
 import {
+  addJobDefinition,
   checkJobName,
-  checkRetryPolicy,
   encodePayload,
   FatalJobError,
   JobQueueError,
@@ -165,11 +165,7 @@ export async function createPgBossJobQueue(options: PgBossJobQueueOptions): Prom
     },
 
     define<P>(definition: JobDefinition<P>) {
-      checkJobName(definition.name);
-      checkRetryPolicy(definition.retry, definition.name);
-      if (!(definition.leaseMs >= 1_000)) throw new JobQueueError(`job ${definition.name}: leaseMs must be at least 1000`);
-      if (definitions.has(definition.name)) throw new JobQueueError(`job ${definition.name} is defined twice`);
-      definitions.set(definition.name, definition as JobDefinition<unknown>);
+      addJobDefinition(definitions, definition);
     },
 
     async start() {

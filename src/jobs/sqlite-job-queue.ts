@@ -4,11 +4,10 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { visibleText } from '../core/visible-text.js';
 import { backoffDelayMs, retryDelayMs } from './backoff.js';
 import {
+  addJobDefinition,
   checkJobName,
-  checkRetryPolicy,
   encodePayload,
   FatalJobError,
-  JobQueueError,
   RetryJobError,
   type EnqueueOptions,
   type JobDefinition,
@@ -297,11 +296,7 @@ export async function createSqliteJobQueue(options: SqliteJobQueueOptions): Prom
     },
 
     define<P>(definition: JobDefinition<P>) {
-      checkJobName(definition.name);
-      checkRetryPolicy(definition.retry, definition.name);
-      if (!(definition.leaseMs >= 1_000)) throw new JobQueueError(`job ${definition.name}: leaseMs must be at least 1000`);
-      if (definitions.has(definition.name)) throw new JobQueueError(`job ${definition.name} is defined twice`);
-      definitions.set(definition.name, definition as JobDefinition<unknown>);
+      addJobDefinition(definitions, definition);
     },
 
     async start() {
