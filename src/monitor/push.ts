@@ -1,4 +1,4 @@
-import { audit, checkFreshness, DEFAULT_MAX_DB_AGE_MS, type AuditResult } from '../audit.js';
+import { audit, checkFreshness, type AuditResult } from '../audit.js';
 import type { AdvisoryStore } from '../advisories/types.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
@@ -42,7 +42,7 @@ export interface PushOptions {
   /** Opens the advisory store, as `AuditOptions.openStore`. */
   readonly openStore: (ecosystems: readonly EcosystemId[]) => Promise<AdvisoryStore>;
   readonly clock?: Clock;
-  /** Oldest acceptable advisory data (see `AuditOptions.maxDbAgeMs`). */
+  /** Oldest acceptable advisory data (see `AuditOptions.maxDbAgeMs`); default: the ref policy's `max_db_age`. */
   readonly maxDbAgeMs?: number;
   /**
    * Write an outbox row for each (ref, alias group) this push finds first. Off by default: the
@@ -84,7 +84,8 @@ export async function pushRef(options: PushOptions): Promise<PushOutcome> {
   const clock = options.clock ?? systemClock;
   // The policy is checked before any work: a broken vigil.yaml stops the push at once.
   const policy = options.policyText === undefined ? DEFAULT_POLICY : parsePolicyText(options.policyText, options.policyFile ?? 'vigil.yaml');
-  const result = await auditInput(options, clock);
+  // The ref's own max_db_age holds unless the caller names one, as for `vigil audit`.
+  const result = await auditInput(options, clock, options.maxDbAgeMs ?? policy.maxDbAgeMs);
   const gate = evaluateAuditGate(result, policy, clock);
   const now = result.auditedAt.toISOString();
   const { db, dialect } = options.monitor;
@@ -145,9 +146,8 @@ export async function pushRef(options: PushOptions): Promise<PushOutcome> {
 }
 
 /** The audit of what was pushed: `audit` over files; the same stages over an inventory read already. */
-async function auditInput(options: PushOptions, clock: Clock): Promise<AuditResult> {
+async function auditInput(options: PushOptions, clock: Clock, maxDbAgeMs: number): Promise<AuditResult> {
   const input = options.input;
-  const maxDbAgeMs = options.maxDbAgeMs ?? DEFAULT_MAX_DB_AGE_MS;
   if ('paths' in input) {
     return audit({
       paths: input.paths,

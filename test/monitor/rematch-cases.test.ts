@@ -153,6 +153,30 @@ describe.each(monitorBackends())('rematch cases on $name', (backend) => {
     expect(outbox.map((row) => row.ref)).toEqual(['exc-a', 'exc-b', 'plain']);
   });
 
+  // The newest record was modified on 2024-05-01: pushed on 2024-07-20 the data is 80 days old,
+  // within a ref's max_db_age of 120d and past one of 30d or the 7-day default: the ref's own
+  // policy decides, as for vigil audit.
+  it.each([
+    { name: 'max_db_age 120d accepts 80-day-old data', policy: 'version: 1\nmax_db_age: 120d\n', stale: false },
+    { name: 'max_db_age 30d refuses it', policy: 'version: 1\nmax_db_age: 30d\n', stale: true },
+    { name: 'no max_db_age: the 7-day default refuses it', policy: 'version: 1\n', stale: true },
+  ])('a push holds the ref policy\'s max_db_age: $name', async ({ policy, stale }) => {
+    const project = path.join(dir, 'aged');
+    mkdirp(project);
+    writeFileSync(path.join(project, 'requirements.txt'), 'pkg-safe==2.0.0\n');
+    const pushing = pushRef({
+      monitor,
+      project: 'alpha',
+      ref: 'aged',
+      input: { paths: [path.join(project, 'requirements.txt')], root: project },
+      policyText: policy,
+      openStore: () => Promise.resolve(openAdvisoryStore(storePath, { clock })),
+      clock: fixedClock('2024-07-20T00:00:00Z'),
+    });
+    if (stale) await expect(pushing).rejects.toThrow(/older than the allowed/);
+    else await expect(pushing).resolves.toHaveProperty('refId');
+  });
+
   it.each([0, -1, 1.5, Number.NaN])('a batch size of %s is refused', async (batchSize) => {
     await expect(rematch({ monitor, storePath, clock, batchSize })).rejects.toThrow(/invalid rematch batch size/);
   });

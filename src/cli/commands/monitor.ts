@@ -152,7 +152,7 @@ async function runPush(monitor: MonitorDb, values: Values, positionals: readonly
     ...(policyText === undefined ? {} : { policyText, policyFile: policyPath }),
     openStore: storeOpener({ db: values.db, offline: values.offline, mirror: values.mirror, quiet: values.quiet }, io, clock, log),
     clock,
-    maxDbAgeMs: maxDbAgeOf('monitor push', values['max-db-age'], DEFAULT_POLICY),
+    ...(values['max-db-age'] === undefined ? {} : { maxDbAgeMs: maxDbAgeOf('monitor push', values['max-db-age'], DEFAULT_POLICY) }),
   });
   const report = buildReport(outcome.result, outcome.gate, outcome.policy, toolVersion());
   const render = await reporters[values.format].load();
