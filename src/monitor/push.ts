@@ -49,6 +49,8 @@ export interface PushOptions {
    * pusher (CI) gets the findings in the answer; notifications are for what is found later.
    */
   readonly notify?: boolean;
+  /** Who pushes, for the ref's history (the audit log): `token:<name>`, `user:<login>`; default `cli`. */
+  readonly actor?: string;
 }
 
 /** What a push reports back: the audit of the pushed inventory, as `vigil audit` has it, and what changed. */
@@ -139,7 +141,7 @@ export async function pushRef(options: PushOptions): Promise<PushOutcome> {
       now,
       notify: options.notify === true,
     });
-    await pushEvent(trx, ref.id, now, { packages: rows.length, findings: result.findings.length, failed: gate.failed, ...changes });
+    await pushEvent(trx, ref.id, now, { packages: rows.length, findings: result.findings.length, failed: gate.failed, ...changes }, options.actor ?? 'cli');
     return { refId: ref.id, changes };
   });
   return { result, gate, policy, failed: gate.failed, refId: written.refId, changes: written.changes };

@@ -173,6 +173,8 @@ export interface RefEvent {
   readonly from?: string;
   readonly to?: string;
   readonly detail: Readonly<Record<string, unknown>>;
+  /** Who: `token:<name>`, `user:<login>`, `cli`, or `system` (the re-matcher). */
+  readonly actor: string;
 }
 
 /** The pushes and finding state changes of a ref, oldest first. */
@@ -181,7 +183,7 @@ export async function refHistory(monitor: MonitorDb, project: string, ref: strin
   const rows = await monitor.db
     .selectFrom('monitor_events as e')
     .leftJoin('monitor_findings as f', 'f.id', 'e.finding_id')
-    .select(['e.at', 'e.kind', 'e.from_state', 'e.to_state', 'e.detail', 'f.advisory_id'])
+    .select(['e.at', 'e.kind', 'e.from_state', 'e.to_state', 'e.detail', 'e.actor', 'f.advisory_id'])
     .where('e.ref_id', '=', refRow.id)
     .orderBy('e.id')
     .execute();
@@ -192,6 +194,7 @@ export async function refHistory(monitor: MonitorDb, project: string, ref: strin
     ...(row.from_state === null ? {} : { from: row.from_state }),
     ...(row.to_state === null ? {} : { to: row.to_state }),
     detail: JSON.parse(row.detail) as Record<string, unknown>,
+    actor: row.actor,
   }));
 }
 
@@ -205,7 +208,7 @@ export async function refFindings(monitor: MonitorDb, project: string, ref: stri
 }
 
 /** Marks an open finding acknowledged (someone is on it); refused for a closed or excepted one. */
-export async function acknowledgeFinding(monitor: MonitorDb, findingId: number, clock: Clock = systemClock): Promise<void> {
+export async function acknowledgeFinding(monitor: MonitorDb, findingId: number, clock: Clock = systemClock, actor = 'cli'): Promise<void> {
   const now = clock.now().toISOString();
   await monitor.db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('monitor_findings').select(['ref_id', 'state']).where('id', '=', findingId).executeTakeFirst();
@@ -215,7 +218,7 @@ export async function acknowledgeFinding(monitor: MonitorDb, findingId: number, 
     await trx.updateTable('monitor_findings').set({ state: 'acknowledged', updated_at: now }).where('id', '=', findingId).execute();
     await trx
       .insertInto('monitor_events')
-      .values({ ref_id: row.ref_id, finding_id: findingId, at: now, kind: 'state', from_state: 'new', to_state: 'acknowledged', detail: '{}' })
+      .values({ ref_id: row.ref_id, finding_id: findingId, at: now, kind: 'state', from_state: 'new', to_state: 'acknowledged', detail: '{}', actor })
       .execute();
   });
 }

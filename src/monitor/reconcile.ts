@@ -486,7 +486,7 @@ async function event(
   await trx.insertInto('monitor_events').values(eventRow(refId, findingId, at, from, to, detail)).execute();
 }
 
-/** Records a push in the ref's history. */
-export async function pushEvent(trx: Transaction<MonitorDatabase>, refId: number, at: string, detail: Record<string, unknown>): Promise<void> {
-  await event(trx, refId, null, at, null, null, detail);
+/** Records a push in the ref's history, with who pushed. */
+export async function pushEvent(trx: Transaction<MonitorDatabase>, refId: number, at: string, detail: Record<string, unknown>, actor: string): Promise<void> {
+  await trx.insertInto('monitor_events').values({ ...eventRow(refId, null, at, null, null, detail), actor }).execute();
 }

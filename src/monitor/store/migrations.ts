@@ -129,8 +129,20 @@ const monitorCore: DeskMigration = {
   },
 };
 
+/**
+ * Who did what: every event names its actor (`token:<name>`, `user:<login>`, `cli`; `system` for
+ * the re-matcher and for events written before actors were kept), so the history is the
+ * monitor's audit log of pushes and state changes.
+ */
+const eventActor: DeskMigration = {
+  name: '0002-event-actor',
+  async up(db) {
+    await db.schema.alterTable('monitor_events').addColumn('actor', 'text', (c) => c.notNull().defaultTo('system')).execute();
+  },
+};
+
 /** Every step of the monitor schema, in order. Append new steps; never edit or reorder released ones. */
-export const MONITOR_MIGRATIONS: readonly DeskMigration[] = [monitorCore];
+export const MONITOR_MIGRATIONS: readonly DeskMigration[] = [monitorCore, eventActor];
 
 /** Brings the database to the latest monitor schema; `schema`: PostgreSQL's schema of the store. */
 export async function migrateMonitorStore<DB>(db: Kysely<DB>, dialect: MonitorDialect, schema?: string): Promise<void> {

@@ -104,6 +104,8 @@ export interface EventsTable {
   to_state: string | null;
   /** JSON object. */
   detail: string;
+  /** Who: `token:<name>`, `user:<login>`, `cli`, or `system` (the re-matcher). */
+  actor: Generated<string>;
 }
 
 /** `monitor_outbox`: one row per new (ref, alias group), for the notification worker. */
