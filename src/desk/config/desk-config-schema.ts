@@ -50,6 +50,49 @@ const ThrottleRuleFile = z.strictObject({
 
 const Cwe = z.string().regex(/^CWE-\d+$/, 'expected a CWE id such as CWE-79');
 
+/** A name of a notification target, part of each delivery's key and of log lines. */
+const TargetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected 1 to 100 letters, digits, dots, dashes and underscores');
+
+/** What a notification target gets: the projects (all when absent) and the lowest severity. */
+const NotifyFilter = {
+  projects: z.array(z.string().min(1)).min(1).optional().describe('The projects whose findings it gets (default: every project).'),
+  min_severity: z
+    .enum(['low', 'medium', 'high', 'critical'])
+    .optional()
+    .describe('The lowest severity it gets (default high); a finding of unknown severity always passes.'),
+};
+
+// One object rather than a union of two: a union's error says only "invalid input", while here
+// each wrong key or value is named.
+const NotifyTarget = z
+  .strictObject({
+    name: TargetName,
+    webhook: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .optional()
+      .describe('A receiver of JSON POSTs signed with HMAC-SHA256 (Vigil-Signature), retried with backoff.'),
+    secret_env: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'expected an environment variable name such as VIGIL_WEBHOOK_SECRET')
+      .optional()
+      .describe("Webhooks: the environment variable holding the HMAC key (16+ characters); the key itself is never written here."),
+    timeout: ShortDurationText.optional().describe('Webhooks: how long to wait for the receiver (default 10 seconds).'),
+    email: z.email().optional().describe("One recipient, sent through the desk's mail settings (VIGIL_DESK_SMTP_URL)."),
+    digest: ShortDurationText.optional().describe('E-mail: one mail per period (e.g. "1 day") instead of one per finding.'),
+    ...NotifyFilter,
+  })
+  .superRefine((target, context) => {
+    const problem = (message: string, key: string): void => {
+      context.addIssue({ code: 'custom', message, path: [key] });
+    };
+    if ((target.webhook === undefined) === (target.email === undefined)) problem('a target has exactly one of "webhook" and "email"', 'name');
+    if (target.webhook !== undefined && target.secret_env === undefined) problem('a webhook needs "secret_env", the variable that holds its HMAC key', 'secret_env');
+    if (target.email !== undefined && (target.secret_env !== undefined || target.timeout !== undefined)) {
+      problem('"secret_env" and "timeout" are for webhooks', target.secret_env === undefined ? 'timeout' : 'secret_env');
+    }
+    if (target.webhook !== undefined && target.digest !== undefined) problem('"digest" is for e-mail targets', 'digest');
+  });
+
 export const DeskConfigFileSchema = z.strictObject({
   project: z.strictObject({
     name: z.string().min(1).describe('The project name shown in documents and pages.'),
@@ -148,6 +191,14 @@ export const DeskConfigFileSchema = z.strictObject({
     })
     .optional()
     .describe('Console log-in throttling: growing delays, never a lockout of the right password.'),
+  monitor: z
+    .strictObject({
+      rematch_every: ShortDurationText.optional().describe('How often the server checks the advisory store for changes to re-match (default 1 minute).'),
+      max_db_age: ShortDurationText.optional().describe('Advisory data older than this is reported stale on every check (default 7 days).'),
+      notify: z.array(NotifyTarget).optional().describe('Where new findings of monitored refs are sent: one notification per new (ref, alias group).'),
+    })
+    .optional()
+    .describe('The portfolio monitor, when the server runs it (--monitor-db).'),
 });
 export type DeskConfigFile = z.infer<typeof DeskConfigFileSchema>;
 

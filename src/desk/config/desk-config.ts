@@ -85,6 +85,38 @@ export interface DeskConfig {
     readonly publicLists: readonly string[];
   };
   readonly loginThrottle: LoginThrottleSettings;
+  /** The portfolio monitor's settings, used when the server runs it. */
+  readonly monitor: MonitorSettings;
+}
+
+/** A notification target of the monitor, as configured (secrets still named, not read). */
+export type MonitorNotifyTarget =
+  | {
+      readonly kind: 'webhook';
+      readonly name: string;
+      readonly url: string;
+      /** The environment variable that holds the HMAC key. */
+      readonly secretEnv: string;
+      readonly timeoutMs?: number;
+      readonly projects?: readonly string[];
+      readonly minSeverity: 'low' | 'medium' | 'high' | 'critical';
+    }
+  | {
+      readonly kind: 'email';
+      readonly name: string;
+      readonly to: string;
+      readonly digestMinutes?: number;
+      readonly projects?: readonly string[];
+      readonly minSeverity: 'low' | 'medium' | 'high' | 'critical';
+    };
+
+/** `monitor:` of desk.yaml. */
+export interface MonitorSettings {
+  /** Milliseconds between checks of the advisory store for a change (default 1 minute). */
+  readonly rematchEveryMs: number;
+  /** Advisory data older than this is reported stale (default 7 days). */
+  readonly maxDbAgeMs: number;
+  readonly notify: readonly MonitorNotifyTarget[];
 }
 
 const SHORT_UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -253,5 +285,33 @@ export function toDeskConfig(file: DeskConfigFile): DeskConfig {
         file.login_throttle?.known_address_for === undefined ? DEFAULT_LOGIN_THROTTLE.knownPairMs : parseShortDurationMs(file.login_throttle.known_address_for),
       maxEntries: DEFAULT_LOGIN_THROTTLE.maxEntries,
     },
+    monitor: monitorSettings(file.monitor),
+  };
+}
+
+function monitorSettings(file: DeskConfigFile['monitor']): MonitorSettings {
+  return {
+    rematchEveryMs: file?.rematch_every === undefined ? 60_000 : parseShortDurationMs(file.rematch_every),
+    maxDbAgeMs: file?.max_db_age === undefined ? 7 * 86_400_000 : parseShortDurationMs(file.max_db_age),
+    notify: (file?.notify ?? []).map((target): MonitorNotifyTarget => {
+      const filter = { ...(target.projects === undefined ? {} : { projects: target.projects }), minSeverity: target.min_severity ?? 'high' };
+      if (target.webhook !== undefined) {
+        return {
+          kind: 'webhook',
+          name: target.name,
+          url: target.webhook,
+          secretEnv: target.secret_env ?? '',
+          ...(target.timeout === undefined ? {} : { timeoutMs: parseShortDurationMs(target.timeout) }),
+          ...filter,
+        };
+      }
+      return {
+        kind: 'email',
+        name: target.name,
+        to: target.email ?? '',
+        ...(target.digest === undefined ? {} : { digestMinutes: Math.max(1, Math.round(parseShortDurationMs(target.digest) / 60_000)) }),
+        ...filter,
+      };
+    }),
   };
 }

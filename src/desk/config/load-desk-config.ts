@@ -23,6 +23,11 @@ export function parseDeskConfigText(text: string, file: string): DeskConfig {
       });
     }
   }
+  const targets = new Set<string>();
+  for (const target of parsed.monitor?.notify ?? []) {
+    if (targets.has(target.name)) throw new ConfigError(`monitor notification target "${target.name}" is named twice`, { location: { file }, hint: HINT });
+    targets.add(target.name);
+  }
   return toDeskConfig(parsed);
 }
 

@@ -90,6 +90,47 @@ describe('desk configuration', () => {
   });
 });
 
+describe('the monitor section', () => {
+  it('defaults: a check each minute, 7 days of data age, no targets', () => {
+    expect(parseDeskConfigText(MINIMAL, 'desk.yaml').monitor).toEqual({ rematchEveryMs: 60_000, maxDbAgeMs: 7 * 86_400_000, notify: [] });
+  });
+
+  it('reads webhook and e-mail targets with their filters; the webhook key stays in the environment', () => {
+    const text = `${MINIMAL}monitor:
+  rematch_every: 5 minutes
+  max_db_age: 2 days
+  notify:
+    - { name: chat, webhook: "https://hooks.example.org/vigil", secret_env: VIGIL_HOOK_KEY, projects: [nautobot], min_severity: critical, timeout: 30s }
+    - { name: team, email: security@example.org, digest: 1 day }
+`;
+    expect(parseDeskConfigText(text, 'desk.yaml').monitor).toEqual({
+      rematchEveryMs: 300_000,
+      maxDbAgeMs: 2 * 86_400_000,
+      notify: [
+        { kind: 'webhook', name: 'chat', url: 'https://hooks.example.org/vigil', secretEnv: 'VIGIL_HOOK_KEY', timeoutMs: 30_000, projects: ['nautobot'], minSeverity: 'critical' },
+        { kind: 'email', name: 'team', to: 'security@example.org', digestMinutes: 1440, minSeverity: 'high' },
+      ],
+    });
+  });
+
+  it.each([
+    { name: 'a secret written in the file', target: '{ name: chat, webhook: "https://h.example.org/", secret: abc }', message: /unknown key "secret"/ },
+    { name: 'a webhook without its key', target: '{ name: chat, webhook: "https://h.example.org/" }', message: /needs "secret_env"/ },
+    { name: 'a webhook that is not http(s)', target: '{ name: chat, webhook: "ftp://h.example.org/", secret_env: KEY }', message: /expected an http:\/\/ or https:\/\/ URL/ },
+    { name: 'a target with both channels', target: '{ name: t, webhook: "https://h.example.org/", secret_env: KEY, email: a@example.org }', message: /exactly one of/ },
+    { name: 'a digest on a webhook', target: '{ name: t, webhook: "https://h.example.org/", secret_env: KEY, digest: 1d }', message: /"digest" is for e-mail/ },
+    { name: 'a severity threshold that is not a level', target: '{ name: team, email: a@example.org, min_severity: urgent }', message: /min_severity/ },
+    { name: 'a name with a space', target: '{ name: "my team", email: a@example.org }', message: /expected 1 to 100 letters/ },
+  ])('refuses $name', ({ target, message }) => {
+    expect(errorOf(`${MINIMAL}monitor:\n  notify:\n    - ${target}\n`).message).toMatch(message);
+  });
+
+  it('refuses two targets of one name', () => {
+    const text = `${MINIMAL}monitor:\n  notify:\n    - { name: team, email: a@example.org }\n    - { name: team, email: b@example.org }\n`;
+    expect(errorOf(text).message).toMatch(/"team" is named twice/);
+  });
+});
+
 describe('published JSON Schema of desk.yaml for editors', () => {
   const schemaPath = path.join(repoRoot, 'docs', 'desk.schema.json');
 
