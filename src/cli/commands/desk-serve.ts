@@ -13,6 +13,8 @@ import { DESK_CONFIG_FILE, parseDeskConfigText } from '../../desk/config/load-de
 import { starterDeskConfig } from '../../desk/config/starter-desk-config.js';
 import type { Desk } from '../../desk/desk.js';
 import { addDeskUser, listDeskUsers } from '../../desk/web/users.js';
+import { resolveStorePath } from '../store-path.js';
+import type { ServedMonitor } from './monitor-serve.js';
 
 /** The options of `vigil desk serve` that `vigil desk` parses. */
 export interface DeskServeValues {
@@ -28,6 +30,10 @@ export interface DeskServeValues {
   readonly 'public-url'?: string;
   /** `--trust-proxy HOPS|ADDRESSES`: the reverse proxies whose X-Forwarded-For and -Proto are believed. */
   readonly 'trust-proxy'?: string;
+  /** `--monitor-db PATH|URL`: run the portfolio monitor on this database. */
+  readonly 'monitor-db'?: string;
+  /** `--advisory-db PATH`: the advisory store the monitor matches against. */
+  readonly 'advisory-db'?: string;
 }
 
 /** What stops the server: SIGTERM or SIGINT by default; tests pass a signal of their own. */
@@ -118,9 +124,24 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
   const desk = await openDesk(values, io, zeroConfiguration(values, io));
   await ensureFirstAdmin(desk, io);
   let mailer: DeskMailer | undefined;
+  let served: ServedMonitor | undefined;
   try {
     mailer = deskMailerFromEnvironment(desk.config, io.env);
     if (mailer === undefined) io.log('vigil desk: no VIGIL_DESK_SMTP_URL; the desk sends no mail');
+    const monitorLocation = values['monitor-db'] ?? io.env['VIGIL_MONITOR_DB'];
+    if (monitorLocation !== undefined && monitorLocation !== '') {
+      const { startServedMonitor } = await import('./monitor-serve.js');
+      served = await startServedMonitor(
+        {
+          location: monitorLocation,
+          storePath: resolveStorePath(values['advisory-db'], io.env),
+          settings: desk.config.monitor,
+          ...(mailer === undefined ? {} : { mailer }),
+          ...(publicUrl === undefined ? {} : { publicUrl }),
+        },
+        io,
+      );
+    }
     const app = await createDeskServer({
       desk,
       ...(mailer === undefined ? {} : { mailer }),
@@ -140,6 +161,7 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
       await app.close();
     }
   } finally {
+    await served?.stop();
     mailer?.close();
     await desk.store.close();
   }

@@ -36,7 +36,8 @@ Commands:
   export                       the audit log as JSON lines, its hash chain verified (exit 7
                                and the first broken entry named when it does not verify)
   serve                        the web service: report form, tracking pages, team console
-                               (--host, --port, --public-url, --trust-proxy)
+                               (--host, --port, --public-url, --trust-proxy), and the
+                               portfolio monitor with --monitor-db
   user add LOGIN --role ROLE   add a console user (password from $VIGIL_DESK_PASSWORD or stdin)
   user list                    the console users and their roles
 ${DESK_TOKEN_HELP}
@@ -71,6 +72,11 @@ Options:
   --public-url URL     (serve) where people reach the desk; https:// makes cookies Secure
   --trust-proxy WHO    (serve) the reverse proxies whose X-Forwarded-For/-Proto are believed:
                        a hop count (1) or addresses/CIDRs (127.0.0.1,10.0.0.0/8); never all
+  --monitor-db PATH|URL
+                       (serve) run the portfolio monitor on this database: a SQLite file or a
+                       postgres:// URL (default: $VIGIL_MONITOR_DB; none: no monitor)
+  --advisory-db PATH   (serve) the advisory store the monitor matches against (default:
+                       $VIGIL_DB, else the user cache folder, as for "vigil audit")
   --role ROLE          (user add, token create) admin, responder or observer
   -h, --help           show this help
 
@@ -110,7 +116,10 @@ const OPTIONS = {
   host: { type: 'string' },
   'public-url': { type: 'string' },
   'trust-proxy': { type: 'string' },
+  'monitor-db': { type: 'string' },
+  'advisory-db': { type: 'string' },
   role: { type: 'string' },
+  scope: { type: 'string' },
   json: { type: 'boolean', default: false },
   output: { type: 'string', short: 'o' },
   force: { type: 'boolean', default: false },

@@ -195,6 +195,9 @@ export const DeskConfigFileSchema = z.strictObject({
     .strictObject({
       rematch_every: ShortDurationText.optional().describe('How often the server checks the advisory store for changes to re-match (default 1 minute).'),
       max_db_age: ShortDurationText.optional().describe('Advisory data older than this is reported stale on every check (default 7 days).'),
+      takeover_after: ShortDurationText.optional().describe(
+        "How long a server process's delivery or re-match holds its job: when the process dies, another takes the job over after this (default 1 minute, at least 10 seconds).",
+      ),
       notify: z.array(NotifyTarget).optional().describe('Where new findings of monitored refs are sent: one notification per new (ref, alias group).'),
     })
     .optional()

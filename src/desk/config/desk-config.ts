@@ -116,6 +116,8 @@ export interface MonitorSettings {
   readonly rematchEveryMs: number;
   /** Advisory data older than this is reported stale (default 7 days). */
   readonly maxDbAgeMs: number;
+  /** How long a process's job holds it before another process may take it over (default 1 minute). */
+  readonly takeoverMs: number;
   readonly notify: readonly MonitorNotifyTarget[];
 }
 
@@ -293,6 +295,8 @@ function monitorSettings(file: DeskConfigFile['monitor']): MonitorSettings {
   return {
     rematchEveryMs: file?.rematch_every === undefined ? 60_000 : parseShortDurationMs(file.rematch_every),
     maxDbAgeMs: file?.max_db_age === undefined ? 7 * 86_400_000 : parseShortDurationMs(file.max_db_age),
+    // pg-boss's shortest heartbeat is 10 seconds.
+    takeoverMs: file?.takeover_after === undefined ? 60_000 : Math.max(10_000, parseShortDurationMs(file.takeover_after)),
     notify: (file?.notify ?? []).map((target): MonitorNotifyTarget => {
       const filter = { ...(target.projects === undefined ? {} : { projects: target.projects }), minSeverity: target.min_severity ?? 'high' };
       if (target.webhook !== undefined) {

@@ -55,6 +55,8 @@ export interface DeskServerOptions {
   readonly publicUrl?: string;
   /** The clock for session expiry and the security.txt check (default: the system clock). */
   readonly clock?: Clock;
+  /** More services on the same server, mounted after the desk's (the portfolio monitor). */
+  readonly services?: readonly WebService[];
 }
 
 /** `/track/<token>` with the token replaced: tracking tokens are secrets and never reach a log. */
@@ -130,7 +132,7 @@ export async function createDeskServer(options: DeskServerOptions): Promise<Fast
   const txt = config.project.securityTxt;
   const warnings = txt === undefined ? ['no project.security_txt in the desk configuration: /.well-known/security.txt answers 404'] : checkSecurityTxtExpiry(txt, clock.now());
   const app = await createWebServer({
-    services: [deskWebService(context)],
+    services: [deskWebService(context), ...(options.services ?? [])],
     sessionSecret: options.sessionSecret,
     sessionStore: new DeskSessionStore(desk.store, { clock, fallbackMaxAgeMs: SESSION_IDLE_MS }),
     cookieName: 'vigil-desk',

@@ -92,13 +92,14 @@ describe('desk configuration', () => {
 
 describe('the monitor section', () => {
   it('defaults: a check each minute, 7 days of data age, no targets', () => {
-    expect(parseDeskConfigText(MINIMAL, 'desk.yaml').monitor).toEqual({ rematchEveryMs: 60_000, maxDbAgeMs: 7 * 86_400_000, notify: [] });
+    expect(parseDeskConfigText(MINIMAL, 'desk.yaml').monitor).toEqual({ rematchEveryMs: 60_000, maxDbAgeMs: 7 * 86_400_000, takeoverMs: 60_000, notify: [] });
   });
 
   it('reads webhook and e-mail targets with their filters; the webhook key stays in the environment', () => {
     const text = `${MINIMAL}monitor:
   rematch_every: 5 minutes
   max_db_age: 2 days
+  takeover_after: 5s
   notify:
     - { name: chat, webhook: "https://hooks.example.org/vigil", secret_env: VIGIL_HOOK_KEY, projects: [nautobot], min_severity: critical, timeout: 30s }
     - { name: team, email: security@example.org, digest: 1 day }
@@ -106,6 +107,7 @@ describe('the monitor section', () => {
     expect(parseDeskConfigText(text, 'desk.yaml').monitor).toEqual({
       rematchEveryMs: 300_000,
       maxDbAgeMs: 2 * 86_400_000,
+      takeoverMs: 10_000, // 5 s asked, 10 s is the floor
       notify: [
         { kind: 'webhook', name: 'chat', url: 'https://hooks.example.org/vigil', secretEnv: 'VIGIL_HOOK_KEY', timeoutMs: 30_000, projects: ['nautobot'], minSeverity: 'critical' },
         { kind: 'email', name: 'team', to: 'security@example.org', digestMinutes: 1440, minSeverity: 'high' },
