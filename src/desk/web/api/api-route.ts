@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Desk } from '../../desk.js';
 import type { Actor, Role } from '../../types.js';
-import { invalidRequest, type ApiErrorStatus, type RequestPart } from './api-errors.js';
+import { invalidRequest, type ApiErrorStatus, type RequestPart } from '../../../web/api/api-errors.js';
 
 /** HTTP methods the API uses. */
 export type ApiMethod = 'GET' | 'POST' | 'DELETE';

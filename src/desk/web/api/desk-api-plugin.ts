@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from '../../../core/clock.js';
 import type { Desk } from '../../desk.js';
 import type { Actor } from '../../types.js';
-import { ApiRequestError, errorReply } from './api-errors.js';
+import { ApiRequestError, errorReply } from '../../../web/api/api-errors.js';
 import type { ApiRoute, TextBody } from './api-route.js';
 import { API_ROUTES } from './api-routes.js';
 import { apiTokenActor, apiTokenStore, DESK_TOKEN_SCOPE, type ApiTokenStore } from './api-token-store.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InternalError } from '../../../core/errors.js';
-import type { ApiErrorStatus } from './api-errors.js';
+import type { ApiErrorStatus } from '../../../web/api/api-errors.js';
 import type { ApiRoute, ResponseSpec } from './api-route.js';
 import { API_SCHEMAS } from './api-schemas.js';
 
