@@ -71,7 +71,7 @@ describe('vigil desk token', () => {
     }
 
     const listed = await run(['list']);
-    expect(listed.stdout()).toMatch(/^ID +NAME +ROLE +CREATED +LAST USED +STATUS\n1 +ci-release +responder +\S+ +\S+ +active\n$/);
+    expect(listed.stdout()).toMatch(/^ID +NAME +SCOPE +ROLE +CREATED +LAST USED +STATUS\n1 +ci-release +desk +responder +\S+ +\S+ +active\n$/);
     expect(listed.stdout()).not.toContain(secret);
 
     const revoked = await run(['revoke', '1']);
@@ -103,6 +103,46 @@ describe('vigil desk token', () => {
     const attempt = run(args, extra);
     await expect(attempt).rejects.toThrow(UsageError);
     await expect(attempt).rejects.toThrow(error);
+  });
+
+  it('makes monitor tokens with --scope, lists every scope, and revokes them', async () => {
+    await run(['create', 'desk-ci'], { role: 'responder' });
+    const project = await run(['add', 'ci-web'], { role: 'responder', scope: 'monitor:project:web' });
+    expect(project.stderr()).toMatch(/created API token 2 "ci-web" \(responder, scope monitor:project:web\)/);
+    const monitor = await run(['create', 'watch'], { role: 'observer', scope: 'monitor' });
+    const store = await openDeskStore({ sqlitePath: values.db ?? '' });
+    try {
+      const { monitorTokenStore } = await import('../../../../src/monitor/web/monitor-tokens.js');
+      // Each service sees its own tokens only: a monitor token opens nothing of the desk API.
+      expect((await monitorTokenStore(store).verify(project.stdout().trim()))?.scope).toBe('monitor:project:web');
+      expect((await monitorTokenStore(store).verify(monitor.stdout().trim()))?.scope).toBe('monitor');
+      expect(await apiTokenStore(store).verify(project.stdout().trim())).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+    const listed = await run(['list']);
+    const rows = listed.stdout().trim().split('\n').map((line) => line.split(/ {2,}/).slice(0, 4).join(' '));
+    expect(rows).toEqual(['ID NAME SCOPE ROLE', '1 desk-ci desk responder', '2 ci-web monitor:project:web responder', '3 watch monitor observer']);
+    expect((await run(['revoke', '2'])).stdout()).toBe('revoked API token 2 "ci-web"\n');
+    await expect(run(['revoke', '9'])).rejects.toThrow(DeskNotFoundError);
+  });
+
+  it.each([
+    { name: 'another service', scope: 'mail' },
+    { name: 'a project of the desk', scope: 'desk:project:web' },
+    { name: 'another kind of monitor scope', scope: 'monitor:team:web' },
+    { name: 'a project name with a slash', scope: 'monitor:project:a/b' },
+    { name: 'control characters', scope: 'monitor:project:\u001b[31m' },
+  ])('refuses --scope with $name', async ({ scope }) => {
+    const attempt = run(['create', 'ci'], { role: 'admin', scope });
+    await expect(attempt).rejects.toThrow(UsageError);
+    await expect(attempt).rejects.toThrow(/invalid --scope/);
+    // A control character is written visibly in the message, never sent to the terminal.
+    await expect(attempt).rejects.not.toThrow('\u001b');
+  });
+
+  it('refuses --scope beside list and revoke', async () => {
+    await expect(run(['list'], { scope: 'monitor' })).rejects.toThrow(/--scope is for token create/);
   });
 
   it('refuses a second active token of one name, and an unknown or revoked id', async () => {
