@@ -234,7 +234,10 @@ describe.skipIf(!existsSync(sharedDir) || !existsSync(cliPath))('vigil desk serv
 
       const want = expectedPairs(SECOND);
       const phase = (): ReceivedRequest[] => setup.receiver.requests.slice(before);
-      await waitFor(() => new Set(phase().map(pairOf)).size >= want.length, 90_000, 'every notification after the kill');
+      // The held request counts as received but was never answered: its delivery is done only
+      // when the next server, after the takeover time, sends it again.
+      const heldRepeats = (): number => phase().filter((request) => request.notificationId === held?.notificationId).length;
+      await waitFor(() => new Set(phase().map(pairOf)).size >= want.length && heldRepeats() >= 2, 90_000, 'every notification after the kill');
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       const received = phase();
       // Nothing lost: each new finding arrived, under one id each.
@@ -244,7 +247,6 @@ describe.skipIf(!existsSync(sharedDir) || !existsSync(cliPath))('vigil desk serv
       for (const ids of idsByPair.values()) expect(ids.size).toBe(1);
       // Nothing doubled for a receiver that drops repeats by id: the only repeats are tries the
       // killed process had in flight (the held one among them), sent again with the same id.
-      expect(received.filter((request) => request.notificationId === held?.notificationId).length).toBeGreaterThanOrEqual(2);
       expect(received.length - want.length).toBeLessThanOrEqual(4);
     }, 180_000);
   });
