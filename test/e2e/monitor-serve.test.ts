@@ -61,6 +61,8 @@ function lockInput(project: 'cyberchef' | 'tock'): PushInput {
 /** A `vigil desk serve --monitor-db` process and what it printed. */
 interface Server {
   readonly child: ChildProcess;
+  /** `http://127.0.0.1:PORT`. */
+  readonly base: string;
   output(): string;
   readonly exited: Promise<number | null>;
 }
@@ -161,10 +163,10 @@ async function startServer(setup: Setup): Promise<Server> {
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const server = { child, output: () => output, exited };
   await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 30_000, 'the server to listen');
   expect(output).toMatch(/vigil monitor: on .*notifying team-hook/);
-  return server;
+  const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '';
+  return { child, base, output: () => output, exited };
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -177,6 +179,15 @@ describe.skipIf(!existsSync(sharedDir) || !existsSync(cliPath))('vigil desk serv
     const setup = await prepare('sqlite');
     const server = await startServer(setup);
     try {
+      // The monitor's API and console are mounted beside the desk's: the document is public, a
+      // status without a token is refused, the console sends a visitor to the log-in page.
+      const openapi = await fetch(`${server.base}/api/v1/monitor/openapi.json`);
+      expect(openapi.status).toBe(200);
+      expect(((await openapi.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+      expect((await fetch(`${server.base}/api/v1/monitor/status`)).status).toBe(401);
+      const console = await fetch(`${server.base}/team/monitor`, { redirect: 'manual' });
+      expect([302, 303]).toContain(console.status);
+      expect(console.headers.get('location')).toMatch(/\/team\/login/);
       await importRecords(setup, [...FIRST, ...SECOND]);
       const want = expectedPairs([...FIRST, ...SECOND]);
       await waitFor(() => setup.receiver.requests.length >= want.length, 60_000, 'a webhook per new finding');

@@ -136,6 +136,7 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
           location: monitorLocation,
           storePath: resolveStorePath(values['advisory-db'], io.env),
           settings: desk.config.monitor,
+          desk,
           ...(mailer === undefined ? {} : { mailer }),
           ...(publicUrl === undefined ? {} : { publicUrl }),
         },
@@ -151,6 +152,7 @@ export async function runDeskServe(values: DeskServeValues, io: CliIo, control: 
       // One JSON line per request on stdout (tracking tokens redacted); `silent` for none.
       logger: { level: io.env['VIGIL_DESK_LOG_LEVEL'] ?? 'info' },
       ...(publicUrl === undefined ? {} : { publicUrl }),
+      ...(served === undefined ? {} : { services: [served.service] }),
     });
     try {
       const address = await app.listen({ host, port });

@@ -6,12 +6,16 @@ import type { DeskMailer } from '../../desk/mail/mailer.js';
 import type { NotificationRoute } from '../../jobs/notify/notifier.js';
 import type { MonitorWorker } from '../../monitor/monitor-worker.js';
 import type { MonitorDb } from '../../monitor/store/open-monitor-store.js';
+import type { Desk } from '../../desk/desk.js';
+import type { WebService } from '../../web/create-web-server.js';
 import type { CliIo } from '../io.js';
 
-/** The monitor as `vigil desk serve --monitor-db` runs it: its database and background worker. */
+/** The monitor as `vigil desk serve --monitor-db` runs it: its database, background worker and web service. */
 export interface ServedMonitor {
   readonly monitor: MonitorDb;
   readonly worker: MonitorWorker;
+  /** The JSON API and console pages, to mount beside the desk's. */
+  readonly service: WebService;
   /** Stops the worker, then closes the database. */
   stop(): Promise<void>;
 }
@@ -23,6 +27,8 @@ export interface ServedMonitorOptions {
   /** The advisory store matched against. */
   readonly storePath: string;
   readonly settings: MonitorSettings;
+  /** The desk it runs beside: its users log in to the console, its database keeps the tokens. */
+  readonly desk: Desk;
   readonly mailer?: DeskMailer;
   readonly publicUrl?: string;
   readonly clock?: Clock;
@@ -94,6 +100,16 @@ export async function startServedMonitor(options: ServedMonitorOptions, io: CliI
       clock,
       log: { info: (line) => { io.log(`vigil ${line}`); }, warn: (line) => { io.log(`vigil ${line.replace(/^monitor: /, 'monitor: warning: ')}`); } },
     });
+    const { monitorWebService } = await import('../../monitor/web/monitor-web-service.js');
+    const { openAdvisoryStore } = await import('../../advisories/store/sqlite-store.js');
+    const service = monitorWebService({
+      monitor,
+      desk: options.desk,
+      // Pushes match against the store the server watches; a server never downloads one itself.
+      openStore: () => Promise.resolve(openAdvisoryStore(options.storePath, { clock })),
+      clock,
+      ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    });
     io.log(
       `vigil monitor: on ${monitor.where}, matching against ${options.storePath}, checked every ${Math.round(options.settings.rematchEveryMs / 1000)} s; ` +
         (routes.length === 0 ? 'no notification targets (monitor.notify in desk.yaml)' : `notifying ${routes.map((route) => route.target.id).join(', ')}`),
@@ -101,6 +117,7 @@ export async function startServedMonitor(options: ServedMonitorOptions, io: CliI
     return {
       monitor,
       worker,
+      service,
       async stop() {
         try {
           await worker.stop();
