@@ -64,7 +64,8 @@ describe.skipIf(!existsSync(sharedDir))('vigil monitor', () => {
 
   it.each([
     { name: 'a push without --project', args: ['monitor', 'push', '--ref', 'main'], message: 'vigil: monitor push: --project NAME and --ref REF are required' },
-    { name: 'a remote push', args: ['monitor', 'push', '--project', 'a', '--ref', 'b', '--server', 'https://example.invalid', '--token', 't'], message: 'vigil: monitor: --server and --token are not available yet' },
+    { name: 'a remote push with a local-only option', args: ['monitor', 'push', '--project', 'a', '--ref', 'b', '--server', 'https://example.invalid', '--token', 't'], message: 'vigil: monitor push: --monitor-db is for a local push' },
+    { name: 'a token without a server', args: ['monitor', 'push', '--project', 'a', '--ref', 'b', '--token', 't'], message: 'vigil: monitor push: --token needs --server URL' },
     { name: 'a project name with an escape sequence', args: ['monitor', 'push', '--project', 'a\u001b[31mred', '--ref', 'main', '--offline'], message: 'vigil: invalid project name "a\\u001b[31mred"' },
     { name: 'an unknown subcommand', args: ['monitor', 'scan'], message: 'vigil: monitor: unknown command "scan"' },
   ])('$name is a one-line usage error (exit 2)', async ({ args, message }) => {

@@ -8,7 +8,7 @@ import { visibleText } from '../../core/visible-text.js';
 import type { PushInput, PushOutcome } from '../../monitor/push.js';
 import type { MonitorDb } from '../../monitor/store/open-monitor-store.js';
 import { POLICY_FILE_NAME } from '../../policy/load-policy.js';
-import { buildReport } from '../../report/report.js';
+import { buildReport, type Report } from '../../report/report.js';
 import { reporters } from '../../report/registry.js';
 import { parseCommandArgs } from '../args.js';
 import { maxDbAgeOf, storeOpener } from '../audit-session.js';
@@ -50,8 +50,15 @@ Options:
   -f, --format table|json
               push: the report's format (default table)
   --json      affected, status, rematch: print JSON
-  --server URL, --token TOKEN
-              push to a monitor server (comes with the monitor's web API)
+  --server URL
+              push: send the files to a monitor server (vigil desk serve with the
+              monitor) instead of writing a monitor database; the report and the exit
+              status are the server's; an unreachable server exits 3
+  --token TOKEN
+              push --server: the API token (default $VIGIL_MONITOR_TOKEN; prefer the
+              variable: a command line is visible to other users of the machine); make
+              one with "vigil desk token create NAME --role responder --scope
+              monitor:project:NAME"
   -q, --quiet push: only the gate's counts, errors and verdict on stderr
   -h, --help  show this help
 
@@ -93,11 +100,15 @@ export async function runMonitor(args: readonly string[], io: CliIo): Promise<nu
     return EXIT.ok;
   }
   if (values.server !== undefined || values.token !== undefined) {
-    // The seam for a remote push: the same PushInput sent to the monitor's JSON API with a
-    // project-scoped token, once the web layer serves it.
-    throw new UsageError('monitor: --server and --token are not available yet: this vigil pushes to a local monitor database only', {
-      hint: 'use --monitor-db PATH or a postgres:// URL',
-    });
+    if (sub !== 'push') throw new UsageError(`monitor ${sub}: --server and --token are for push`);
+    if (values.server === undefined) throw new UsageError('monitor push: --token needs --server URL');
+    for (const local of ['monitor-db', 'db', 'offline', 'mirror', 'max-db-age'] as const) {
+      const value = values[local];
+      if (value !== undefined && value !== false) {
+        throw new UsageError(`monitor push: --${local} is for a local push; with --server the server's advisory store and the ref's policy decide`);
+      }
+    }
+    return runRemotePush(values, values.server, positionals, io);
   }
   const clock = systemClock;
   const storePath = resolveStorePath(values.db, io.env);
@@ -170,6 +181,63 @@ async function runPush(monitor: MonitorDb, values: Values, positionals: readonly
     { quiet: values.quiet },
   );
   return outcome.failed ? EXIT.gateFailed : EXIT.ok;
+}
+
+/** The ref's policy text: --policy FILE, else vigil.yaml in the current folder, else none (the default policy). */
+async function policyOf(values: Values): Promise<{ text: string; file: string } | undefined> {
+  const policyPath = values.policy ?? (existsSync(POLICY_FILE_NAME) ? POLICY_FILE_NAME : undefined);
+  return policyPath === undefined ? undefined : { text: await readPolicyText(policyPath), file: policyPath };
+}
+
+function requireProjectRef(values: Values): { project: string; ref: string } {
+  if (values.project === undefined || values.ref === undefined) {
+    throw new UsageError('monitor push: --project NAME and --ref REF are required', { hint: 'e.g. vigil monitor push --project nautobot --ref 2.4-ltm poetry.lock' });
+  }
+  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`monitor push: invalid --format "${visibleText(values.format.slice(0, 40))}" (expected table or json)`);
+  return { project: values.project, ref: values.ref };
+}
+
+/**
+ * `vigil monitor push --server URL`: the files a local push would read, found and parsed here,
+ * sent to the server, which audits and stores them; the report printed as for a local push and
+ * the exit status the server reports (0, or 1 when the gate failed).
+ */
+async function runRemotePush(values: Values, serverText: string, positionals: readonly string[], io: CliIo): Promise<number> {
+  const { project, ref } = requireProjectRef(values);
+  // Loaded on this path only: a local push and vigil audit never load the client.
+  const { collectPushFiles, parseServerUrl, sendPush, serverName } = await import('../../monitor/remote-push.js');
+  const server = parseServerUrl(serverText);
+  const token = values.token ?? io.env['VIGIL_MONITOR_TOKEN'];
+  if (token === undefined || token.trim() === '') {
+    throw new UsageError('monitor push: --server needs a token: --token TOKEN or $VIGIL_MONITOR_TOKEN');
+  }
+  const policy = await policyOf(values);
+  const typedFiles = typedFilesOf(values.requirement ?? [], values.lockfile ?? []);
+  const files = await collectPushFiles({
+    paths: positionals.length > 0 || typedFiles.length > 0 ? positionals : ['.'],
+    root: process.cwd(),
+    typedFiles,
+    ...(values.exclude === undefined ? {} : { exclude: values.exclude }),
+  });
+  const answer = await sendPush({ server, token: token.trim(), request: { project, ref, files, ...(policy === undefined ? {} : { policy: policy.text }) } });
+  // The server's report, in the reporters' own shape (it is the JSON report vigil audit writes).
+  const report = answer.report as unknown as Report;
+  const render = await reporters[values.format as 'table' | 'json'].load();
+  io.stdout.write(render(report, { color: useColor(io) }));
+  if (!values.quiet) {
+    io.log(
+      `monitor: ${visibleText(project)}@${visibleText(ref)} pushed to ${serverName(server)}: ${answer.counts.packages} packages stored; ` +
+        `${answer.changes.created} new, ${answer.changes.reopened} reopened, ${answer.changes.fixed} fixed findings`,
+    );
+  }
+  logGate(
+    report,
+    (line) => {
+      io.log(line);
+    },
+    { quiet: values.quiet },
+  );
+  return answer.exitCode === 1 ? EXIT.gateFailed : EXIT.ok;
 }
 
 async function readPolicyText(file: string): Promise<string> {
