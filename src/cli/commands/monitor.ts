@@ -52,8 +52,9 @@ Options:
   --json      affected, status, rematch: print JSON
   --server URL
               push: send the files to a monitor server (vigil desk serve with the
-              monitor) instead of writing a monitor database; the report and the exit
-              status are the server's; an unreachable server exits 3
+              monitor) instead of writing a monitor database; the files must be below
+              the current folder (they are stored relative to it); the report and the
+              exit status are the server's; an unreachable server exits 3
   --token TOKEN
               push --server: the API token (default $VIGIL_MONITOR_TOKEN; prefer the
               variable: a command line is visible to other users of the machine); make
