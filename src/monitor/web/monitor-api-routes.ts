@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ApiErrorStatus } from '../../web/api/api-errors.js';
+import type { RateLimit } from '../../web/create-web-server.js';
 import { invalidRequest, type RequestPart } from '../../web/api/api-errors.js';
 import type { MonitorPrincipal, MonitorRight } from './monitor-access.js';
 
@@ -33,6 +34,8 @@ export interface MonitorApiRoute {
   readonly body?: z.ZodType;
   /** The largest body, bytes (the plugin's default otherwise). */
   readonly bodyLimit?: number;
+  /** A stricter rate limit than the server's global one. */
+  readonly rateLimit?: RateLimit;
   /** The answer: a JSON body of a registered schema, or none (204). */
   readonly response: { readonly status: 200 | 204; readonly description: string; readonly schema?: z.ZodType };
   /** Error statuses besides 401/403/429. */

@@ -3,6 +3,7 @@ import { VigilError, type VigilErrorCode } from '../../core/errors.js';
 import type { Actor } from '../../desk/types.js';
 import { buildReport } from '../../report/report.js';
 import { ApiRequestError, errorReply, type ApiErrorReply } from '../../web/api/api-errors.js';
+import { rateLimited } from '../../web/create-web-server.js';
 import { pushRef } from '../push.js';
 import { acknowledgeFinding, portfolioOverview, refFindings, refHistory, refsAffectedBy, refsWithPackage } from '../queries.js';
 import { requireAccess, tokenPrincipal, visibleTo, type MonitorPrincipal } from './monitor-access.js';
@@ -68,6 +69,7 @@ export function monitorApiRoutes(context: MonitorWebContext): MonitorApiRoute[] 
       right: 'push',
       body: PushRequestSchema,
       bodyLimit: context.maxPushBytes,
+      rateLimit: context.pushRateLimit,
       response: { status: 200, description: 'The audit of the pushed inventory under its policy.', schema: PushAnswerSchema },
       errors: [400, 413, 415, 422],
       async run(input) {
@@ -308,6 +310,7 @@ export async function registerMonitorApi(app: FastifyInstance, context: MonitorW
           url: route.path,
           exposeHeadRoute: false,
           bodyLimit: route.bodyLimit ?? MAX_OTHER_BODY_BYTES,
+          ...(route.rateLimit === undefined ? {} : rateLimited(route.rateLimit)),
           onRequest: async (request) => {
             if (route.right === 'public') return;
             const principal = await authenticate(request, context);

@@ -2,6 +2,7 @@ import type { AdvisoryStore } from '../../advisories/types.js';
 import type { Clock } from '../../core/clock.js';
 import type { EcosystemId } from '../../core/types.js';
 import type { Desk } from '../../desk/desk.js';
+import type { RateLimit } from '../../web/create-web-server.js';
 import type { MonitorDb } from '../store/open-monitor-store.js';
 import type { MonitorTokenStore } from './monitor-tokens.js';
 
@@ -27,6 +28,8 @@ export interface MonitorWebOptions {
   readonly maxPushBytes?: number;
   /** Pushes write an outbox row for each (ref, alias group) they find first (default false: CI gets them in the answer). */
   readonly notifyOnPush?: boolean;
+  /** Pushes per client address (each audits a whole inventory): default `DEFAULT_PUSH_RATE_LIMIT`, 60 a minute. */
+  readonly pushRateLimit?: RateLimit;
 }
 
 /** The options with their defaults applied, as the routes use them. */
@@ -39,4 +42,5 @@ export interface MonitorWebContext {
   readonly tokens: MonitorTokenStore;
   readonly maxPushBytes: number;
   readonly notifyOnPush: boolean;
+  readonly pushRateLimit: RateLimit;
 }

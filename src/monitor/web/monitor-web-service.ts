@@ -1,5 +1,5 @@
 import { systemClock } from '../../core/clock.js';
-import type { WebService } from '../../web/create-web-server.js';
+import type { RateLimit, WebService } from '../../web/create-web-server.js';
 import { registerMonitorApi } from './monitor-api.js';
 import { DEFAULT_MAX_PUSH_BYTES } from './monitor-api-schemas.js';
 import { registerMonitorConsole } from './monitor-console.js';
@@ -10,6 +10,9 @@ export type { MonitorWebOptions } from './monitor-web-context.js';
 export { MONITOR_API_PREFIX } from './monitor-api.js';
 export { MONITOR_CONSOLE_PREFIX } from './monitor-console.js';
 export { monitorTokenStore, MONITOR_TOKEN_SERVICE, type MonitorTokenStore } from './monitor-tokens.js';
+
+/** Pushes per client address by default: far above what CI sends, well below what fills a machine with audits. */
+export const DEFAULT_PUSH_RATE_LIMIT: RateLimit = { max: 60, timeWindowMs: 60_000 };
 
 /** The options with their defaults. */
 export function monitorWebContext(options: MonitorWebOptions): MonitorWebContext {
@@ -23,6 +26,7 @@ export function monitorWebContext(options: MonitorWebOptions): MonitorWebContext
     tokens: options.tokens ?? monitorTokenStore(options.desk.store, clock),
     maxPushBytes: options.maxPushBytes ?? DEFAULT_MAX_PUSH_BYTES,
     notifyOnPush: options.notifyOnPush ?? false,
+    pushRateLimit: options.pushRateLimit ?? DEFAULT_PUSH_RATE_LIMIT,
   };
 }
 

@@ -178,16 +178,24 @@ describe.skipIf(!existsSync(sharedDir)).each(serverBackends())('the monitor API 
 describe.skipIf(!existsSync(sharedDir))('the monitor API limits', () => {
   let server: MonitorServer;
   beforeAll(async () => {
-    server = await startMonitorServer(0, { globalRateLimit: { max: 5, timeWindowMs: 60_000 }, monitor: { maxPushBytes: 64 * 1024 } });
+    server = await startMonitorServer(0, {
+      globalRateLimit: { max: 5, timeWindowMs: 60_000 },
+      monitor: { maxPushBytes: 64 * 1024, pushRateLimit: { max: 2, timeWindowMs: 60_000 } },
+    });
   }, 60_000);
   afterAll(async () => {
     await server.dispose();
   });
 
-  it('refuses a push body above the limit with 413, then answers 429 with Retry-After', async () => {
+  it('refuses a push body above the limit with 413, then answers 429 with Retry-After (pushes first)', async () => {
     const big = await callApi(server, 'POST', '/push', { token: server.secrets.alphaCi, body: { project: 'alpha', ref: 'main', files: [lockFile('cyberchef')] } });
     expect(big.status).toBe(413);
     expect((big.body as ErrorBody).error.code).toBe('payload-too-large');
+    // Pushes have their own, stricter limit: the third in the minute is refused before its body is read.
+    await callApi(server, 'POST', '/push', { token: server.secrets.alphaCi, body: { project: 'alpha', ref: 'main', files: [lockFile('cyberchef')] } });
+    const third = await callApi(server, 'POST', '/push', { token: server.secrets.alphaCi, body: { project: 'alpha', ref: 'main', files: [lockFile('cyberchef')] } });
+    expect(third.status).toBe(429);
+    expect((third.body as ErrorBody).error.code).toBe('rate-limited');
     let answer = big;
     for (let i = 0; i < 6 && answer.status !== 429; i += 1) answer = await callApi(server, 'GET', '/status', { token: server.secrets.observer });
     expect(answer.status).toBe(429);
