@@ -1,4 +1,4 @@
-import type { Insertable, Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Insertable, type Transaction } from 'kysely';
 import type { Finding, Package } from '../core/types.js';
 import type { MatchWarning } from '../match/match.js';
 import type { GateDecision } from '../policy/types.js';
@@ -93,11 +93,14 @@ export async function reconcileRefs(trx: Transaction<MonitorDatabase>, inputs: r
 /** The findings of these refs, each ref's in id order. */
 async function readExisting(trx: Transaction<MonitorDatabase>, refIds: readonly number[]): Promise<Map<number, ExistingRow[]>> {
   const existingOf = new Map<number, ExistingRow[]>();
-  for (let start = 0; start < refIds.length; start += REF_CHUNK) {
+  // PostgreSQL takes the batch's refs as one array parameter: one query however large the batch.
+  const chunk = onPostgres(trx) ? ARRAY_CHUNK : REF_CHUNK;
+  for (let start = 0; start < refIds.length; start += chunk) {
+    const refs = refIds.slice(start, start + chunk);
     const rows = await trx
       .selectFrom('monitor_findings')
       .select(['id', 'ref_id', 'ids', 'state', 'packages', 'severity', 'due_at', 'first_seen'])
-      .where('ref_id', 'in', refIds.slice(start, start + REF_CHUNK))
+      .where((eb) => (onPostgres(trx) ? eb('ref_id', '=', sql<number>`any(${refs}::int[])`) : eb('ref_id', 'in', refs)))
       .orderBy('id')
       .execute();
     for (const row of rows) {
@@ -263,7 +266,7 @@ async function closeMissing(
         .execute();
     }
   }
-  for (let start = 0; start < events.length; start += INSERT_CHUNK) await trx.insertInto('monitor_events').values(events.slice(start, start + INSERT_CHUNK)).execute();
+  await insertRows(trx, 'monitor_events', EVENT_COLUMNS, events);
 }
 
 /** A (ref, alias group) seen for the first time, written with the others of the ref in a few statements. */
@@ -274,7 +277,7 @@ interface Creation {
   readonly row: Insertable<FindingsTable>;
 }
 
-/** Rows per multi-row INSERT: 13 columns, far below both databases' parameter limits. */
+/** Rows per multi-row INSERT on SQLite: 13 columns, far below its parameter limit. */
 const INSERT_CHUNK = 200;
 
 /**
@@ -285,20 +288,22 @@ const INSERT_CHUNK = 200;
 async function createFindings(trx: Transaction<MonitorDatabase>, creations: readonly Creation[], changes: { created: number; outbox: number }): Promise<void> {
   if (creations.length === 0) return;
   const idOf = new Map<string, number>();
-  for (let start = 0; start < creations.length; start += INSERT_CHUNK) {
-    const rows = creations.slice(start, start + INSERT_CHUNK).map((creation) => creation.row);
-    // Primary ids are distinct within a ref (each group holds its own), so (ref, primary id) names the new rows.
-    for (const inserted of await trx.insertInto('monitor_findings').values(rows).returning(['id', 'ref_id', 'advisory_id']).execute()) {
-      idOf.set(packageKey(String(inserted.ref_id), inserted.advisory_id), inserted.id);
-    }
-  }
+  // Primary ids are distinct within a ref (each group holds its own), so (ref, primary id) names the new rows.
+  const inserted = await insertRows(
+    trx,
+    'monitor_findings',
+    FINDING_COLUMNS,
+    creations.map((creation) => creation.row),
+    { returning: ['id', 'ref_id', 'advisory_id'] },
+  );
+  for (const row of inserted.rows) idOf.set(packageKey(String(row.ref_id), String(row.advisory_id)), Number(row.id));
   const findingId = (creation: Creation): number => idOf.get(packageKey(String(creation.input.ref.refId), creation.row.advisory_id)) as number;
   const idRows = creations.flatMap((creation) =>
     [...new Set(creation.ids.map((id) => id.toUpperCase()))].map((id) => ({ ref_id: creation.input.ref.refId, advisory_id: id, finding_id: findingId(creation) })),
   );
-  for (let start = 0; start < idRows.length; start += INSERT_CHUNK * 2) await trx.insertInto('monitor_finding_ids').values(idRows.slice(start, start + INSERT_CHUNK * 2)).execute();
+  await insertRows(trx, 'monitor_finding_ids', FINDING_ID_COLUMNS, idRows);
   const events = creations.map((creation) => eventRow(creation.input.ref.refId, findingId(creation), creation.input.now, null, creation.row.state, { advisory: creation.row.advisory_id }));
-  for (let start = 0; start < events.length; start += INSERT_CHUNK) await trx.insertInto('monitor_events').values(events.slice(start, start + INSERT_CHUNK)).execute();
+  await insertRows(trx, 'monitor_events', EVENT_COLUMNS, events);
   changes.created += creations.length;
   const outbox = creations
     .filter((creation) => creation.input.notify)
@@ -316,38 +321,43 @@ async function createFindings(trx: Transaction<MonitorDatabase>, creations: read
       created_at: creation.input.now,
       delivered_at: null,
     }));
-  for (let start = 0; start < outbox.length; start += INSERT_CHUNK) {
-    const written = await trx
-      .insertInto('monitor_outbox')
-      .values(outbox.slice(start, start + INSERT_CHUNK))
-      .onConflict((conflict) => conflict.columns(['ref_id', 'finding_id']).doNothing())
-      .executeTakeFirst();
-    changes.outbox += Number(written.numInsertedOrUpdatedRows ?? 0n);
-  }
+  // One notification per (ref, alias group), whatever runs twice (the unique constraint).
+  changes.outbox += await countInserted(trx, 'monitor_outbox', OUTBOX_COLUMNS, outbox, ['ref_id', 'finding_id']);
 }
 
 /**
- * Replaces each ref's unevaluable rows of its scope by its match's warnings; refs with the same
- * scope (an advisory on one package: all of them) are cleared together.
+ * Replaces each ref's unevaluable rows of its scope by its match's warnings. The batch's rows are
+ * read first (one query; most refs have none), so only refs that hold some are deleted from.
  */
 async function writeUnevaluable(trx: Transaction<MonitorDatabase>, inputs: readonly ReconcileInput[]): Promise<void> {
-  const byScope = new Map<string, { keys: readonly string[] | 'all'; refIds: number[] }>();
-  for (const input of inputs) {
-    const keys = input.scope === 'all' ? 'all' : [...input.scope].sort();
-    const name = keys === 'all' ? 'all' : `scope\u0000${keys.join('\u0000')}`;
-    let group = byScope.get(name);
-    if (group === undefined) byScope.set(name, (group = { keys, refIds: [] }));
-    group.refIds.push(input.ref.refId);
+  const inputOf = new Map(inputs.map((input) => [input.ref.refId, input]));
+  const refIds = [...inputOf.keys()];
+  const stale = new Map<number, Set<string>>();
+  const chunk = onPostgres(trx) ? ARRAY_CHUNK : REF_CHUNK;
+  for (let start = 0; start < refIds.length; start += chunk) {
+    const refs = refIds.slice(start, start + chunk);
+    const rows = await trx
+      .selectFrom('monitor_unevaluable')
+      .select(['ref_id', 'package_key'])
+      .distinct()
+      .where((eb) => (onPostgres(trx) ? eb('ref_id', '=', sql<number>`any(${refs}::int[])`) : eb('ref_id', 'in', refs)))
+      .execute();
+    for (const row of rows) {
+      const scope = inputOf.get(row.ref_id)?.scope;
+      if (scope === undefined || (scope !== 'all' && !scope.has(row.package_key))) continue;
+      let keys = stale.get(row.ref_id);
+      if (keys === undefined) stale.set(row.ref_id, (keys = new Set()));
+      keys.add(row.package_key);
+    }
   }
-  for (const { keys, refIds } of byScope.values()) {
-    for (let from = 0; from < refIds.length; from += REF_CHUNK) {
-      const refs = refIds.slice(from, from + REF_CHUNK);
-      if (keys === 'all') await trx.deleteFrom('monitor_unevaluable').where('ref_id', 'in', refs).execute();
-      else {
-        for (let start = 0; start < keys.length; start += 400) {
-          await trx.deleteFrom('monitor_unevaluable').where('ref_id', 'in', refs).where('package_key', 'in', keys.slice(start, start + 400)).execute();
-        }
-      }
+  for (const [refId, keys] of stale) {
+    if (inputOf.get(refId)?.scope === 'all') {
+      await trx.deleteFrom('monitor_unevaluable').where('ref_id', '=', refId).execute();
+      continue;
+    }
+    const list = [...keys];
+    for (let start = 0; start < list.length; start += REF_CHUNK) {
+      await trx.deleteFrom('monitor_unevaluable').where('ref_id', '=', refId).where('package_key', 'in', list.slice(start, start + REF_CHUNK)).execute();
     }
   }
   const rows = inputs.flatMap((input) => {
@@ -365,7 +375,110 @@ async function writeUnevaluable(trx: Transaction<MonitorDatabase>, inputs: reado
       reason: warning.message,
     }));
   });
-  for (let start = 0; start < rows.length; start += 200) await trx.insertInto('monitor_unevaluable').values(rows.slice(start, start + 200)).execute();
+  await insertRows(trx, 'monitor_unevaluable', UNEVALUABLE_COLUMNS, rows);
+}
+
+/** A column written by `insertRows`, with its PostgreSQL type (for `unnest`). */
+type Column = readonly [name: string, type: 'int' | 'text'];
+
+const FINDING_COLUMNS: readonly Column[] = [
+  ['ref_id', 'int'],
+  ['advisory_id', 'text'],
+  ['ids', 'text'],
+  ['state', 'text'],
+  ['severity', 'text'],
+  ['summary', 'text'],
+  ['packages', 'text'],
+  ['fixed', 'text'],
+  ['first_seen', 'text'],
+  ['due_at', 'text'],
+  ['updated_at', 'text'],
+  ['closed_at', 'text'],
+];
+const FINDING_ID_COLUMNS: readonly Column[] = [
+  ['ref_id', 'int'],
+  ['advisory_id', 'text'],
+  ['finding_id', 'int'],
+];
+// `actor` is left to its default (`system`): only a push names who did it.
+const EVENT_COLUMNS: readonly Column[] = [
+  ['ref_id', 'int'],
+  ['finding_id', 'int'],
+  ['at', 'text'],
+  ['kind', 'text'],
+  ['from_state', 'text'],
+  ['to_state', 'text'],
+  ['detail', 'text'],
+];
+const OUTBOX_COLUMNS: readonly Column[] = [
+  ['finding_id', 'int'],
+  ['ref_id', 'int'],
+  ['project', 'text'],
+  ['ref', 'text'],
+  ['advisory_id', 'text'],
+  ['aliases', 'text'],
+  ['severity', 'text'],
+  ['package', 'text'],
+  ['version', 'text'],
+  ['fixed', 'text'],
+  ['created_at', 'text'],
+  ['delivered_at', 'text'],
+];
+const UNEVALUABLE_COLUMNS: readonly Column[] = [
+  ['ref_id', 'int'],
+  ['package_key', 'text'],
+  ['advisory_id', 'text'],
+  ['package', 'text'],
+  ['file', 'text'],
+  ['reason', 'text'],
+];
+
+/** Rows per `unnest` INSERT on PostgreSQL (one array parameter per column), and refs per `= any(array)`. */
+const ARRAY_CHUNK = 5000;
+
+/** Whether the transaction runs on PostgreSQL (arrays and `unnest`) rather than SQLite. */
+function onPostgres(trx: Transaction<MonitorDatabase>): boolean {
+  return trx.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Inserts rows (objects keyed by column name; a missing value is NULL): on PostgreSQL one
+ * `INSERT ... SELECT FROM unnest(...)` per 5,000 rows, with one array parameter per column (a
+ * statement and a plan whatever the number of rows); on SQLite, in process, multi-row VALUES.
+ * Returns the `returning` columns of the rows written and how many were written (`onConflict`:
+ * the unique columns on which a row already there is skipped).
+ */
+async function insertRows(
+  trx: Transaction<MonitorDatabase>,
+  table: keyof MonitorDatabase,
+  columns: readonly Column[],
+  rows: readonly object[],
+  options: { readonly returning?: readonly string[]; readonly onConflict?: readonly string[] } = {},
+): Promise<{ readonly rows: readonly Record<string, unknown>[]; readonly inserted: number }> {
+  const written: Record<string, unknown>[] = [];
+  let inserted = 0;
+  if (rows.length === 0) return { rows: written, inserted };
+  const names = sql.join(columns.map(([name]) => sql.ref(name)));
+  const conflict = options.onConflict === undefined ? sql`` : sql` ON CONFLICT (${sql.join(options.onConflict.map((name) => sql.ref(name)))}) DO NOTHING`;
+  const returning = options.returning === undefined ? sql`` : sql` RETURNING ${sql.join(options.returning.map((name) => sql.ref(name)))}`;
+  const valueOf = (row: object, name: string): unknown => (row as Record<string, unknown>)[name] ?? null;
+  const postgres = onPostgres(trx);
+  const size = postgres ? ARRAY_CHUNK : INSERT_CHUNK;
+  for (let start = 0; start < rows.length; start += size) {
+    const chunk = rows.slice(start, start + size);
+    const source = postgres
+      ? sql`SELECT * FROM unnest(${sql.join(columns.map(([name, type]) => sql`${chunk.map((row) => valueOf(row, name))}::${sql.raw(type)}[]`))})`
+      : sql`VALUES ${sql.join(chunk.map((row) => sql`(${sql.join(columns.map(([name]) => valueOf(row, name)))})`))}`;
+    const result = await sql<Record<string, unknown>>`INSERT INTO ${sql.table(table)} (${names}) ${source}${conflict}${returning}`.execute(trx);
+    written.push(...result.rows);
+    inserted += Number(result.numAffectedRows ?? BigInt(result.rows.length));
+  }
+  return { rows: written, inserted };
+}
+
+/** `insertRows` skipping rows already there by `unique` columns; returns how many it wrote. */
+async function countInserted(trx: Transaction<MonitorDatabase>, table: keyof MonitorDatabase, columns: readonly Column[], rows: readonly object[], unique: readonly string[]): Promise<number> {
+  return (await insertRows(trx, table, columns, rows, { onConflict: unique })).inserted;
 }
 
 /** Findings of one ref linked by a shared id (the matcher groups per package instance; a ref groups across them). */
