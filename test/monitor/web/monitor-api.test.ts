@@ -133,6 +133,18 @@ describe.skipIf(!existsSync(sharedDir)).each(serverBackends())('the monitor API 
     expect((await callApi(server, 'DELETE', '/projects?project=beta', { token: server.secrets.admin })).status).toBe(404);
   });
 
+  it('refuses a revoked token, and holds a project token to its exact project name', async () => {
+    const { monitorTokenStore } = await import('../../../src/monitor/web/monitor-tokens.js');
+    const tokens = monitorTokenStore(server.desk.store, server.clock);
+    const admin = { kind: 'team', id: 'alan', role: 'admin' } as const;
+    const created = await tokens.create({ name: 'short-lived', role: 'responder', scope: 'monitor:project:alpha' }, admin);
+    expect((await callApi(server, 'GET', '/status', { token: created.secret })).status).toBe(200);
+    const lookalike = await callApi(server, 'POST', '/push', { token: created.secret, body: { project: 'alpha2', ref: 'main', files: [lockFile('tock')] } });
+    expect(lookalike.status).toBe(403);
+    await tokens.revoke(created.token.id, admin);
+    expect((await callApi(server, 'GET', '/status', { token: created.secret })).status).toBe(401);
+  });
+
   it.each([
     { name: 'no token', token: undefined, status: 401, code: 'unauthorized' },
     { name: 'a token of no shape', token: 'not-a-token', status: 401, code: 'unauthorized' },
