@@ -11,6 +11,26 @@ import { PASSING_POLICY, callApi, serverBackends, startMonitorServer, type Monit
 /** A ref name no push accepts, written straight into the database as an older vigil or another writer might have. */
 const HOSTILE = '<img src=x onerror=alert(1)>\u202eevil\u001b[31m';
 
+/**
+ * CyberChef under fail_on medium, SLA high 7 days, and an exception for express's
+ * CVE-2024-29041 (GHSA-rv95-896h-c2vc) ending 2024-07-10. On 2024-07-01: ws's GHSA-3h5v-q93c-6h6q
+ * (high, published 2024-06-17) was due 2024-06-24, so overdue; semver's and follow-redirects'
+ * (medium) are open with no due date (next-release); express's is excepted, its exception 9 days
+ * from its last day.
+ */
+const LTM_POLICY = `fail_on: medium
+max_db_age: 36500d
+sla:
+  high: 7d
+exceptions:
+  - id: CVE-2024-29041
+    reason: The affected redirect helper is not used by this release line.
+    approved_by: alice
+    issue: https://example.org/tracker/7
+    approved_on: 2024-07-01
+    expires_on: 2024-07-10
+`;
+
 describe.skipIf(!existsSync(sharedDir)).each(serverBackends())('the monitor console on $name', ({ index }) => {
   let server: MonitorServer;
   let expressFinding: number;
@@ -23,6 +43,11 @@ describe.skipIf(!existsSync(sharedDir)).each(serverBackends())('the monitor cons
       body: { project: 'alpha', ref: 'main', files: [{ name: 'package-lock.json', base64: lock }], policy: PASSING_POLICY },
     });
     expect(push.status, push.text).toBe(200);
+    const ltm = await callApi(server, 'POST', '/push', {
+      token: server.secrets.alphaCi,
+      body: { project: 'alpha', ref: 'ltm', files: [{ name: 'package-lock.json', base64: lock }], policy: LTM_POLICY },
+    });
+    expect(ltm.status, ltm.text).toBe(200);
     const findings = (await callApi(server, 'GET', '/refs/findings?project=alpha&ref=main', { token: server.secrets.observer })).body as {
       findings: { id: number; advisory: string }[];
     };
@@ -60,6 +85,17 @@ describe.skipIf(!existsSync(sharedDir)).each(serverBackends())('the monitor cons
     expect(page.body).not.toContain('\u202e');
     expect(page.body).not.toContain('\u001b');
     expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;\\u{202e}evil\\x1b[31m');
+  });
+
+  it('shows overdue findings, excepted ones and expiring exceptions of a ref', async () => {
+    const alan = new Browser(server.app);
+    await alan.logIn('alan');
+    const page = await alan.get('/team/monitor');
+    const row = page.body.split('<tr').find((candidate) => candidate.includes('ref=ltm'));
+    const cells = [...(row ?? '').matchAll(/<td>(.*?)<\/td>/gs)].map((match) => (match[1] ?? '').replace(/<[^>]+>/g, '').trim());
+    // project, ref, critical, high, medium, low, other, excepted, overdue, unevaluable, expiring exceptions
+    expect(cells.slice(0, 11)).toEqual(['alpha', 'ltm', '0', '1', '2', '0', '0', '1', '1 overdue', '0', 'CVE-2024-29041 (9 days left)']);
+    expect(page.body).toMatch(/<tr class="overdue">\s*<td>alpha<\/td>\s*<td><a href="[^"]*ref=ltm"/);
   });
 
   it("shows a ref's findings and history with actors, and a responder acknowledges with the form", async () => {
@@ -108,7 +144,8 @@ describe.skipIf(!existsSync(sharedDir)).each(serverBackends())('the monitor cons
     expect(search.body).toContain('No monitored ref is affected by &lt;script&gt;alert(1)&lt;/script&gt;\\u{202e}.');
 
     const alias = await alan.get('/team/monitor/affected?id=CVE-2024-29041');
-    expect(alias.body).toContain('1 open finding for CVE-2024-29041.');
+    // main's is new (acknowledged above), ltm's excepted: both still apply.
+    expect(alias.body).toContain('2 open findings for CVE-2024-29041.');
     expect(alias.body).toContain('GHSA-rv95-896h-c2vc');
     expect((await alan.get('/team/monitor/ref?project=alpha&ref=nothing')).statusCode).toBe(404);
   });
