@@ -1,11 +1,9 @@
 import { statSync } from 'node:fs';
-import { checkFreshness } from '../audit.js';
-import { openAdvisoryStore } from '../advisories/store/sqlite-store.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import type { EcosystemId } from '../core/types.js';
 import type { JobQueue, RetryPolicy } from '../jobs/job-queue.js';
 import { createNotifier, type NotificationRoute, type Notifier } from '../jobs/notify/notifier.js';
 import type { NotificationMailer } from '../jobs/notify/notification-mail.js';
+import { checkMonitorFreshness } from './freshness.js';
 import { monitorOutboxSource } from './outbox-source.js';
 import { rematch, type RematchOutcome } from './rematch.js';
 import type { MonitorDb } from './store/open-monitor-store.js';
@@ -126,23 +124,10 @@ export async function startMonitorWorker(options: MonitorWorkerOptions): Promise
   });
 
   async function warnWhenStale(): Promise<void> {
-    const ecosystems = await monitor.db.selectFrom('monitor_packages').select('ecosystem').distinct().execute();
-    if (ecosystems.length === 0) return;
-    let status;
     try {
-      const store = openAdvisoryStore(options.storePath, { clock });
-      try {
-        status = await store.status();
-      } finally {
-        store.close();
-      }
-    } catch {
-      // The re-match itself fails on a store it cannot read, and says why.
-      return;
-    }
-    try {
-      checkFreshness(status, new Set(ecosystems.map((row) => row.ecosystem as EcosystemId)), clock.now(), options.maxDbAgeMs);
+      await checkMonitorFreshness(monitor, options.storePath, clock, options.maxDbAgeMs);
     } catch (error) {
+      // Matched anyway (findings never hurt), but said: it cannot know newer advisories.
       log.warn(`monitor: ${(error as Error).message}; refs are matched anyway, but advisories newer than the data are missing (run "vigil db update")`);
     }
   }

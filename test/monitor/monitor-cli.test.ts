@@ -43,9 +43,21 @@ describe.skipIf(!existsSync(sharedDir))('vigil monitor', () => {
     expect(first.code, first.stderr).toBe(0);
 
     await importRecord('GHSA-rv95-896h-c2vc');
-    const rematch = await runCli(['monitor', 'rematch', ...common(), '--json']);
+    const rematch = await runCli(['monitor', 'rematch', ...common(), '--json', '--max-db-age', '36500d']);
     expect(rematch.code, rematch.stderr).toBe(0);
     expect(JSON.parse(rematch.stdout)).toMatchObject({ refs: 1, changes: { created: 1, outbox: 1 } });
+    // Under the default 7 days the 2024 records are stale: the rematch still runs (nothing has
+    // changed since), then fails closed with exit 3 and names the data's date.
+    const stale = await runCli(['monitor', 'rematch', ...common()]);
+    expect(stale.code, stale.stderr).toBe(3);
+    expect(stale.stdout).toMatch(/^rematch: 0 changed and 0 removed records/);
+    expect(stale.stderr).toMatch(/npm advisory data is .* old \(newest record modified 2024-/);
+
+    const holders = await runCli(['monitor', 'affected', '--package', 'npm:express@4.17.3', ...common()]);
+    expect(holders.code, holders.stderr).toBe(0);
+    expect(holders.stdout).toBe('alpha@main  express@4.17.3  package-lock.json\n');
+    const otherVersion = await runCli(['monitor', 'affected', '--package', 'npm:express@4.19.2', ...common()]);
+    expect(otherVersion.stdout).toBe('no monitored ref holds npm:express@4.19.2\n');
 
     const affected = await runCli(['monitor', 'affected', 'CVE-2024-29041', ...common()]);
     expect(affected.code).toBe(0);
@@ -68,6 +80,7 @@ describe.skipIf(!existsSync(sharedDir))('vigil monitor', () => {
     { name: 'a token without a server', args: ['monitor', 'push', '--project', 'a', '--ref', 'b', '--token', 't'], message: 'vigil: monitor push: --token needs --server URL' },
     { name: 'a project name with an escape sequence', args: ['monitor', 'push', '--project', 'a\u001b[31mred', '--ref', 'main', '--offline'], message: 'vigil: invalid project name "a\\u001b[31mred"' },
     { name: 'an unknown subcommand', args: ['monitor', 'scan'], message: 'vigil: monitor: unknown command "scan"' },
+    { name: 'a package query without its ecosystem', args: ['monitor', 'affected', '--package', 'express@4.17.3'], message: 'vigil: monitor affected: --package "express@4.17.3" is not ECOSYSTEM:NAME[@VERSION]' },
   ])('$name is a one-line usage error (exit 2)', async ({ args, message }) => {
     const run = await runCli([...args, ...common()], { cwd: dir });
     expect(run.code).toBe(2);

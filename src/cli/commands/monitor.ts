@@ -30,8 +30,12 @@ Commands:
               and policy (--policy FILE, else vigil.yaml here), and report its findings as
               "vigil audit" does (exit 1 when the gate fails)
   rematch     match the advisory records new or changed since the last rematch against every
-              stored inventory (run it after "vigil db update" or "vigil db import")
+              stored inventory (run it after "vigil db update" or "vigil db import"); exit 3
+              when the data is older than --max-db-age (default 7d), after matching
   affected ID the refs an advisory (any of its ids or aliases) affects
+  affected --package ECOSYSTEM:NAME[@VERSION]
+              the refs holding a package (at that version: compared by the
+              ecosystem's scheme), e.g. --package npm:json5@2.2.1
   status      every project and ref: open findings per severity, excepted, overdue,
               unevaluable, expiring exceptions
 
@@ -41,7 +45,8 @@ Options:
               $VIGIL_MONITOR_DB, else monitor.db beside the advisory store)
   --db PATH   advisory store (default: $VIGIL_DB, else the user cache folder)
   --max-db-age AGE
-              push: fail when the advisory data is older than AGE (default 7d)
+              push, rematch: fail when the advisory data is older than AGE (default 7d;
+              push: the ref policy's max_db_age)
   --offline   push: never download the advisory store
   --policy FILE
               push: the ref's policy file
@@ -68,6 +73,7 @@ ${EXIT_CODES_HELP}
 
 const OPTIONS = {
   project: { type: 'string' },
+  package: { type: 'string' },
   ref: { type: 'string' },
   'monitor-db': { type: 'string' },
   db: { type: 'string' },
@@ -124,9 +130,9 @@ export async function runMonitor(args: readonly string[], io: CliIo): Promise<nu
       case 'push':
         return await runPush(monitor, values, positionals, io, clock);
       case 'rematch':
-        return await runRematch(monitor, storePath, values.json, io, clock);
+        return await runRematch(monitor, storePath, values, io, clock);
       case 'affected':
-        return await runAffected(monitor, positionals, values.json, io);
+        return await runAffected(monitor, positionals, values, io);
       default:
         return await runStatus(monitor, positionals, values.json, io, clock);
     }
@@ -252,9 +258,18 @@ async function readPolicyText(file: string): Promise<string> {
   return bytes.toString('utf8');
 }
 
-async function runRematch(monitor: MonitorDb, storePath: string, json: boolean, io: CliIo, clock: Clock): Promise<number> {
+/**
+ * `vigil monitor rematch`: matches what changed, then checks the data's age. A stale store is
+ * matched anyway (what it finds is real) but fails the command (exit 3), so that a scheduled
+ * rematch over a store nobody updates any more is noticed, not taken as "nothing new".
+ */
+async function runRematch(monitor: MonitorDb, storePath: string, values: Values, io: CliIo, clock: Clock): Promise<number> {
   const { rematch } = await import('../../monitor/rematch.js');
+  const { checkMonitorFreshness } = await import('../../monitor/freshness.js');
+  const { DEFAULT_POLICY } = await import('../../policy/default-policy.js');
+  const maxAgeMs = maxDbAgeOf('monitor rematch', values['max-db-age'], DEFAULT_POLICY);
   const outcome = await rematch({ monitor, storePath, clock });
+  const json = values.json;
   if (json) io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
   else {
     const { changes } = outcome;
@@ -264,12 +279,43 @@ async function runRematch(monitor: MonitorDb, storePath: string, json: boolean, 
         `${changes.withdrawn} withdrawn, ${outcome.unevaluable} unevaluable\n`,
     );
   }
+  await checkMonitorFreshness(monitor, storePath, clock, maxAgeMs);
   return EXIT.ok;
 }
 
-async function runAffected(monitor: MonitorDb, positionals: readonly string[], json: boolean, io: CliIo): Promise<number> {
+/** `ECOSYSTEM:NAME[@VERSION]` (`npm:json5@2.2.1`, `PyPI:django`; a scoped npm name keeps its first `@`). */
+function parsePackageQuery(text: string): { ecosystem: string; name: string; version?: string } {
+  const colon = text.indexOf(':');
+  const at = text.lastIndexOf('@');
+  const ecosystem = text.slice(0, colon);
+  const hasVersion = at > colon + 1;
+  const name = text.slice(colon + 1, hasVersion ? at : undefined);
+  const version = hasVersion ? text.slice(at + 1) : undefined;
+  if (colon <= 0 || name === '' || version === '') {
+    throw new UsageError(`monitor affected: --package "${visibleText(text.slice(0, 80))}" is not ECOSYSTEM:NAME[@VERSION]`, { hint: 'e.g. --package npm:json5@2.2.1' });
+  }
+  return { ecosystem, name, ...(version === undefined ? {} : { version }) };
+}
+
+async function runAffected(monitor: MonitorDb, positionals: readonly string[], values: Values, io: CliIo): Promise<number> {
+  const json = values.json;
+  if (values.package !== undefined) {
+    if (positionals.length > 0) throw new UsageError('monitor affected: give an advisory id or --package, not both');
+    const query = parsePackageQuery(values.package);
+    const { refsWithPackage } = await import('../../monitor/queries.js');
+    const refs = await refsWithPackage(monitor, query.ecosystem, query.name, query.version);
+    if (json) {
+      io.stdout.write(`${JSON.stringify(refs, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    if (refs.length === 0) io.stdout.write(`no monitored ref holds ${visibleText(values.package)}\n`);
+    for (const row of refs) io.stdout.write(`${visibleText(`${row.project}@${row.ref}  ${row.name}@${row.version}  ${row.file}`)}\n`);
+    return EXIT.ok;
+  }
   const [id, ...extra] = positionals;
-  if (id === undefined || extra.length > 0) throw new UsageError('monitor affected: give one advisory id', { hint: 'e.g. vigil monitor affected CVE-2024-29041' });
+  if (id === undefined || extra.length > 0) {
+    throw new UsageError('monitor affected: give one advisory id, or --package ECOSYSTEM:NAME[@VERSION]', { hint: 'e.g. vigil monitor affected CVE-2024-29041' });
+  }
   const { refsAffectedBy } = await import('../../monitor/queries.js');
   const findings = await refsAffectedBy(monitor, id);
   if (json) {
