@@ -8,7 +8,7 @@
 // Prints each figure beside its target (issue #14) and the process's peak RSS. Needs VIGIL_TEST_PG_URL or DATABASE_URL (a
 // throwaway schema, dropped afterwards).
 //   npm run build && node bench/monitor.mjs [--refs N] [--concurrency N] [--batch N]
-// --batch: refs per rematch transaction (rematch's batchSize; its default, 2,000, when not given).
+// --batch: refs per rematch transaction (rematch's batchSize; its default, 1,000, when not given).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -138,7 +138,7 @@ try {
   start = process.hrtime.bigint();
   const noop = await rematch({ monitor, storePath, clock, ...BATCH });
   console.log(`rematch with no change: ${ms(start).toFixed(0)} ms (${noop.changedRecords} records)`);
-  console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (bounded: rematch batches of at most 2,000 refs and 40,000 scoped package keys)`);
+  console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (bounded: rematch batches of at most 1,000 refs and 10,000 scoped package keys, two at once)`);
 } finally {
   clearInterval(sampler);
   await monitor.close();

@@ -26,7 +26,7 @@ export interface RematchOptions {
   readonly storePath: string;
   readonly clock?: Clock;
   /**
-   * Refs written per transaction (default 2,000); a batch also ends at 40,000 (ref, package key)
+   * Refs written per transaction (default 1,000); a batch also ends at 10,000 (ref, package key)
    * pairs, so a record on many packages of every ref keeps each batch's memory bounded.
    */
   readonly batchSize?: number;
@@ -151,7 +151,7 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
     const policies = new Map<string, Policy>();
     const policyNumbers = new Map<string, number>();
     const verdicts = new Map<string, KeyVerdict>();
-    for (const batch of batchesOf(refIds, scopes, batchSize)) {
+    const writeBatch = async (batch: readonly number[]): Promise<void> => {
       const written = await db.transaction().execute(async (trx) => {
         // Short index probes: compiling them (JIT, chosen on row estimates that a freshly filled
         // table gets wrong) costs more than running them.
@@ -266,7 +266,10 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
       });
       changes = addChanges(changes, written.changes);
       unevaluable += written.unevaluable;
-    }
+    };
+    // On PostgreSQL two batches are in flight (their refs are distinct, each locked by its own
+    // transaction): one is matched here while the server writes the other.
+    await inLanes(batchesOf(refIds, scopes, batchSize), postgres ? POSTGRES_LANES : 1, writeBatch);
 
     // Every ref is written: the ledger moves on to what was matched.
     await db.transaction().execute(async (trx) => {
@@ -293,10 +296,37 @@ export async function rematch(options: RematchOptions): Promise<RematchOutcome> 
 }
 
 /** Refs per rematch transaction by default: few round trips per ref (each costs milliseconds on a busy machine), a lock held well under a second. */
-const DEFAULT_BATCH_REFS = 2000;
+const DEFAULT_BATCH_REFS = 1000;
 
 /** (ref, package key) pairs per batch at most: what a batch reads and matches is bounded whatever the record. */
-const MAX_BATCH_PAIRS = 40_000;
+const MAX_BATCH_PAIRS = 10_000;
+
+/** Batch transactions at once on PostgreSQL (a pool connection each). */
+const POSTGRES_LANES = 2;
+
+/**
+ * Runs `work` on each item, `lanes` at a time, in order of taking. After a failure no item is
+ * started; the others running are awaited (nothing is left running on a store about to close),
+ * then the first failure is thrown.
+ */
+async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(lanes, items.length) }, lane));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+}
 
 /** The refs in order, cut into batches of at most `size` refs and `MAX_BATCH_PAIRS` scope pairs (at least one ref each). */
 function batchesOf(refIds: readonly number[], scopes: ReadonlyMap<number, ReadonlySet<string>>, size: number): number[][] {
