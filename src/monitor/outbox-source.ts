@@ -27,7 +27,7 @@ export function outboxNotificationId(rowId: number): string {
 
 /** The console page of a ref, under the server's public URL. */
 export function refPageUrl(publicUrl: string, project: string, ref: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/team/monitor/projects/${encodeURIComponent(project)}/refs/${encodeURIComponent(ref)}`;
+  return `${publicUrl.replace(/\/+$/, '')}/team/monitor/ref?project=${encodeURIComponent(project)}&ref=${encodeURIComponent(ref)}`;
 }
 
 /**

@@ -45,6 +45,15 @@ export interface WebService {
   mountSite?(site: FastifyInstance): Promise<void> | void;
   /** Registers routes outside the session/CSRF context. */
   mountBeside?(app: FastifyInstance): Promise<void> | void;
+  /** Its entry in the team console's navigation, when it has console pages (`Monitor`, `/team/monitor`). */
+  readonly consoleLink?: ConsoleLink;
+}
+
+/** A link in the team console's navigation. */
+export interface ConsoleLink {
+  readonly label: string;
+  /** A path on this server. */
+  readonly href: string;
 }
 
 /** Where the server logs: pino options Fastify accepts, reduced to what the services need. */

@@ -105,6 +105,7 @@ describe.skipIf(!existsSync(sharedDir)).each(monitorBackends())('the monitor wor
       routes: [{ target: { kind: 'webhook', id: 'team-hook', url: receiver.url, secret: SECRET }, minSeverity: 'low' }],
       checkEveryMs: 100,
       maxDbAgeMs: YEAR_MS,
+      publicUrl: 'https://desk.example.org/',
       clock,
       log: { info: (line) => logged.push(line), warn: (line) => logged.push(`warn: ${line}`) },
     });
@@ -123,6 +124,9 @@ describe.skipIf(!existsSync(sharedDir)).each(monitorBackends())('the monitor wor
     expect(receiver.distinct().size).toBe(want.length);
     expect(receiver.requests.every((request) => request.signatureValid)).toBe(true);
     expect(await worker.notifier.summary()).toEqual({ pending: 0, delivered: want.length, failed: 0 });
+    // Each notification links to its ref's console page, names percent-encoded.
+    const ltm = receiver.requests.map((request) => (JSON.parse(request.body) as { notification: { ref: string; link?: string } }).notification).find((n) => n.ref === '2.4-ltm');
+    expect(ltm?.link).toBe('https://desk.example.org/team/monitor/ref?project=alpha&ref=2.4-ltm');
 
     // The same records again: the store file changes, a rematch runs, and finds nothing new.
     await importRecords(LATER);

@@ -125,7 +125,7 @@ export function deskWebContext(options: Pick<DeskServerOptions, 'desk' | 'mailer
  * @throws ConfigError when the configured security.txt has expired.
  */
 export async function createDeskServer(options: DeskServerOptions): Promise<FastifyInstance> {
-  const context = deskWebContext(options);
+  const context = { ...deskWebContext(options), consoleLinks: (options.services ?? []).flatMap((service) => service.consoleLink ?? []) };
   const { desk, clock } = context;
   const config = desk.config;
   const project = config.project.name;

@@ -14,6 +14,9 @@ import { refPageUrl, renderAffectedPage, renderPortfolioPage, renderRefPage } fr
 /** Where the console pages are, below the desk's `/team`. */
 export const MONITOR_CONSOLE_PREFIX = '/team/monitor';
 
+/** The monitor's entry in the console's navigation. */
+export const MONITOR_CONSOLE_LINK = { label: 'Monitor', href: MONITOR_CONSOLE_PREFIX } as const;
+
 /** A single query parameter: a repeated one (`?ref=a&ref=b`) is no value at all. */
 function single(value: unknown): string | undefined {
   return typeof value === 'string' && value.length <= 200 ? value : undefined;
@@ -35,7 +38,7 @@ export async function registerMonitorConsole(site: FastifyInstance, context: Mon
   };
   const page = (request: FastifyRequest, reply: FastifyReply): PageContext & { csrfToken: string } => {
     const flash = takeFlash(request);
-    return { project, user: userOf(request), csrfToken: reply.generateCsrf(), ...(flash === undefined ? {} : { flash }) };
+    return { project, user: userOf(request), csrfToken: reply.generateCsrf(), consoleLinks: [MONITOR_CONSOLE_LINK], ...(flash === undefined ? {} : { flash }) };
   };
   const notFound = (reply: FastifyReply): FastifyReply => sendHtml(reply, renderErrorPage({ project }, { title: 'Not found', message: 'There is no such monitored ref.' }), 404);
 

@@ -2,7 +2,7 @@ import { systemClock } from '../../core/clock.js';
 import type { RateLimit, WebService } from '../../web/create-web-server.js';
 import { registerMonitorApi } from './monitor-api.js';
 import { DEFAULT_MAX_PUSH_BYTES } from './monitor-api-schemas.js';
-import { registerMonitorConsole } from './monitor-console.js';
+import { MONITOR_CONSOLE_LINK, registerMonitorConsole } from './monitor-console.js';
 import type { MonitorWebContext, MonitorWebOptions } from './monitor-web-context.js';
 import { monitorTokenStore } from './monitor-tokens.js';
 
@@ -40,6 +40,7 @@ export function monitorWebService(options: MonitorWebOptions): WebService {
   const context = monitorWebContext(options);
   return {
     name: 'monitor',
+    consoleLink: MONITOR_CONSOLE_LINK,
     mountSite: (site) => registerMonitorConsole(site, context),
     mountBeside: (app) => registerMonitorApi(app, context),
   };

@@ -87,6 +87,17 @@ describe.skipIf(!existsSync(sharedDir)).each(serverBackends())('the monitor cons
     expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;\\u{202e}evil\\x1b[31m');
   });
 
+  it("is linked from the console's navigation, on the desk's pages and its own", async () => {
+    const rita = new Browser(server.app);
+    await rita.logIn('rita');
+    const link = '<a href="/team/monitor">Monitor</a>';
+    const nav = (body: string): string => /<nav aria-label="Console">[\s\S]*?<\/nav>/.exec(body)?.[0] ?? '';
+    expect(nav((await rita.get('/team')).body)).toContain(link);
+    expect(nav((await rita.get('/team/monitor')).body)).toContain(link);
+    // The public pages are not the console: no link there.
+    expect((await rita.get('/')).body).not.toContain(link);
+  });
+
   it('shows overdue findings, excepted ones and expiring exceptions of a ref', async () => {
     const alan = new Browser(server.app);
     await alan.logIn('alan');

@@ -15,6 +15,7 @@ import { renderErrorPage } from '../../../src/desk/web/pages/public-pages.js';
 import { DeskSessionStore } from '../../../src/desk/web/session-store.js';
 import { addDeskUser } from '../../../src/desk/web/users.js';
 import type { MonitorDb } from '../../../src/monitor/store/open-monitor-store.js';
+import { MONITOR_CONSOLE_LINK } from '../../../src/monitor/web/monitor-console.js';
 import { monitorTokenStore, monitorWebService, type MonitorWebOptions } from '../../../src/monitor/web/monitor-web-service.js';
 import { createWebServer, type RateLimit } from '../../../src/web/create-web-server.js';
 import { repoRoot } from '../../helpers/shared-data.js';
@@ -94,7 +95,8 @@ export async function startMonitorServer(
   const { apiTokenStore } = await import('../../../src/desk/web/api/api-token-store.js');
   const deskSecret = (await apiTokenStore(deskDatabase.store, clock).create({ name: 'desk-admin', role: 'admin' }, creator)).secret;
 
-  const deskContext = deskWebContext({ desk, clock });
+  // As createDeskServer does for the services beside the desk: their console links in its navigation.
+  const deskContext = { ...deskWebContext({ desk, clock }), consoleLinks: [MONITOR_CONSOLE_LINK] };
   const app = await createWebServer({
     services: [
       deskWebService(deskContext),

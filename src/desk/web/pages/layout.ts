@@ -1,3 +1,4 @@
+import type { ConsoleLink } from '../../../web/create-web-server.js';
 import { html, type HtmlValue, type SafeHtml } from '../../../web/html.js';
 
 /** A one-line message shown at the top of the next page (after a redirect). */
@@ -15,6 +16,8 @@ export interface PageContext {
   readonly user?: { readonly login: string; readonly role: string };
   /** The CSRF token for the log-out button, on console pages. */
   readonly csrfToken?: string;
+  /** The console pages of the other services on the server (the monitor), in the navigation. */
+  readonly consoleLinks?: readonly ConsoleLink[];
   readonly flash?: Flash;
 }
 
@@ -37,6 +40,7 @@ function navigation(context: PageContext): HtmlValue {
     return html`<nav aria-label="Console">
       <a href="/team">Inbox</a>
       <a href="/team/notify">Notification list</a>
+      ${(context.consoleLinks ?? []).map((link) => html`<a href="${link.href}">${link.label}</a>`)}
       ${isAdmin && html`<a href="/team/audit">Audit log</a>`}
       <a href="/">Public policy</a>
     </nav>

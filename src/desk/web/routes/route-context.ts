@@ -1,3 +1,4 @@
+import type { ConsoleLink } from '../../../web/create-web-server.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Desk } from '../../desk.js';
 import type { DeskMailer } from '../../mail/mailer.js';
@@ -43,4 +44,6 @@ export interface DeskWebContext {
   readonly publicUrl: string | undefined;
   /** The clock of sessions, throttling and security.txt checks. */
   readonly clock: Clock;
+  /** The console pages of the other services on the server, linked from the console's navigation. */
+  readonly consoleLinks?: readonly ConsoleLink[];
 }

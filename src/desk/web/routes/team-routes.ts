@@ -208,7 +208,7 @@ export async function registerTeamRoutes(team: FastifyInstance, context: DeskWeb
     const page = (request: FastifyRequest, reply: FastifyReply): PageContext & { csrfToken: string } => {
       const user = memberOf(request);
       const flash = takeFlash(request);
-      return { project, user, csrfToken: reply.generateCsrf(), ...(flash === undefined ? {} : { flash }) };
+      return { project, user, csrfToken: reply.generateCsrf(), consoleLinks: context.consoleLinks ?? [], ...(flash === undefined ? {} : { flash }) };
     };
     const forbidden = (reply: FastifyReply, message: string): FastifyReply =>
       sendHtml(reply, renderErrorPage({ project }, { title: 'Not allowed', message }), 403);
