@@ -7,8 +7,11 @@
 //             holds, as in a real daily update) re-matched
 // Prints each figure beside its target (issue #14) and the process's peak RSS. Needs VIGIL_TEST_PG_URL or DATABASE_URL (a
 // throwaway schema, dropped afterwards).
-//   npm run build && node bench/monitor.mjs [--refs N] [--concurrency N] [--batch N]
+//   npm run build && node bench/monitor.mjs [--refs N] [--concurrency N] [--batch N] [--vacuum]
 // --batch: refs per rematch transaction (rematch's batchSize; its default, 1,000, when not given).
+// --vacuum: VACUUM ANALYZE the monitor's tables once the portfolio is built, as autovacuum does on
+// a server left at its defaults (without it, a server with autovacuum off reads a table never
+// vacuumed nor analysed: no index-only scans, and row estimates of an empty table).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,7 +31,9 @@ if (!url) {
   console.error('bench: set VIGIL_TEST_PG_URL (or DATABASE_URL) to a PostgreSQL database');
   process.exit(2);
 }
-const { values } = parseArgs({ options: { refs: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' }, batch: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { refs: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' }, batch: { type: 'string' }, vacuum: { type: 'boolean', default: false } },
+});
 const REFS = Number(values.refs);
 const CONCURRENCY = Number(values.concurrency);
 const PER_REF = 300;
@@ -51,7 +56,20 @@ const temp = mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-monitor-'));
 const storePath = path.join(temp, 'advisories.db');
 const schema = `vigil_bench_monitor_${randomBytes(5).toString('hex')}`;
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+// The peak of each phase too (sampled every 50 ms), to see which one sets the process's peak.
+let phasePeak = 0;
+const phasePeaks = [];
+const sampleRss = () => {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  phasePeak = Math.max(phasePeak, rss);
+};
+const sampler = setInterval(sampleRss, 50);
+const endPhase = (name) => {
+  sampleRss();
+  phasePeaks.push(`${name} ${(phasePeak / 2 ** 20).toFixed(0)}`);
+  phasePeak = 0;
+};
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
 function record(id, name, fixed = '999.0.0') {
@@ -103,9 +121,23 @@ try {
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const setupMs = ms(setupStart);
+  endPhase('setup');
   console.log(`setup: ${REFS} pushes in ${(setupMs / 1000).toFixed(1)} s (${(setupMs / REFS).toFixed(1)} ms each at concurrency ${CONCURRENCY})`);
   let start = process.hrtime.bigint();
+  if (values.vacuum) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query('VACUUM ANALYZE monitor_packages, monitor_refs, monitor_findings, monitor_finding_ids, monitor_events, monitor_outbox, monitor_unevaluable');
+    } finally {
+      await client.end();
+    }
+    console.log(`vacuum analyze of the monitor tables: ${(ms(start) / 1000).toFixed(1)} s`);
+    start = process.hrtime.bigint();
+  }
   const first = await rematch({ monitor, storePath, clock, ...BATCH });
+  endPhase('first rematch');
   console.log(`first rematch (the store's ${first.changedRecords} records into the ledger): ${ms(start).toFixed(0)} ms`);
 
   const big = inventories[0];
@@ -117,10 +149,12 @@ try {
   }
   console.log(`push of ${big.packages.length} packages: first ${pushTimes[0].toFixed(0)} ms, again ${pushTimes.slice(1).map((t) => t.toFixed(0)).join(', ')} ms (target < 300 ms)`);
 
+  endPhase('push');
   await importRecords([record('BENCH-COMMON-1', 'ms')]);
   start = process.hrtime.bigint();
   const commonOutcome = await rematch({ monitor, storePath, clock, ...BATCH });
   const matchedMs = ms(start);
+  endPhase('common');
   const listed = await refsAffectedBy(monitor, 'BENCH-COMMON-1');
   console.log(
     `common advisory (ms, in every ref): rematch ${matchedMs.toFixed(0)} ms for ${commonOutcome.refs} refs (${commonOutcome.changes.created} findings, ${commonOutcome.changes.outbox} outbox rows); listed ${listed.length} refs in ${(ms(start) - matchedMs).toFixed(0)} ms; total ${ms(start).toFixed(0)} ms (target < 1000 ms)`,
@@ -132,13 +166,14 @@ try {
   await importRecords(update);
   start = process.hrtime.bigint();
   const updateOutcome = await rematch({ monitor, storePath, clock, ...BATCH });
+  endPhase('update');
   console.log(
     `update of ${updateOutcome.changedRecords} records: rematch ${(ms(start) / 1000).toFixed(1)} s (target < 60 s), ${updateOutcome.lookups} names looked up, ${updateOutcome.refs} refs matched, ${updateOutcome.changes.created} findings created`,
   );
   start = process.hrtime.bigint();
   const noop = await rematch({ monitor, storePath, clock, ...BATCH });
   console.log(`rematch with no change: ${ms(start).toFixed(0)} ms (${noop.changedRecords} records)`);
-  console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (bounded: rematch batches of at most 1,000 refs and 10,000 scoped package keys, two at once)`);
+  console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (bounded: rematch batches of at most 1,000 refs and 10,000 scoped package keys, two at once); per phase: ${phasePeaks.join(', ')} MiB`);
 } finally {
   clearInterval(sampler);
   await monitor.close();
