@@ -115,9 +115,10 @@ function readPackagesNodes(packages: JsonRecord, keyLines: Map<string, number>):
   const root = asRecord(packages['']) ?? {};
   const patterns = workspacePatterns(root);
   const nodes: LockNode[] = [];
-  for (const [key, value] of Object.entries(packages)) {
-    const line = keyLines.get(pathId(['packages', key]));
-    const entry = asRecord(value);
+  for (const key of Object.keys(packages)) {
+    // pathId(['packages', key]), without the array.
+    const line = keyLines.get(`packages\u0000${key}`);
+    const entry = asRecord(packages[key]);
     const installedName = nameFromPath(key);
     if (!entry) {
       nodes.push(skippedNode(key, line, installedName, undefined, 'lockfile entry is not an object'));
@@ -213,15 +214,20 @@ function skippedNode(key: string, line: number | undefined, name: string, versio
  */
 function requiresOf(entry: JsonRecord, isProject: boolean): LockNode['requires'] {
   const optionalPeers = asRecord(entry.peerDependenciesMeta);
-  const seen = new Set<string>();
+  // Most entries list one field: the names seen are tracked from the second one on.
+  let seen: Set<string> | undefined;
+  let fieldsRead = 0;
   const requires: { name: string; optional: boolean; dev: boolean }[] = [];
   for (const { field, dev, optional } of MANIFEST_DEPENDENCY_FIELDS) {
     if (dev && !isProject) continue;
     const names = asRecord(entry[field]);
     if (!names) continue;
+    if (++fieldsRead === 2) seen = new Set(requires.map((required) => required.name));
     for (const name in names) {
-      if (seen.has(name)) continue;
-      seen.add(name);
+      if (seen !== undefined) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+      }
       const peerOptional = field === 'peerDependencies' && asRecord(optionalPeers?.[name])?.optional === true;
       requires.push({ name, dev, optional: optional || peerOptional });
     }
@@ -349,72 +355,93 @@ function readLockText(file: DependencyFile): { value: unknown; keyLines: Map<str
   return { value, keyLines };
 }
 
+/**
+ * A key path as `indexKeyLines` follows it, without an array per key: its `pathId`, its length,
+ * its first key and its last one.
+ */
+interface KeyPath {
+  readonly id: string;
+  readonly depth: number;
+  readonly top: string;
+  readonly last: string;
+}
+
+const ROOT_PATH: KeyPath = { id: '', depth: 0, top: '', last: '' };
+
 /** Whether the keys inside an object at `path` are indexed: their lines kept, their values entered. */
-function descendsInto(path: readonly string[]): boolean {
-  const depth = path.length;
+function descendsInto(path: KeyPath): boolean {
+  const depth = path.depth;
   if (depth === 0) return true;
-  const top = path[0];
-  if (depth === 1) return top === 'packages' || top === 'dependencies';
-  if (top !== 'dependencies') return false;
+  if (depth === 1) return path.top === 'packages' || path.top === 'dependencies';
+  if (path.top !== 'dependencies') return false;
   // dependencies.<name>.dependencies.<name>...: names at even depths, `dependencies` at odd.
-  return depth % 2 === 0 || path[depth - 1] === 'dependencies';
+  return depth % 2 === 0 || path.last === 'dependencies';
 }
 
 /** Whether the line of the key ending `path` is kept. */
-function keepsLine(path: readonly string[]): boolean {
-  const depth = path.length;
-  return depth === 1 || (path[0] === 'packages' ? depth === 2 : depth % 2 === 0);
+function keepsLine(path: KeyPath): boolean {
+  const depth = path.depth;
+  return depth === 1 || (path.top === 'packages' ? depth === 2 : depth % 2 === 0);
 }
 
-const STRUCTURE = /["[\]{}]/g;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COLON = 0x3a;
 
 /**
  * Line of every key that names an entry: `lockfileVersion`, `packages`, `packages.<key>` and the
- * `dependencies.<name>(.dependencies.<name>)*` chains of v1. For text JSON.parse accepted: one
- * pass from bracket to quote (strings skipped whole), `undefined` when arrays and objects nest
- * deeper than MAX_NESTING_DEPTH.
+ * `dependencies.<name>(.dependencies.<name>)*` chains of v1, by `pathId`. For text JSON.parse
+ * accepted: one pass from bracket to quote (strings skipped whole), `undefined` when arrays and
+ * objects nest deeper than MAX_NESTING_DEPTH. A plain loop over the characters: a regular
+ * expression's match object per token was most of this pass's cost and garbage (#15, item 5).
  */
 function indexKeyLines(text: string): Map<string, number> | undefined {
   // Per open array or object: the key path of an indexed object, undefined for anything else.
-  const open: (string[] | undefined)[] = [];
+  const open: (KeyPath | undefined)[] = [];
   const offsets: number[] = [];
   const ids: string[] = [];
   // The key whose value comes next, when its object is indexed.
-  let pending: string[] | undefined;
-  STRUCTURE.lastIndex = 0;
-  for (let match = STRUCTURE.exec(text); match !== null; match = STRUCTURE.exec(text)) {
-    const at = match.index;
+  let pending: KeyPath | undefined;
+  const length = text.length;
+  for (let at = 0; at < length; at++) {
     const c = text.charCodeAt(at);
     if (c === QUOTE) {
       const end = endOfString(text, at);
-      STRUCTURE.lastIndex = end;
       const parent = open[open.length - 1];
+      // The loop's increment steps past the closing quote.
+      const opening = at;
+      at = end - 1;
       if (parent === undefined) {
         pending = undefined;
         continue;
       }
       let next = end;
-      while (next < text.length && text.charCodeAt(next) <= 0x20) next++;
-      if (text.charCodeAt(next) !== 0x3a) {
+      while (next < length && text.charCodeAt(next) <= 0x20) next++;
+      if (text.charCodeAt(next) !== COLON) {
         pending = undefined;
         continue;
       }
-      const raw = text.slice(at + 1, end - 1);
+      const raw = text.slice(opening + 1, end - 1);
       const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-      const path = [...parent, key];
+      const path: KeyPath =
+        parent.depth === 0
+          ? { id: key, depth: 1, top: key, last: key }
+          : { id: `${parent.id}\u0000${key}`, depth: parent.depth + 1, top: parent.top, last: key };
       if (keepsLine(path)) {
-        offsets.push(at);
-        ids.push(pathId(path));
+        offsets.push(opening);
+        ids.push(path.id);
       }
       pending = path;
-    } else if (c === 0x7b || c === 0x5b) {
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (open.length >= MAX_NESTING_DEPTH) return undefined;
-      const indexed = c === 0x7b && (open.length === 0 || (pending !== undefined && descendsInto(pending)));
-      open.push(indexed ? (pending ?? []) : undefined);
+      const indexed = c === OPEN_BRACE && (open.length === 0 || (pending !== undefined && descendsInto(pending)));
+      open.push(indexed ? (pending ?? ROOT_PATH) : undefined);
       pending = undefined;
-    } else {
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       open.pop();
       pending = undefined;
     }
