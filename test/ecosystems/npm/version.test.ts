@@ -53,8 +53,8 @@ describe('npm names and purls', () => {
 });
 
 // The plain MAJOR.MINOR.PATCH fast path must give semver's own answers. Every version-like token
-// of the shared npm corpus (lockfiles and manifests: versions, ranges, tags) and of the GHSA
-// records, and edge cases of the fast path's edges, are checked against the semver package.
+// of the shared npm corpus (lockfiles and manifests: versions, ranges, tags) and edge cases at
+// the fast path's edges are checked against the semver package.
 describe('semverScheme agrees with the semver package', () => {
   const semverValid = require('semver/functions/valid.js') as (version: string) => string | null;
   const semverCompare = require('semver/functions/compare.js') as (a: string, b: string) => number;
