@@ -384,20 +384,18 @@ function keepsLine(path: KeyPath): boolean {
   return depth === 1 || (path.top === 'packages' ? depth === 2 : depth % 2 === 0);
 }
 
+const STRUCTURE = /["[\]{}]/g;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
 
 /**
  * Line of every key that names an entry: `lockfileVersion`, `packages`, `packages.<key>` and the
  * `dependencies.<name>(.dependencies.<name>)*` chains of v1, by `pathId`. For text JSON.parse
  * accepted: one pass from bracket to quote (strings skipped whole), `undefined` when arrays and
- * objects nest deeper than MAX_NESTING_DEPTH. A plain loop over the characters: a regular
- * expression's match object per token was most of this pass's cost and garbage (#15, item 5).
+ * objects nest deeper than MAX_NESTING_DEPTH.
  */
 function indexKeyLines(text: string): Map<string, number> | undefined {
   // Per open array or object: the key path of an indexed object, undefined for anything else.
@@ -407,14 +405,15 @@ function indexKeyLines(text: string): Map<string, number> | undefined {
   // The key whose value comes next, when its object is indexed.
   let pending: KeyPath | undefined;
   const length = text.length;
-  for (let at = 0; at < length; at++) {
-    const c = text.charCodeAt(at);
+  // `test` moves `lastIndex` past each match without building a match object.
+  STRUCTURE.lastIndex = 0;
+  while (STRUCTURE.test(text)) {
+    const opening = STRUCTURE.lastIndex - 1;
+    const c = text.charCodeAt(opening);
     if (c === QUOTE) {
-      const end = endOfString(text, at);
+      const end = endOfString(text, opening);
+      STRUCTURE.lastIndex = end;
       const parent = open[open.length - 1];
-      // The loop's increment steps past the closing quote.
-      const opening = at;
-      at = end - 1;
       if (parent === undefined) {
         pending = undefined;
         continue;
@@ -441,7 +440,7 @@ function indexKeyLines(text: string): Map<string, number> | undefined {
       const indexed = c === OPEN_BRACE && (open.length === 0 || (pending !== undefined && descendsInto(pending)));
       open.push(indexed ? (pending ?? ROOT_PATH) : undefined);
       pending = undefined;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+    } else {
       open.pop();
       pending = undefined;
     }
