@@ -71,9 +71,12 @@ export const AUDIT_PROGRESS_DELAY_MS = 1000;
  * terminal: shown only when the audit takes more than about a second, never in CI, with
  * `--quiet` or when stdout carries machine output (`enabled` false).
  */
-export function auditProgress(io: CliIo, enabled: boolean): { onProgress: OnWorkProgress; done(): void } {
-  const bar = progressBar(io.stderr, enabled && isInteractive(io), { delayMs: AUDIT_PROGRESS_DELAY_MS });
+export function auditProgress(io: CliIo, enabled: boolean): { onProgress: OnWorkProgress; done(): void; readonly shown: boolean } {
+  const shown = enabled && isInteractive(io);
+  const bar = progressBar(io.stderr, shown, { delayMs: AUDIT_PROGRESS_DELAY_MS });
   return {
+    /** Whether a bar is drawn: when not, reporting progress is wasted work (one event per package). */
+    shown,
     onProgress: (event) => {
       if (event.phase === 'read') {
         bar.sink({ phase: event.phase, label: `reading ${event.label} (file ${event.done + 1} of ${event.total ?? '?'})`, done: event.done, ...(event.total === undefined ? {} : { total: event.total }) });

@@ -134,7 +134,7 @@ export async function runAudit(args: readonly string[], io: CliIo): Promise<numb
       clock,
       maxDbAgeMs,
       openStore: storeOpener({ db: values.db, offline: values.offline, mirror: values.mirror, quiet: values.quiet }, io, clock, log),
-      onProgress: progress.onProgress,
+      ...(progress.shown ? { onProgress: progress.onProgress } : {}),
     });
   } finally {
     progress.done();
