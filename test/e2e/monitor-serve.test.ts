@@ -8,12 +8,11 @@
 //   GHSA-rv95-896h-c2vc  CyberChef ref        GHSA-3h5v-q93c-6h6q  every ref
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importAdvisories } from '../../src/advisories/import.js';
 import { openAdvisoryStore } from '../../src/advisories/store/sqlite-store.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { starterDeskConfig } from '../../src/desk/config/starter-desk-config.js';
@@ -21,10 +20,10 @@ import { pushRef, type PushInput } from '../../src/monitor/push.js';
 import { openMonitorStore, type MonitorDb } from '../../src/monitor/store/open-monitor-store.js';
 import { waitFor } from '../jobs/job-backends.js';
 import { startWebhookReceiver, type Answer, type ReceivedRequest, type WebhookReceiver } from '../jobs/notify/webhook-receiver.js';
-import { repoRoot, shared, sharedDir } from '../helpers/shared-data.js';
+import { shared, sharedDir } from '../helpers/shared-data.js';
+import { importRecordIds } from '../monitor/monitor-records.js';
 import { cliPath } from './run-cli.js';
 
-const RECORDS = path.join(repoRoot, 'test/data/osv/ghsa-npm');
 const SECRET = 'whsec_monitor_serve_0123456789';
 const YEAR_MS = 365 * 86_400_000;
 const pgUrl = process.env['VIGIL_TEST_PG_URL'] ?? '';
@@ -78,10 +77,8 @@ interface Setup {
   cleanup(): Promise<void>;
 }
 
-async function importRecords(setup: Setup, ids: readonly string[]): Promise<void> {
-  const folder = mkdtempSync(path.join(setup.dir, 'records-'));
-  for (const id of ids) copyFileSync(path.join(RECORDS, `${id}.json`), path.join(folder, `${id}.json`));
-  expect((await importAdvisories({ storePath: setup.storePath, inputs: [folder], clock })).rejected).toEqual([]);
+function importRecords(setup: Setup, ids: readonly string[]): Promise<void> {
+  return importRecordIds(setup.storePath, setup.dir, ids, clock);
 }
 
 async function prepare(kind: 'sqlite' | 'postgres'): Promise<Setup> {

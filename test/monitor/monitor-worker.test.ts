@@ -3,12 +3,11 @@
 // and a webhook receiver on 127.0.0.1 that checks each signature by hand. The expected refs per
 // advisory are those derived by hand in monitor.test.ts (its table of versions and ranges).
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importAdvisories } from '../../src/advisories/import.js';
 import { openAdvisoryStore } from '../../src/advisories/store/sqlite-store.js';
 import { fixedClock, type Clock } from '../../src/core/clock.js';
 import { buildInventory } from '../../src/inventory/build-inventory.js';
@@ -21,10 +20,10 @@ import { refFindings } from '../../src/monitor/queries.js';
 import type { MonitorDb } from '../../src/monitor/store/open-monitor-store.js';
 import { waitFor } from '../jobs/job-backends.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../jobs/notify/webhook-receiver.js';
-import { repoRoot, shared, sharedDir } from '../helpers/shared-data.js';
+import { shared, sharedDir } from '../helpers/shared-data.js';
+import { importRecordIds } from './monitor-records.js';
 import { monitorBackends, type MonitorTestDatabase } from './monitor-backends.js';
 
-const RECORDS = path.join(repoRoot, 'test/data/osv/ghsa-npm');
 const LATER = ['GHSA-jchw-25xp-jwwc', 'GHSA-cxjh-pqwp-8mfp', 'GHSA-rv95-896h-c2vc', 'GHSA-9c47-m6qq-7p4h', 'GHSA-c2qf-rxjj-qqgw', 'GHSA-3h5v-q93c-6h6q'];
 const TOCK = ['GHSA-3h5v-q93c-6h6q', 'GHSA-9c47-m6qq-7p4h', 'GHSA-c2qf-rxjj-qqgw', 'GHSA-cxjh-pqwp-8mfp', 'GHSA-jchw-25xp-jwwc'];
 const CYBERCHEF = ['GHSA-3h5v-q93c-6h6q', 'GHSA-c2qf-rxjj-qqgw', 'GHSA-cxjh-pqwp-8mfp', 'GHSA-rv95-896h-c2vc'];
@@ -58,11 +57,7 @@ describe.skipIf(!existsSync(sharedDir)).each(monitorBackends())('the monitor wor
   const push = (project: string, ref: string, input: PushInput) =>
     pushRef({ monitor, project, ref, input, openStore: () => Promise.resolve(openAdvisoryStore(storePath, { clock })), clock, maxDbAgeMs: YEAR_MS });
 
-  async function importRecords(ids: readonly string[]): Promise<void> {
-    const folder = mkdtempSync(path.join(dir, 'records-'));
-    for (const id of ids) copyFileSync(path.join(RECORDS, `${id}.json`), path.join(folder, `${id}.json`));
-    expect((await importAdvisories({ storePath, inputs: [folder], clock })).rejected).toEqual([]);
-  }
+  const importRecords = (ids: readonly string[]): Promise<void> => importRecordIds(storePath, dir, ids, clock);
 
   async function openQueue(): Promise<JobQueue> {
     if (monitor.dialect === 'sqlite') return createSqliteJobQueue({ db: monitor.db, pollIntervalMs: 50 });

@@ -16,7 +16,7 @@
 //   GHSA-c2qf-rxjj-qqgw semver < 5.7.2 (and 6.x, 7.x)      -> both (5.7.1)
 //   GHSA-3h5v-q93c-6h6q ws [2.1.0,5.2.4) ... [8.0.0,8.17.1) -> both (one group per ref, CyberChef's three copies in it)
 //   GHSA-78xj-cgh5-2h22 ip                                 -> neither (the store's first record)
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ import { portfolioOverview, refFindings, refHistory, refsAffectedBy, refsWithPac
 import { rematch } from '../../src/monitor/rematch.js';
 import type { MonitorDb } from '../../src/monitor/store/open-monitor-store.js';
 import { repoRoot, shared, sharedDir } from '../helpers/shared-data.js';
+import { importRecordIds } from './monitor-records.js';
 import { monitorBackends, type MonitorTestDatabase } from './monitor-backends.js';
 
 const RECORDS = path.join(repoRoot, 'test/data/osv/ghsa-npm');
@@ -46,11 +47,8 @@ function sbomInput(): PushInput {
   return { paths: [path.join(dir, 'cyberchef-10.8.2.cdx.json')], root: dir };
 }
 
-async function importRecords(storePath: string, ids: readonly string[], dir: string): Promise<void> {
-  const folder = mkdtempSync(path.join(dir, 'records-'));
-  for (const id of ids) copyFileSync(path.join(RECORDS, `${id}.json`), path.join(folder, `${id}.json`));
-  const result = await importAdvisories({ storePath, inputs: [folder], clock });
-  expect(result.rejected).toEqual([]);
+function importRecords(storePath: string, ids: readonly string[], dir: string): Promise<void> {
+  return importRecordIds(storePath, dir, ids, clock);
 }
 
 /** (project@ref, primary id) of every open finding, sorted. */

@@ -7,7 +7,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importAdvisories } from '../../src/advisories/import.js';
 import { openAdvisoryStore } from '../../src/advisories/store/sqlite-store.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { pushRef } from '../../src/monitor/push.js';
@@ -15,6 +14,7 @@ import { portfolioOverview, refFindings } from '../../src/monitor/queries.js';
 import { rematch } from '../../src/monitor/rematch.js';
 import type { MonitorDb } from '../../src/monitor/store/open-monitor-store.js';
 import { osvRecord } from '../helpers/osv-records.js';
+import { importRecordObjects } from './monitor-records.js';
 import { monitorBackends, type MonitorTestDatabase } from './monitor-backends.js';
 
 const clock = fixedClock('2024-07-01T00:00:00Z');
@@ -28,12 +28,7 @@ describe.each(monitorBackends())('rematch rows on $name', (backend) => {
   let dir: string;
   let storePath: string;
 
-  async function importRecords(records: readonly Record<string, unknown>[]): Promise<void> {
-    const folder = mkdtempSync(path.join(dir, 'records-'));
-    for (const record of records) writeFileSync(path.join(folder, `${String(record['id'])}.json`), JSON.stringify(record));
-    const result = await importAdvisories({ storePath, inputs: [folder], clock });
-    expect(result.rejected).toEqual([]);
-  }
+  const importRecords = (records: readonly Record<string, unknown>[]): Promise<void> => importRecordObjects(storePath, dir, records, clock);
 
   async function push(ref: string, requirements: string): Promise<void> {
     const project = path.join(dir, ref);
