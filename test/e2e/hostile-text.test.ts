@@ -22,8 +22,9 @@ beforeAll(async () => {
   const record = {
     schema_version: '1.6.0',
     id: 'GHSA-xxxx-hostile-0001',
-    modified: '2026-11-30T00:00:00Z',
-    published: '2026-11-29T00:00:00Z',
+    // Recent, whatever day the test runs: within the default max_db_age and no SLA overdue yet.
+    modified: new Date(Date.now() - 86_400_000).toISOString(),
+    published: new Date(Date.now() - 2 * 86_400_000).toISOString(),
     summary: `Prototype pollution${INJECTED}\u202Eevil`,
     affected: [{ package: { ecosystem: 'npm', name: 'evil-pkg' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }] }],
   };
