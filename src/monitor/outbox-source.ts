@@ -1,15 +1,13 @@
 import type { SqlExecutor } from '../jobs/job-queue.js';
 import type { Notification, OutboxSource } from '../jobs/notify/notification.js';
-import type { SeverityLevel } from '../core/types.js';
+import { SEVERITY_LEVELS, type SeverityLevel } from '../core/types.js';
 import type { MonitorDb } from './store/open-monitor-store.js';
 import type { FindingPackage } from './types.js';
-
-const LEVELS: readonly SeverityLevel[] = ['none', 'low', 'medium', 'high', 'critical', 'unknown'];
 
 /** A stored severity as a level; anything else is `unknown`, which every threshold lets through. */
 function severityLevel(text: string): SeverityLevel {
   const lower = text.toLowerCase();
-  return (LEVELS as readonly string[]).includes(lower) ? (lower as SeverityLevel) : 'unknown';
+  return (SEVERITY_LEVELS as readonly string[]).includes(lower) ? (lower as SeverityLevel) : 'unknown';
 }
 
 /** Options of {@link monitorOutboxSource}. */
