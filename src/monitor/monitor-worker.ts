@@ -114,12 +114,19 @@ export async function startMonitorWorker(options: MonitorWorkerOptions): Promise
     retry: REMATCH_RETRY,
     // Long enough for a large re-match between two renewals of the hold.
     leaseMs: Math.max(takeoverMs, 120_000),
-    async handler() {
-      await warnWhenStale();
-      const outcome = await rematch({ monitor, storePath: options.storePath, clock });
-      if (outcome.changedRecords + outcome.removedRecords > 0) log.info(describeRematch(outcome));
-      const handed = await notifier.dispatch(source);
-      if (handed.notifications > 0) log.info(`monitor: ${handed.notifications} new findings handed to delivery, ${handed.queued} deliveries queued`);
+    async handler(job) {
+      try {
+        await warnWhenStale();
+        const outcome = await rematch({ monitor, storePath: options.storePath, clock });
+        if (outcome.changedRecords + outcome.removedRecords > 0) log.info(describeRematch(outcome));
+        const handed = await notifier.dispatch(source);
+        if (handed.notifications > 0) log.info(`monitor: ${handed.notifications} new findings handed to delivery, ${handed.queued} deliveries queued`);
+      } catch (error) {
+        // A re-match that cannot run (no store yet, a damaged one, the database away) is retried
+        // by the queue; it is said every time, never left to look like "nothing new".
+        log.warn(`monitor: rematch failed (try ${job.attempt} of ${job.maxAttempts}): ${(error as Error).message}`);
+        throw error;
+      }
     },
   });
 

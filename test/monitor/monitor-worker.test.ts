@@ -142,3 +142,30 @@ describe.skipIf(!existsSync(sharedDir)).each(monitorBackends())('the monitor wor
     expect(logged.some((line) => line.startsWith('warn:'))).toBe(false);
   }, 120_000);
 });
+
+describe('the monitor worker without a readable advisory store', () => {
+  it('says that the rematch failed, with the try, instead of staying silent', async () => {
+    const [sqlite] = monitorBackends();
+    if (sqlite === undefined) throw new Error('SQLite is always a backend');
+    const database = await sqlite.create();
+    const dir = mkdtempSync(path.join(tmpdir(), 'vigil-monitor-worker-nostore-'));
+    const logged: string[] = [];
+    const worker = await startMonitorWorker({
+      monitor: database.monitor,
+      storePath: path.join(dir, 'missing.db'),
+      queue: await createSqliteJobQueue({ db: database.monitor.db, pollIntervalMs: 50 }),
+      routes: [],
+      checkEveryMs: 100,
+      maxDbAgeMs: YEAR_MS,
+      clock,
+      log: { info: (line) => logged.push(line), warn: (line) => logged.push(`warn: ${line}`) },
+    });
+    try {
+      await waitFor(() => logged.some((line) => line.startsWith('warn: monitor: rematch failed (try 1 of 10): ')), 20_000, 'the failure in the log');
+    } finally {
+      await worker.stop();
+      await database.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
